@@ -1,0 +1,10 @@
+/** Unit tests: one handler or one module at a time, AWS calls mocked with aws-sdk-client-mock. */
+const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': swc },
+  roots: ['<rootDir>/functions', '<rootDir>/layers', '<rootDir>/local'],
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '\\.integration\\.test\\.ts$'],
+  setupFiles: ['<rootDir>/tests/setup-env.js'],
+};
