@@ -3,8 +3,8 @@ const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescri
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc },
-  roots: ['<rootDir>/functions', '<rootDir>/layers', '<rootDir>/local'],
+  roots: ['<rootDir>/functions', '<rootDir>/layers', '<rootDir>/local', '<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '\\.integration\\.test\\.ts$'],
+  testPathIgnorePatterns: ['/node_modules/', '\\.integration\\.test\\.ts$', '\\.e2e\\.test\\.ts$'],
   setupFiles: ['<rootDir>/tests/setup-env.js'],
 };

@@ -1,0 +1,41 @@
+import { buildOpenApiDocument, ROUTES } from './openapi';
+
+type Doc = {
+  openapi: string;
+  paths: Record<string, Record<string, { security: unknown[]; requestBody?: unknown; responses: Record<string, unknown>; operationId: string }>>;
+  components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[]; additionalProperties?: unknown }>; securitySchemes: Record<string, unknown> };
+};
+
+describe('OpenAPI document', () => {
+  const doc = buildOpenApiDocument({ serverUrl: 'https://api.example.com/Prod' }) as unknown as Doc;
+
+  it('lists every route once, with unique operation ids', () => {
+    const ops = Object.entries(doc.paths).flatMap(([p, m]) => Object.keys(m).map((k) => `${k} ${p}`));
+    expect(ops.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    const ids = Object.values(doc.paths).flatMap((m) => Object.values(m).map((o) => o.operationId));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('marks public routes and secures the rest with the bearer scheme', () => {
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.paths['/health']?.get?.security).toEqual([]);
+    expect(doc.paths['/products']?.get?.security).toEqual([]);
+    expect(doc.paths['/orders']?.post?.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.paths['/orders']?.post?.responses['401']).toBeDefined();
+  });
+
+  it('derives request schemas from the zod schemas (strict, required fields)', () => {
+    const create = doc.components.schemas.CreateOrderRequest!;
+    expect(create.required).toEqual(['items']);
+    expect(create.additionalProperties).toBe(false);
+    expect(Object.keys(create.properties ?? {}).sort()).toEqual(['items', 'orderId', 'paymentToken']);
+  });
+
+  it('documents the error shape on every route', () => {
+    const err = doc.components.schemas.ErrorResponse!;
+    expect(err.required).toEqual(expect.arrayContaining(['error', 'requestId']));
+    for (const methods of Object.values(doc.paths)) {
+      for (const op of Object.values(methods)) expect(op.responses['500']).toBeDefined();
+    }
+  });
+});

@@ -1,0 +1,84 @@
+import type { OrderRecord, OrdersRepository } from '../repositories/orders';
+import type { ProductsRepository } from '../repositories/products';
+import type { Product } from '../schemas/products';
+import { CATALOGUE } from '../catalogue';
+import { findOrderForCaller, placeOrder, priceLines } from './service';
+
+function productsOf(list: Product[]): ProductsRepository {
+  const bySku = new Map(list.map((p) => [p.sku, p]));
+  return {
+    list: async () => list,
+    getMany: async (skus) => new Map(skus.filter((s) => bySku.has(s)).map((s) => [s, bySku.get(s)!])),
+    reserve: async () => undefined,
+    release: async () => undefined,
+    putAll: async () => undefined,
+  };
+}
+const products = productsOf([
+  { sku: 'SKU-0001', name: 'A', price: 1999, currency: 'USD', stock: 1 },
+  { sku: 'SKU-0002', name: 'B', price: 350, currency: 'USD', stock: 0 },
+  { sku: 'SKU-0003', name: 'C', price: 100, currency: 'EUR', stock: 5 },
+]);
+
+describe('priceLines', () => {
+  it('prices from the catalogue in integer cents', async () => {
+    const priced = await priceLines(products, [{ sku: 'SKU-0001', qty: 3 }, { sku: 'SKU-0002', qty: 2 }]);
+    expect(priced).toEqual({
+      items: [{ sku: 'SKU-0001', qty: 3, price: 1999 }, { sku: 'SKU-0002', qty: 2, price: 350 }],
+      total: 3 * 1999 + 2 * 350,
+      currency: 'USD',
+    });
+  });
+
+  it('names every unknown sku', async () => {
+    await expect(priceLines(products, [{ sku: 'SKU-0404', qty: 1 }, { sku: 'SKU-0001', qty: 1 }, { sku: 'SKU-0405', qty: 1 }])).rejects.toMatchObject({
+      status: 400,
+      details: [{ path: 'items.0.sku' }, { path: 'items.2.sku' }],
+    });
+  });
+
+  it('refuses duplicate skus and mixed currencies', async () => {
+    await expect(priceLines(products, [{ sku: 'SKU-0001', qty: 1 }, { sku: 'SKU-0001', qty: 1 }])).rejects.toMatchObject({ details: [{ path: 'items.1.sku' }] });
+    await expect(priceLines(products, [{ sku: 'SKU-0001', qty: 1 }, { sku: 'SKU-0003', qty: 1 }])).rejects.toMatchObject({ details: [{ path: 'items.1.sku' }] });
+  });
+});
+
+describe('placeOrder', () => {
+  it('writes a PLACED order expiring after the stale period', async () => {
+    const created: OrderRecord[] = [];
+    const orders = { create: async (o: OrderRecord) => (created.push(o), o) } as unknown as OrdersRepository;
+    const now = new Date('2026-03-01T10:00:00.000Z');
+    const o = await placeOrder({ orders, products, staleOrderSeconds: 600, now: () => now }, { userId: 'u', items: [{ sku: 'SKU-0001', qty: 1 }] });
+    expect(o).toMatchObject({ status: 'PLACED', placedStatus: 'PLACED', version: 1, total: 1999, createdAt: now.toISOString() });
+    expect(o.expiresAt).toBe(now.getTime() / 1000 + 600);
+    expect(o.history).toEqual([{ status: 'PLACED', at: now.toISOString() }]);
+    expect(created).toHaveLength(1);
+  });
+});
+
+describe('findOrderForCaller', () => {
+  const mine = { userId: 'me', orderId: 'o1' } as OrderRecord;
+  const theirs = { userId: 'them', orderId: 'o2' } as OrderRecord;
+  const orders = {
+    get: async (k: { userId: string; orderId: string }) => [mine, theirs].find((o) => o.userId === k.userId && o.orderId === k.orderId),
+    getByOrderId: async (id: string) => [mine, theirs].find((o) => o.orderId === id),
+  } as unknown as OrdersRepository;
+
+  it('returns own orders, hides others as 404, and lets admins in where allowed', async () => {
+    await expect(findOrderForCaller(orders, { sub: 'me', isAdmin: false }, 'o1', { allowAdmin: true })).resolves.toBe(mine);
+    await expect(findOrderForCaller(orders, { sub: 'me', isAdmin: false }, 'o2', { allowAdmin: true })).rejects.toMatchObject({ status: 404 });
+    await expect(findOrderForCaller(orders, { sub: 'me', isAdmin: true }, 'o2', { allowAdmin: true })).resolves.toBe(theirs);
+    await expect(findOrderForCaller(orders, { sub: 'me', isAdmin: true }, 'o2', { allowAdmin: false })).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe('CATALOGUE', () => {
+  it('is a valid, unique, priced and stocked product list', () => {
+    expect(CATALOGUE.length).toBeGreaterThanOrEqual(10);
+    expect(new Set(CATALOGUE.map((p) => p.sku)).size).toBe(CATALOGUE.length);
+    CATALOGUE.forEach((p) => {
+      expect(Number.isInteger(p.price) && p.price > 0).toBe(true);
+      expect(p.currency).toBe('USD');
+    });
+  });
+});

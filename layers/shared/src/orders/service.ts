@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { badRequest, notFound, type ErrorDetail } from '../errors';
+import type { OrderRecord, OrdersRepository } from '../repositories/orders';
+import type { ProductsRepository } from '../repositories/products';
+import type { OrderLine, OrderLineInput } from '../schemas/orders';
+
+export interface PricedLines {
+  items: OrderLine[];
+  total: number;
+  currency: string;
+}
+
+/**
+ * Prices lines from ProductsTable (never from the client). An unknown sku is a 400 naming
+ * `items.N.sku`; so is a duplicate sku (one transaction cannot touch an item twice).
+ */
+export async function priceLines(products: ProductsRepository, lines: readonly OrderLineInput[]): Promise<PricedLines> {
+  const details: ErrorDetail[] = [];
+  const seen = new Set<string>();
+  lines.forEach((l, i) => {
+    if (seen.has(l.sku)) details.push({ path: `items.${i}.sku`, message: `Duplicate sku ${l.sku}; combine the lines` });
+    seen.add(l.sku);
+  });
+  if (details.length) throw badRequest('Invalid order lines', details);
+  const catalogue = await products.getMany(lines.map((l) => l.sku));
+  let currency: string | undefined;
+  const items: OrderLine[] = [];
+  lines.forEach((l, i) => {
+    const p = catalogue.get(l.sku);
+    if (!p) {
+      details.push({ path: `items.${i}.sku`, message: `Unknown sku ${l.sku}` });
+      return;
+    }
+    currency ??= p.currency;
+    if (p.currency !== currency) details.push({ path: `items.${i}.sku`, message: 'All lines must share one currency' });
+    items.push({ sku: l.sku, qty: l.qty, price: p.price });
+  });
+  if (details.length || currency === undefined) throw badRequest('Invalid order lines', details);
+  const total = items.reduce((sum, l) => sum + l.qty * l.price, 0);
+  return { items, total, currency };
+}
+
+export interface PlaceOrderInput {
+  userId: string;
+  orderId?: string;
+  items: OrderLineInput[];
+  paymentToken?: string;
+}
+
+export interface OrderDeps {
+  orders: OrdersRepository;
+  products: ProductsRepository;
+  /** Seconds after which a still-PLACED order is stale (cleanup marks it EXPIRED). */
+  staleOrderSeconds: number;
+  now?: () => Date;
+}
+
+/** Prices and writes a new PLACED order (conditional put: an existing key is a 409). */
+export async function placeOrder(deps: OrderDeps, input: PlaceOrderInput): Promise<OrderRecord> {
+  const priced = await priceLines(deps.products, input.items);
+  const now = (deps.now ?? (() => new Date()))();
+  const at = now.toISOString();
+  const order: OrderRecord = {
+    userId: input.userId,
+    orderId: input.orderId ?? randomUUID(),
+    status: 'PLACED',
+    items: priced.items,
+    total: priced.total,
+    currency: priced.currency,
+    ...(input.paymentToken !== undefined ? { paymentToken: input.paymentToken } : {}),
+    createdAt: at,
+    updatedAt: at,
+    expiresAt: Math.floor(now.getTime() / 1000) + deps.staleOrderSeconds,
+    version: 1,
+    history: [{ status: 'PLACED', at }],
+    placedStatus: 'PLACED',
+  };
+  return deps.orders.create(order);
+}
+
+/**
+ * The order as the caller may see it: their own, or any order for an admin when allowed.
+ * Someone else's order is a 404, the same as a missing one, so ids do not leak.
+ */
+export async function findOrderForCaller(
+  orders: OrdersRepository,
+  caller: { sub: string; isAdmin: boolean },
+  orderId: string,
+  opts: { allowAdmin: boolean },
+): Promise<OrderRecord> {
+  const own = await orders.get({ userId: caller.sub, orderId });
+  if (own) return own;
+  if (opts.allowAdmin && caller.isAdmin) {
+    const any = await orders.getByOrderId(orderId);
+    if (any) return any;
+  }
+  throw notFound(`Order ${orderId} not found`);
+}

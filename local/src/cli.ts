@@ -1,0 +1,245 @@
+/**
+ * `npm start` / `npm run build` / `npm run invoke` / `create-user`: the local runtime's CLI.
+ * Failures print one line saying what and how to fix, and exit non-zero.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Builder, dirSize, functionIds, layerIds } from './build';
+import { CognitoServer } from './cognito';
+import { createTables, startDynamoDbLocal } from './dynamodb';
+import { LambdaService } from './lambda';
+import { freePort } from './ports';
+import { DEFAULT_PORTS, readOutputs, startRuntime, type PortName } from './runtime';
+import { loadTemplate, parseParameterOverrides, tableDefinitionsFromTemplate } from './template';
+
+/** The repository root: the nearest folder up from here that holds template.yaml (or cwd). */
+export function findRoot(): string {
+  let dir = process.cwd();
+  for (let i = 0; i < 20; i++) {
+    if (existsSync(join(dir, 'template.yaml'))) return dir;
+    const up = resolve(dir, '..');
+    if (up === dir) break;
+    dir = up;
+  }
+  return resolve(__dirname, '..', '..');
+}
+
+interface Args {
+  cmd: string;
+  positional: string[];
+  flags: Record<string, string[]>;
+}
+
+export function parseArgs(argv: string[]): Args {
+  const [cmd = 'help', ...rest] = argv;
+  const flags: Record<string, string[]> = {};
+  const positional: string[] = [];
+  let current: string | undefined;
+  for (const a of rest) {
+    if (a.startsWith('--')) {
+      const [k = '', v] = a.slice(2).split(/=(.*)/s);
+      current = k;
+      const list = (flags[k] ??= []);
+      if (v !== undefined) list.push(v);
+    } else if (a.startsWith('-') && a.length === 2) {
+      current = { e: 'event', p: 'port' }[a[1]!] ?? a.slice(1);
+      flags[current] ??= [];
+    } else if (current && (flags[current]!.length === 0 || current === 'parameter-overrides')) {
+      flags[current]!.push(a);
+    } else {
+      positional.push(a);
+      current = undefined;
+    }
+  }
+  return { cmd, positional, flags };
+}
+
+const one = (a: Args, k: string): string | undefined => a.flags[k]?.[a.flags[k]!.length - 1];
+const templateOf = (a: Args, rootDir: string): string => (one(a, 'template') ? resolve(one(a, 'template')!) : join(rootDir, 'template.yaml'));
+const has = (a: Args, k: string): boolean => k in a.flags;
+
+const colour = (n: number) => (s: string) => (process.stdout.isTTY ? `\x1b[${n}m${s}\x1b[0m` : s);
+const dim = colour(2);
+const bold = colour(1);
+
+function logLine(source: string, message: string): void {
+  for (const line of message.split('\n')) process.stdout.write(`${dim(`[${source}]`)} ${line}\n`);
+}
+
+async function start(a: Args): Promise<void> {
+  const rootDir = findRoot();
+  const ports: Partial<Record<PortName, number>> = {};
+  for (const name of Object.keys(DEFAULT_PORTS) as PortName[]) {
+    const v = one(a, `${name}-port`) ?? (name === 'api' ? one(a, 'port') : undefined);
+    if (v !== undefined) ports[name] = Number(v);
+  }
+  const rt = await startRuntime({
+    rootDir,
+    stateDir: one(a, 'state-dir') ?? '.local',
+    fresh: has(a, 'fresh'),
+    parameterOverrides: parseParameterOverrides(a.flags['parameter-overrides'] ?? []),
+    ports,
+    autoPorts: one(a, 'ports') === 'auto',
+    region: one(a, 'region') ?? 'us-east-1',
+    watch: !has(a, 'no-watch'),
+    ...(one(a, 'template') ? { templatePath: resolve(one(a, 'template')!) } : {}),
+    log: logLine,
+  });
+  for (const line of rt.summary) process.stdout.write(`${line}\n`);
+  process.stdout.write(`outputs: ${join(rt.stateDir, 'outputs.json')}\n`);
+  // The harness waits for this exact line.
+  process.stdout.write(`${bold(`ready in ${rt.readyMs} ms`)}: API ${rt.outputs.APIEndpoint}\n`);
+  let stopping = false;
+  const stop = (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    logLine('runtime', `${sig}: stopping`);
+    const hard = setTimeout(() => process.exit(1), 8000);
+    hard.unref();
+    void rt.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function build(a: Args): Promise<void> {
+  const rootDir = findRoot();
+  const templatePath = templateOf(a, rootDir);
+  const t = loadTemplate(templatePath, { parameterOverrides: parseParameterOverrides(a.flags['parameter-overrides'] ?? []) });
+  const started = Date.now();
+  const builder = new Builder(t, dirname(templatePath), resolve(rootDir, one(a, 'state-dir') ?? '.local', 'build'), logLine);
+  try {
+    await builder.buildAll();
+    for (const [id, l] of builder.layers) process.stdout.write(`${id.padEnd(32)} ${(dirSize(l.dir) / 1024).toFixed(1).padStart(8)} KiB (layer)\n`);
+    for (const id of functionIds(t)) {
+      const f = builder.functions.get(id)!;
+      process.stdout.write(`${id.padEnd(32)} ${(dirSize(f.dir) / 1024).toFixed(1).padStart(8)} KiB\n`);
+    }
+    process.stdout.write(`built ${builder.functions.size} functions and ${builder.layers.size} layer(s) in ${Date.now() - started} ms\n`);
+  } finally {
+    await builder.dispose();
+  }
+}
+
+async function invoke(a: Args): Promise<void> {
+  const rootDir = findRoot();
+  const id = a.positional[0];
+  if (!id) throw new Error('usage: npm run invoke -- <LogicalId> [-e events/<file>.json]');
+  const eventFile = one(a, 'event');
+  const event: unknown = eventFile ? JSON.parse(readFileSync(resolve(eventFile), 'utf8')) : {};
+  const stateDir = resolve(rootDir, one(a, 'state-dir') ?? '.local');
+  const outputs = readOutputs(stateDir);
+  // Use the running runtime's services when it answers; otherwise start DynamoDB Local here.
+  let endpoints: Record<string, string> | undefined;
+  if (outputs?.DynamoDBEndpoint) {
+    try {
+      await fetch(outputs.DynamoDBEndpoint, { signal: AbortSignal.timeout(500) });
+      endpoints = outputs;
+    } catch {
+      endpoints = undefined;
+    }
+  }
+  const cleanups: (() => Promise<void>)[] = [];
+  const templatePath = templateOf(a, rootDir);
+  const t = loadTemplate(templatePath, {
+    parameterOverrides: parseParameterOverrides(a.flags['parameter-overrides'] ?? []),
+    ctx: { cognitoUrl: endpoints?.CognitoEndpoint ?? `http://127.0.0.1:${DEFAULT_PORTS.cognito}`, ...(endpoints?.SQSEndpoint ? { sqsUrl: endpoints.SQSEndpoint } : {}) },
+  });
+  if (!t.resources[id] || t.resources[id].Type !== 'AWS::Serverless::Function') throw new Error(`${id} is not an AWS::Serverless::Function of template.yaml`);
+  try {
+    if (!endpoints) {
+      const d = await startDynamoDbLocal({ port: await freePort(), dbPath: join(stateDir, 'dynamodb') });
+      cleanups.push(() => d.stop());
+      await createTables(d.client, tableDefinitionsFromTemplate(t));
+      endpoints = { DynamoDBEndpoint: d.endpoint };
+      logLine('invoke', `runtime not running: started DynamoDB Local on ${d.endpoint} for this invocation`);
+    }
+    const builder = new Builder(t, dirname(templatePath), join(stateDir, 'build'), logLine);
+    cleanups.push(() => builder.dispose());
+    await Promise.all([...layerIds(t).map((l) => builder.buildLayer(l)), builder.buildFunction(id)]);
+    const eps = endpoints;
+    const lambda = new LambdaService({
+      template: t,
+      rootDir,
+      region: 'us-east-1',
+      accountId: '123456789012',
+      baseEnv: () => ({
+        AWS_REGION: 'us-east-1',
+        AWS_DEFAULT_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        ...(eps.DynamoDBEndpoint ? { AWS_ENDPOINT_URL_DYNAMODB: eps.DynamoDBEndpoint } : {}),
+        ...(eps.S3Endpoint ? { AWS_ENDPOINT_URL_S3: eps.S3Endpoint } : {}),
+        ...(eps.StepFunctionsEndpoint ? { AWS_ENDPOINT_URL_SFN: eps.StepFunctionsEndpoint } : {}),
+        ...(eps.EventBridgeEndpoint ? { AWS_ENDPOINT_URL_EVENTBRIDGE: eps.EventBridgeEndpoint } : {}),
+        ...(eps.SQSEndpoint ? { AWS_ENDPOINT_URL_SQS: eps.SQSEndpoint } : {}),
+        ...(eps.CognitoEndpoint ? { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: eps.CognitoEndpoint } : {}),
+      }),
+      fn: (x) => builder.functions.get(x),
+      layer: (x) => builder.layers.get(x),
+      log: logLine,
+    });
+    cleanups.push(() => lambda.stop());
+    const r = await lambda.invoke(id, event);
+    process.stdout.write(`${JSON.stringify(r.ok ? r.payload : r.error, null, 2)}\n`);
+    if (!r.ok) process.exitCode = 1;
+  } finally {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  }
+}
+
+async function createUser(a: Args): Promise<void> {
+  const rootDir = findRoot();
+  const email = one(a, 'email');
+  const password = one(a, 'password');
+  if (!email || !password) throw new Error('usage: create-user --email you@example.com --password Passw0rd! [--admin]');
+  const stateDir = resolve(rootDir, one(a, 'state-dir') ?? '.local');
+  const outputs = readOutputs(stateDir);
+  const cognitoUrl = outputs?.CognitoEndpoint ?? `http://127.0.0.1:${DEFAULT_PORTS.cognito}`;
+  const t = loadTemplate(templateOf(a, rootDir), { ctx: { cognitoUrl } });
+  // Works on the state dir directly, so it needs no running runtime (the store is a file).
+  const cognito = new CognitoServer({ template: t, stateDir: join(stateDir, 'cognito'), region: 'us-east-1', baseUrl: cognitoUrl, log: logLine });
+  const poolId = Object.keys(cognito.pools)[0];
+  if (!poolId) throw new Error('template.yaml declares no AWS::Cognito::UserPool');
+  const clientId = Object.keys(cognito.pools[poolId]!.clients)[0]!;
+  await cognito.call('AdminCreateUser', { UserPoolId: poolId, Username: email, MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: email }, { Name: 'email_verified', Value: 'true' }] }).catch((e: Error & { type?: string }) => {
+    if (e.type !== 'UsernameExistsException') throw e;
+  });
+  await cognito.call('AdminSetUserPassword', { UserPoolId: poolId, Username: email, Password: password, Permanent: true });
+  if (has(a, 'admin')) {
+    const group = t.parameters.UserPoolAdminGroupName ?? 'apiAdmins';
+    await cognito.call('CreateGroup', { UserPoolId: poolId, GroupName: group }).catch(() => undefined);
+    await cognito.call('AdminAddUserToGroup', { UserPoolId: poolId, Username: email, GroupName: group });
+  }
+  const r = await cognito.call('InitiateAuth', { ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } });
+  process.stdout.write(`${JSON.stringify(r.AuthenticationResult, null, 2)}\n`);
+}
+
+async function main(): Promise<void> {
+  const a = parseArgs(process.argv.slice(2));
+  switch (a.cmd) {
+    case 'start':
+      return start(a);
+    case 'build':
+      return build(a);
+    case 'invoke':
+      return invoke(a);
+    case 'create-user':
+      return createUser(a);
+    default:
+      process.stdout.write(
+        'usage: cli.ts start [--fresh] [--state-dir DIR] [--parameter-overrides K=V ...] [--port N] [--<service>-port N] [--ports auto] [--region R]\n' +
+          '       cli.ts build | invoke <LogicalId> [-e event.json] | create-user --email E --password P [--admin]\n',
+      );
+  }
+}
+
+if (require.main === module) {
+  // The dev machine runs Node 20; the SDK's end-of-support notice is not news here (Lambda runs 22).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  main().catch((e: Error) => {
+    process.stderr.write(`error: ${e.message}\n`);
+    if (process.env.LOCAL_DEBUG) process.stderr.write(`${e.stack}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,66 @@
+// Lambda-like bootstrap run in a forked child per function instance: loads the bundle
+// once (warm reuse), answers invocations over IPC with a real-shaped context.
+'use strict';
+const { randomUUID } = require('node:crypto');
+
+let handler;
+let loaded;
+function load() {
+  if (loaded) return loaded;
+  loaded = (async () => {
+    const file = process.env.LOCAL_HANDLER_FILE;
+    const name = process.env.LOCAL_HANDLER_EXPORT || 'handler';
+    // eslint-disable-next-line import/no-dynamic-require
+    const mod = require(file);
+    handler = mod[name] ?? mod.default?.[name];
+    if (typeof handler !== 'function') {
+      const e = new Error(`${file}.${name} is undefined or not exported`);
+      e.name = 'Runtime.HandlerNotFound';
+      throw e;
+    }
+  })();
+  return loaded;
+}
+
+function errorOf(e) {
+  if (e instanceof Error) return { errorType: e.name || 'Error', errorMessage: e.message, trace: String(e.stack || '').split('\n') };
+  return { errorType: 'Error', errorMessage: typeof e === 'string' ? e : JSON.stringify(e), trace: [] };
+}
+
+process.on('message', async (msg) => {
+  if (!msg || msg.type !== 'invoke') return;
+  const deadline = msg.deadline;
+  const context = {
+    awsRequestId: msg.requestId || randomUUID(),
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    invokedFunctionArn: msg.functionArn,
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done() {}, succeed() {}, fail() {},
+  };
+  process.env._X_AMZN_TRACE_ID = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)};Sampled=0`;
+  let reply;
+  try {
+    await load();
+    const result = await new Promise((resolve, reject) => {
+      // Callback-style handlers (3 args) as well as async ones.
+      const r = handler(msg.event, context, (err, value) => (err ? reject(err) : resolve(value)));
+      if (r && typeof r.then === 'function') r.then(resolve, reject);
+      else if (handler.length < 3) resolve(r);
+    });
+    reply = { type: 'result', id: msg.id, ok: true, payload: result === undefined ? null : result };
+  } catch (e) {
+    reply = { type: 'result', id: msg.id, ok: false, error: errorOf(e) };
+  }
+  process.send(reply);
+});
+
+process.on('unhandledRejection', (e) => {
+  const err = errorOf(e);
+  console.error(`Unhandled Promise Rejection\t${err.errorType}: ${err.errorMessage}`);
+});
+process.send({ type: 'ready' });

@@ -1,0 +1,69 @@
+/**
+ * Custom resources on a fresh state: a CloudFormation Create event to the ServiceToken
+ * function, whose cfn-response PUT lands on a local ResponseURL. FAILED fails the start.
+ */
+import { createServer } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { LambdaService } from '.';
+import type { Runtime } from '../types';
+
+interface CfnResponse {
+  Status?: string;
+  Reason?: string;
+  PhysicalResourceId?: string;
+  Data?: Record<string, unknown>;
+}
+
+export async function runCustomResources(rt: Runtime, lambda: LambdaService, timeoutMs = 60_000): Promise<void> {
+  const custom = Object.entries(rt.template.resources).filter(([, r]) => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource');
+  if (!custom.length) return;
+  const responses = new Map<string, (r: CfnResponse) => void>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const key = decodeURIComponent((req.url ?? '').slice(1));
+      let body: CfnResponse = {};
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as CfnResponse;
+      } catch {
+        body = { Status: 'FAILED', Reason: 'response body is not JSON' };
+      }
+      res.writeHead(200).end();
+      responses.get(key)?.(body);
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  try {
+    for (const [id, r] of custom) {
+      const { ServiceToken, ...props } = r.Properties as Record<string, unknown>;
+      const fid = lambda.resolveName(String(ServiceToken));
+      if (!fid) throw new Error(`Custom resource ${id}: ServiceToken ${String(ServiceToken)} is not a function of the template`);
+      const requestId = randomUUID();
+      const got = new Promise<CfnResponse>((ok) => responses.set(requestId, ok));
+      const event = {
+        RequestType: 'Create',
+        ServiceToken,
+        ResponseURL: `http://127.0.0.1:${port}/${requestId}`,
+        StackId: `arn:aws:cloudformation:${rt.region}:${rt.accountId}:stack/${rt.stackName}/local`,
+        RequestId: requestId,
+        LogicalResourceId: id,
+        ResourceType: r.Type,
+        ResourceProperties: { ServiceToken, ...props },
+      };
+      const started = Date.now();
+      const inv = await lambda.invoke(fid, event);
+      if (!inv.ok) throw new Error(`Custom resource ${id} (${fid}) failed: ${inv.error?.errorType}: ${inv.error?.errorMessage}`);
+      let timer: NodeJS.Timeout | undefined;
+      const resp = await Promise.race([got, new Promise<CfnResponse>((ok) => (timer = setTimeout(() => ok({ Status: 'TIMEOUT' }), timeoutMs)))]);
+      clearTimeout(timer);
+      if (resp.Status !== 'SUCCESS') throw new Error(`Custom resource ${id} (${fid}): ${resp.Status}${resp.Reason ? `: ${resp.Reason}` : ''}`);
+      rt.log('cloudformation', `${id} CREATE_COMPLETE (${fid}, ${Date.now() - started} ms)`);
+    }
+  } finally {
+    server.close();
+    server.closeAllConnections();
+  }
+}

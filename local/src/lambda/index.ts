@@ -1,0 +1,253 @@
+/**
+ * Lambda emulation: each function runs in its own child processes (warm reuse, a small
+ * pool for concurrent invocations, Timeout enforced by killing the process), with the
+ * template's environment plus the local endpoints, and the built layer on NODE_PATH.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { BuiltFunction, BuiltLayer } from '../build';
+import type { ResolvedTemplate } from '../template';
+import type { InvokeResult } from '../types';
+
+export interface LambdaDeps {
+  template: ResolvedTemplate;
+  rootDir: string;
+  region: string;
+  accountId: string;
+  /** Environment every function process gets (AWS_ENDPOINT_URL_*, credentials). */
+  baseEnv: () => Record<string, string>;
+  fn: (logicalId: string) => BuiltFunction | undefined;
+  layer: (logicalId: string) => BuiltLayer | undefined;
+  log: (source: string, message: string) => void;
+  maxPerFunction?: number;
+}
+
+interface Worker {
+  child: ChildProcess;
+  version: number;
+  busy: boolean;
+  ready: Promise<void>;
+}
+
+function num(v: unknown, d: number): number {
+  const n = Number(v);
+  return Number.isFinite(n) && v !== undefined && v !== null && v !== '' ? n : d;
+}
+
+/** EMF lines become a readable `metric Name=value Unit` line; other lines pass through. */
+export function formatLogLine(line: string): string {
+  if (!line.startsWith('{') || !line.includes('"_aws"')) return line;
+  try {
+    const o = JSON.parse(line) as Record<string, unknown> & { _aws?: { CloudWatchMetrics?: { Metrics?: { Name: string; Unit?: string }[] }[] } };
+    const metrics = o._aws?.CloudWatchMetrics?.flatMap((d) => d.Metrics ?? []) ?? [];
+    if (!metrics.length) return line;
+    return metrics.map((m) => `metric ${m.Name}=${JSON.stringify(o[m.Name])} ${m.Unit ?? ''}`.trim()).join('; ');
+  } catch {
+    return line;
+  }
+}
+
+export class LambdaService {
+  private workers = new Map<string, Worker[]>();
+  private waiting = new Map<string, (() => void)[]>();
+  private stopped = false;
+
+  constructor(private d: LambdaDeps) {}
+
+  has(logicalId: string): boolean {
+    return this.d.template.resources[logicalId]?.Type === 'AWS::Serverless::Function';
+  }
+
+  /** Logical id from a logical id, function name or function ARN. */
+  resolveName(nameOrArn: string): string | undefined {
+    const name = nameOrArn.startsWith('arn:') ? nameOrArn.split(':')[6] ?? '' : nameOrArn.split(':')[0]!;
+    if (this.has(name)) return name;
+    return Object.entries(this.d.template.refs).find(([id, ref]) => ref === name && this.has(id))?.[0];
+  }
+
+  private props(id: string): Record<string, unknown> {
+    return this.d.template.resources[id]!.Properties as Record<string, unknown>;
+  }
+
+  private cap(id: string): number {
+    const reserved = num(this.props(id).ReservedConcurrentExecutions, Infinity);
+    return Math.max(1, Math.min(this.d.maxPerFunction ?? 4, reserved));
+  }
+
+  private env(id: string, fn: BuiltFunction): Record<string, string> {
+    const p = this.props(id);
+    const name = this.d.template.refs[id]!;
+    const templateEnv = ((p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
+    const layers = (Array.isArray(p.Layers) ? p.Layers : [])
+      .map((arn) => Object.entries(this.d.template.refs).find(([, r]) => r === arn)?.[0])
+      .map((lid) => (lid ? this.d.layer(lid)?.nodeModules : undefined))
+      .filter((x): x is string => !!x);
+    const memory = String(num(p.MemorySize, 128));
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      TZ: ':UTC',
+      LANG: 'en_US.UTF-8',
+      ...this.d.baseEnv(),
+      AWS_LAMBDA_FUNCTION_NAME: name,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory,
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
+      AWS_LAMBDA_LOG_STREAM_NAME: `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${randomUUID().replace(/-/g, '')}`,
+      AWS_EXECUTION_ENV: `AWS_Lambda_${String(p.Runtime ?? 'nodejs22.x')}`,
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      LAMBDA_TASK_ROOT: fn.dir,
+      _HANDLER: String(p.Handler ?? ''),
+      // Layers first as in /opt/nodejs/node_modules, then the repo's node_modules for the runtime's SDK.
+      NODE_PATH: [...layers, join(this.d.rootDir, 'node_modules')].join(':'),
+      NODE_OPTIONS: '--enable-source-maps',
+      // The SDK warns that Node 20 support ends; Lambda runs nodejs22.x, where it never would.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      LOCAL_HANDLER_FILE: fn.handlerFile,
+      LOCAL_HANDLER_EXPORT: fn.handlerExport,
+    };
+    for (const [k, v] of Object.entries(templateEnv)) env[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    return env;
+  }
+
+  private spawnWorker(id: string, fn: BuiltFunction): Worker {
+    const child = fork(join(__dirname, 'bootstrap.cjs'), [], { env: this.env(id, fn), stdio: ['ignore', 'pipe', 'pipe', 'ipc'], cwd: fn.dir });
+    const pipe = (s: NodeJS.ReadableStream | null) => {
+      let buf = '';
+      s?.on('data', (d: Buffer) => {
+        buf += d.toString();
+        let i: number;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 1);
+          if (line.trim()) this.d.log(id, formatLogLine(line));
+        }
+      });
+    };
+    pipe(child.stdout);
+    pipe(child.stderr);
+    const ready = new Promise<void>((ok, fail) => {
+      child.once('message', () => ok());
+      child.once('error', fail);
+      child.once('exit', (c) => fail(new Error(`process exited (${c}) before it was ready`)));
+    });
+    ready.catch(() => undefined);
+    const w: Worker = { child, version: fn.version, busy: false, ready };
+    child.once('exit', () => {
+      const list = this.workers.get(id) ?? [];
+      this.workers.set(id, list.filter((x) => x !== w));
+    });
+    return w;
+  }
+
+  private async acquire(id: string): Promise<Worker> {
+    for (let i = 0; ; i++) {
+      const fn = this.d.fn(id);
+      if (!fn) throw new Error(`${id} is not built`);
+      const list = (this.workers.get(id) ?? []).filter((w) => {
+        if (w.version === fn.version || w.busy) return true;
+        w.child.kill(); // stale code after a rebuild: the next invocation gets a fresh process
+        return false;
+      });
+      this.workers.set(id, list);
+      const idle = list.find((w) => !w.busy && w.version === fn.version);
+      if (idle) {
+        idle.busy = true;
+        return idle;
+      }
+      if (list.length < this.cap(id)) {
+        const w = this.spawnWorker(id, fn);
+        w.busy = true;
+        list.push(w);
+        return w;
+      }
+      // Over the cap: queue briefly, as Lambda would throttle under reserved concurrency.
+      if (i > 0 && i >= 600) throw Object.assign(new Error('Rate Exceeded.'), { name: 'TooManyRequestsException' });
+      await new Promise<void>((ok) => {
+        const q = this.waiting.get(id) ?? [];
+        q.push(ok);
+        this.waiting.set(id, q);
+        setTimeout(ok, 100);
+      });
+    }
+  }
+
+  private release(id: string, w: Worker): void {
+    w.busy = false;
+    this.waiting.get(id)?.shift()?.();
+  }
+
+  async invoke(nameOrId: string, event: unknown, opts: { async?: boolean } = {}): Promise<InvokeResult> {
+    if (this.stopped) return { ok: false, error: { errorType: 'ServiceException', errorMessage: 'runtime is stopping' } };
+    const id = this.resolveName(nameOrId);
+    if (!id) return { ok: false, error: { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${nameOrId}` } };
+    if (opts.async) {
+      void this.invoke(id, event).then((r) => {
+        if (!r.ok) this.d.log(id, `async invocation failed: ${r.error?.errorType}: ${r.error?.errorMessage}`);
+      });
+      return { ok: true };
+    }
+    const timeoutS = num(this.props(id).Timeout, 3);
+    let w: Worker;
+    try {
+      w = await this.acquire(id);
+      await w.ready;
+    } catch (e) {
+      return { ok: false, error: { errorType: (e as Error).name === 'TooManyRequestsException' ? 'TooManyRequestsException' : 'Runtime.InitError', errorMessage: (e as Error).message } };
+    }
+    const requestId = randomUUID();
+    const started = Date.now();
+    const deadline = started + timeoutS * 1000;
+    const arn = `arn:aws:lambda:${this.d.region}:${this.d.accountId}:function:${this.d.template.refs[id]}`;
+    const result = await new Promise<InvokeResult>((resolve) => {
+      const onMessage = (m: { type: string; id: string; ok: boolean; payload?: unknown; error?: InvokeResult['error'] }) => {
+        if (m.type !== 'result' || m.id !== requestId) return;
+        done(m.ok ? { ok: true, payload: m.payload } : { ok: false, error: m.error! });
+      };
+      const onExit = (code: number | null) => done({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status ${code}` } });
+      const timer = setTimeout(() => {
+        w.child.removeListener('exit', onExit);
+        w.child.kill('SIGKILL');
+        done({ ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: `${new Date().toISOString()} ${requestId} Task timed out after ${timeoutS.toFixed(2)} seconds` } });
+      }, timeoutS * 1000);
+      const done = (r: InvokeResult) => {
+        clearTimeout(timer);
+        w.child.removeListener('message', onMessage);
+        w.child.removeListener('exit', onExit);
+        resolve(r);
+      };
+      w.child.on('message', onMessage);
+      w.child.once('exit', onExit);
+      if (!w.child.connected) return onExit(w.child.exitCode);
+      // send() reports a closed channel through its callback (the process died in between).
+      w.child.send({ type: 'invoke', id: requestId, requestId, event, deadline, functionArn: arn }, (err) => {
+        if (err) onExit(w.child.exitCode);
+      });
+    });
+    this.d.log(id, `REPORT RequestId: ${requestId} Duration: ${Date.now() - started} ms${result.ok ? '' : ` Error: ${result.error?.errorType}`}`);
+    this.release(id, w);
+    return result;
+  }
+
+  /** Drops idle processes of the given functions so the next invocation loads new code. */
+  recycle(ids: string[]): void {
+    for (const id of ids) for (const w of this.workers.get(id) ?? []) if (!w.busy) w.child.kill();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const all = [...this.workers.values()].flat();
+    await Promise.all(
+      all.map(
+        (w) =>
+          new Promise<void>((ok) => {
+            if (w.child.exitCode !== null || w.child.signalCode !== null) return ok();
+            const t = setTimeout(() => (w.child.kill('SIGKILL'), ok()), 1000);
+            w.child.once('exit', () => (clearTimeout(t), ok()));
+            w.child.kill('SIGTERM');
+          }),
+      ),
+    );
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Builder + LambdaService on a throwaway template in a temp dir: esbuild from
+ * Metadata.BuildProperties, warm processes, hot reload on a source change, and a failed
+ * rebuild that leaves the previous code serving.
+ */
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Builder } from '../build';
+import { loadTemplate } from '../template';
+import { LambdaService } from '.';
+
+const REPO = resolve(__dirname, '..', '..', '..');
+let dir: string;
+let builder: Builder;
+let lambda: LambdaService;
+const logs: string[] = [];
+
+const source = (v: string) => `export const handler = async (e: { n: number }) => ({ v: ${JSON.stringify(v)}, n: e.n, env: process.env.GREETING, pid: process.pid });\n`;
+
+async function until<T>(fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (let i = 0; i < 200 && Date.now() < end; i++) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`condition not met in ${ms} ms; logs:\n${logs.join('\n')}`);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'local-lambda-'));
+  mkdirSync(join(dir, 'fn'));
+  writeFileSync(join(dir, 'fn', 'app.ts'), source('one'));
+  writeFileSync(
+    join(dir, 'template.yaml'),
+    `Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function: { Runtime: nodejs22.x, Environment: { Variables: { GREETING: hi } } }
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Metadata: { BuildMethod: esbuild, BuildProperties: { EntryPoints: [app.ts], Format: cjs, Target: es2022 } }
+    Properties: { CodeUri: fn/, Handler: app.handler, Timeout: 5 }
+`,
+  );
+  const t = loadTemplate(join(dir, 'template.yaml'));
+  builder = new Builder(t, dir, join(dir, '.build'), (s, m) => logs.push(`[${s}] ${m}`));
+  await builder.buildAll();
+  lambda = new LambdaService({
+    template: t,
+    rootDir: REPO,
+    region: 'us-east-1',
+    accountId: '123456789012',
+    baseEnv: () => ({ AWS_REGION: 'us-east-1' }),
+    fn: (id) => builder.functions.get(id),
+    layer: (id) => builder.layers.get(id),
+    log: (s, m) => logs.push(`[${s}] ${m}`),
+  });
+  builder.watch((ids) => lambda.recycle(ids));
+});
+
+afterAll(async () => {
+  await lambda?.stop();
+  await builder?.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('invokes the built bundle with the template environment, by logical id, name or ARN', async () => {
+  const r = await lambda.invoke('Fn', { n: 1 });
+  expect(r).toMatchObject({ ok: true, payload: { v: 'one', n: 1, env: 'hi' } });
+  expect((await lambda.invoke('myapp-Fn', { n: 2 })).ok).toBe(true);
+  expect((await lambda.invoke('arn:aws:lambda:us-east-1:123456789012:function:myapp-Fn', { n: 3 })).ok).toBe(true);
+  expect(await lambda.invoke('Nope', {})).toMatchObject({ ok: false, error: { errorType: 'ResourceNotFoundException' } });
+});
+
+it('serves new code after a source change, and keeps the old code when the rebuild fails', async () => {
+  const before = (await lambda.invoke('Fn', { n: 1 })).payload as { pid: number };
+  writeFileSync(join(dir, 'fn', 'app.ts'), source('two'));
+  const after = await until(async () => {
+    const p = (await lambda.invoke('Fn', { n: 1 })).payload as { v: string; pid: number };
+    return p.v === 'two' ? p : undefined;
+  });
+  expect(after.pid).not.toBe(before.pid); // a fresh process loaded the new bundle
+
+  writeFileSync(join(dir, 'fn', 'app.ts'), 'export const handler = async ( => {;\n');
+  await until(async () => (logs.some((l) => /build failed, previous code keeps serving/.test(l)) ? true : undefined));
+  expect((await lambda.invoke('Fn', { n: 5 })).payload).toMatchObject({ v: 'two', n: 5 });
+});

@@ -1,0 +1,333 @@
+/**
+ * DynamoDB Streams → Lambda, as an event source mapping does: polls DynamoDB Local's
+ * streams for each function's DynamoDB event source, builds batches shaped like Lambda's
+ * (up to BatchSize, MaximumBatchingWindowInSeconds), and applies ReportBatchItemFailures,
+ * BisectBatchOnFunctionError, MaximumRetryAttempts and the OnFailure destination (an SQS
+ * queue gets Lambda's on-failure record). Checkpoints per shard persist under the state
+ * dir, written only after a range is done, so a restart neither replays handled records
+ * nor skips unhandled ones.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListStreamsCommand,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { queueUrlFromArn } from './eventbridge';
+import { LOCAL_ACCOUNT, LOCAL_REGION, boundedWait, resourcesOf, type ServiceRuntime } from './stepfunctions-seam';
+
+export interface StreamMapping {
+  id: string;
+  functionId: string;
+  /** The table behind the stream (from the resolved stream ARN `.../table/<name>/stream/...`). */
+  tableName: string;
+  batchSize: number;
+  windowMs: number;
+  startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  reportItemFailures: boolean;
+  bisect: boolean;
+  /** -1: retry until the record expires (bounded locally, see MAX_LOCAL_RETRIES). */
+  maxRetries: number;
+  onFailure?: string;
+  enabled: boolean;
+}
+
+/** Infinite retries would block a shard for 24 h locally: cap them and say so at start. */
+const MAX_LOCAL_RETRIES = 10;
+
+export function collectMappings(rt: ServiceRuntime): StreamMapping[] {
+  const out: StreamMapping[] = [];
+  const tableOf = (arn: unknown): string | undefined => {
+    const m = /:table\/([^/]+)\/stream\//.exec(String(arn ?? ''));
+    return m?.[1];
+  };
+  const make = (id: string, functionId: string, p: Record<string, unknown>): StreamMapping | undefined => {
+    const tableName = tableOf(p.Stream ?? p.EventSourceArn);
+    if (!tableName) return undefined;
+    const dest = (p.DestinationConfig as { OnFailure?: { Destination?: string } } | undefined)?.OnFailure?.Destination;
+    return {
+      id,
+      functionId,
+      tableName,
+      batchSize: Math.min(Number(p.BatchSize ?? 100), 10000),
+      windowMs: Number(p.MaximumBatchingWindowInSeconds ?? 0) * 1000,
+      startingPosition: p.StartingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+      reportItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures'),
+      bisect: p.BisectBatchOnFunctionError === true,
+      maxRetries: p.MaximumRetryAttempts === undefined ? -1 : Number(p.MaximumRetryAttempts),
+      onFailure: typeof dest === 'string' ? dest : undefined,
+      enabled: p.Enabled !== false,
+    };
+  };
+  for (const [logicalId, res] of Object.entries(resourcesOf(rt.template))) {
+    const p = res.Properties ?? {};
+    if (res.Type === 'AWS::Serverless::Function') {
+      for (const [name, ev] of Object.entries((p.Events ?? {}) as Record<string, { Type: string; Properties?: Record<string, unknown> }>)) {
+        if (ev.Type !== 'DynamoDB') continue;
+        const m = make(`${logicalId}.${name}`, logicalId, ev.Properties ?? {});
+        if (m) out.push(m);
+      }
+    } else if (res.Type === 'AWS::Lambda::EventSourceMapping') {
+      const fn = String(p.FunctionName ?? '');
+      const fnId = Object.keys(resourcesOf(rt.template)).find((id) => fn === id || fn.endsWith(`-${id}`) || fn.endsWith(`:${id}`));
+      const m = fnId ? make(logicalId, fnId, p) : undefined;
+      if (m) out.push(m);
+    }
+  }
+  return out;
+}
+
+interface LambdaStreamRecord {
+  eventID: string;
+  eventName: string;
+  eventVersion: string;
+  eventSource: 'aws:dynamodb';
+  awsRegion: string;
+  eventSourceARN: string;
+  dynamodb: Record<string, unknown>;
+  /** Not sent to the function; when the record arrived (for the on-failure record). */
+  arrival: number;
+}
+
+/** Binary attribute values come back as bytes; Lambda delivers them base64-encoded. */
+const jsonSafe = (v: unknown): unknown =>
+  JSON.parse(JSON.stringify(v, (_k, x: unknown) => (x instanceof Uint8Array ? Buffer.from(x).toString('base64') : (x as { type?: string; data?: number[] })?.type === 'Buffer' ? Buffer.from((x as { data: number[] }).data).toString('base64') : x)));
+
+function toLambdaRecord(r: StreamRecord, streamArn: string, region: string): LambdaStreamRecord {
+  const d = r.dynamodb ?? {};
+  const created = d.ApproximateCreationDateTime instanceof Date ? d.ApproximateCreationDateTime.getTime() / 1000 : Number(d.ApproximateCreationDateTime ?? Date.now() / 1000);
+  return {
+    eventID: r.eventID ?? randomUUID(),
+    eventName: String(r.eventName),
+    eventVersion: r.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: region,
+    eventSourceARN: streamArn,
+    dynamodb: jsonSafe({
+      ApproximateCreationDateTime: Math.floor(created),
+      Keys: d.Keys,
+      ...(d.NewImage ? { NewImage: d.NewImage } : {}),
+      ...(d.OldImage ? { OldImage: d.OldImage } : {}),
+      SequenceNumber: d.SequenceNumber,
+      SizeBytes: d.SizeBytes,
+      StreamViewType: d.StreamViewType,
+    }) as Record<string, unknown>,
+    arrival: created * 1000,
+  };
+}
+
+export interface StreamsService {
+  name: string;
+  mappings: StreamMapping[];
+  describe(): string[];
+  /** Resolves once every shard is drained and no batch is in flight (bounded). */
+  idle(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startStreams(rt: ServiceRuntime, options: number | { pollMs?: number; retryDelayMs?: number } = {}): Promise<StreamsService> {
+  const opts = typeof options === 'number' ? {} : options;
+  const pollMs = opts.pollMs ?? 250;
+  const region = rt.region ?? LOCAL_REGION;
+  const endpoint = rt.endpoints.DynamoDBEndpoint ?? 'http://127.0.0.1:8000';
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const streams = new DynamoDBStreamsClient({ endpoint, region, credentials });
+  const sqs = new SQSClient({ endpoint: rt.endpoints.SQSEndpoint ?? 'http://127.0.0.1:9324', region, credentials });
+  const mappings = collectMappings(rt).filter((m) => m.enabled);
+  const dir = join(rt.stateDir, 'streams');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'checkpoints.json');
+  const checkpoints: Record<string, string> = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+  const saveCheckpoint = (key: string, seq: string) => {
+    checkpoints[key] = seq;
+    const tmp = `${file}.tmp`;
+    writeFileSync(tmp, JSON.stringify(checkpoints));
+    renameSync(tmp, file);
+  };
+
+  let stopped = false;
+  let busy = 0;
+  let lastActivity = Date.now();
+  const functionArn = (id: string) => `arn:aws:lambda:${region}:${rt.accountId ?? LOCAL_ACCOUNT}:function:${rt.stackName ?? 'myapp'}-${id}`;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  /** Invokes with one range; returns the index of the first unhandled record, or -1 if all done. */
+  const invokeRange = async (m: StreamMapping, batch: LambdaStreamRecord[]): Promise<{ failedFrom: number; functionError: boolean }> => {
+    const res = await rt.invoke(m.functionId, { Records: batch.map(({ arrival: _a, ...r }) => r) });
+    if (!res.ok) return { failedFrom: 0, functionError: true };
+    if (!m.reportItemFailures) return { failedFrom: -1, functionError: false };
+    const failures = (res.payload as { batchItemFailures?: Array<{ itemIdentifier?: string }> } | null)?.batchItemFailures ?? [];
+    if (failures.length === 0) return { failedFrom: -1, functionError: false };
+    const seqs = new Set(failures.map((f) => f.itemIdentifier));
+    // An empty or unknown identifier fails the whole batch, as Lambda does.
+    if ([...seqs].some((s) => !s || !batch.some((r) => r.dynamodb.SequenceNumber === s))) return { failedFrom: 0, functionError: false };
+    const idx = batch.findIndex((r) => seqs.has(String(r.dynamodb.SequenceNumber)));
+    return { failedFrom: idx, functionError: false };
+  };
+
+  const sendOnFailure = async (m: StreamMapping, shardId: string, streamArn: string, batch: LambdaStreamRecord[], attempts: number, functionError: boolean) => {
+    rt.log('streams', `${m.functionId}: ${batch.length} record(s) from ${shardId} failed after ${attempts} attempt(s)${m.onFailure ? `, sent to ${m.onFailure}` : ', dropped (no OnFailure destination)'}`);
+    if (!m.onFailure) return;
+    const record = {
+      requestContext: { requestId: randomUUID(), functionArn: functionArn(m.functionId), condition: 'RetryAttemptsExhausted', approximateInvokeCount: attempts },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: functionError ? 'Unhandled' : '' },
+      version: '1.0',
+      timestamp: new Date().toISOString(),
+      DDBStreamBatchInfo: {
+        shardId,
+        startSequenceNumber: String(batch[0]!.dynamodb.SequenceNumber),
+        endSequenceNumber: String(batch.at(-1)!.dynamodb.SequenceNumber),
+        approximateArrivalOfFirstRecord: new Date(batch[0]!.arrival).toISOString(),
+        approximateArrivalOfLastRecord: new Date(batch.at(-1)!.arrival).toISOString(),
+        batchSize: batch.length,
+        streamArn,
+      },
+    };
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrlFromArn(rt, m.onFailure), MessageBody: JSON.stringify(record) }));
+  };
+
+  /** Processes records in order; everything before the returned point is done (handled or sent on). */
+  const processBatch = async (m: StreamMapping, shardId: string, streamArn: string, batch: LambdaStreamRecord[], checkpoint: (seq: string) => void): Promise<void> => {
+    const limit = m.maxRetries < 0 ? MAX_LOCAL_RETRIES : Math.min(m.maxRetries, MAX_LOCAL_RETRIES);
+    let pending = batch;
+    let attempts = 0;
+    for (let guard = 0; pending.length > 0 && guard < 10_000 && !stopped; guard++) {
+      attempts++;
+      const { failedFrom, functionError } = await invokeRange(m, pending);
+      if (failedFrom < 0) {
+        checkpoint(String(pending.at(-1)!.dynamodb.SequenceNumber));
+        return;
+      }
+      if (failedFrom > 0) {
+        checkpoint(String(pending[failedFrom - 1]!.dynamodb.SequenceNumber));
+        pending = pending.slice(failedFrom);
+      }
+      if (m.bisect && pending.length > 1) {
+        // Split and retry each half on its own: a poison record ends up alone.
+        const half = Math.ceil(pending.length / 2);
+        await processBatch(m, shardId, streamArn, pending.slice(0, half), checkpoint);
+        if (stopped) return;
+        await processBatch(m, shardId, streamArn, pending.slice(half), checkpoint);
+        return;
+      }
+      if (attempts > limit) {
+        await sendOnFailure(m, shardId, streamArn, pending, attempts, functionError);
+        checkpoint(String(pending.at(-1)!.dynamodb.SequenceNumber));
+        return;
+      }
+      await sleep(opts.retryDelayMs ?? Math.min(100 * 2 ** attempts, 2000));
+    }
+  };
+
+  const pollShard = async (m: StreamMapping, streamArn: string, shardId: string): Promise<void> => {
+    const key = `${m.id}|${shardId}`;
+    let iterator: string | undefined;
+    const open = async () => {
+      const after = checkpoints[key];
+      try {
+        iterator = (await streams.send(new GetShardIteratorCommand(after ? { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: m.startingPosition }))).ShardIterator;
+      } catch (err) {
+        rt.log('streams', `${m.functionId}: checkpoint ${after ?? '-'} on ${shardId} unusable (${(err as Error).message}); reading from TRIM_HORIZON`);
+        iterator = (await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+      }
+    };
+    let buffer: LambdaStreamRecord[] = [];
+    let failures = 0;
+    let closed = false;
+    while (!stopped && !closed) {
+      try {
+        // (Re)open from the checkpoint: records read but not done are read again.
+        if (!iterator) {
+          buffer = [];
+          await open();
+          if (!iterator) closed = true;
+          continue;
+        }
+        const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+        failures = 0;
+        iterator = out.NextShardIterator;
+        if (!iterator) closed = true; // the shard was closed and is drained
+        buffer.push(...(out.Records ?? []).map((r) => toLambdaRecord(r, streamArn, region)));
+        const windowOpen = !closed && buffer.length > 0 && buffer.length < m.batchSize && Date.now() - buffer[0]!.arrival < m.windowMs;
+        if (buffer.length > 0 && !windowOpen) {
+          busy++;
+          lastActivity = Date.now();
+          try {
+            while (buffer.length > 0 && !stopped) {
+              const batch = buffer.slice(0, m.batchSize);
+              buffer = buffer.slice(batch.length);
+              await processBatch(m, shardId, streamArn, batch, (seq) => saveCheckpoint(key, seq));
+            }
+          } finally {
+            busy--;
+            lastActivity = Date.now();
+          }
+        } else if ((out.Records ?? []).length === 0) {
+          await sleep(pollMs);
+        }
+      } catch (err) {
+        // DynamoDB Local refuses TRIM_HORIZON reads of a shard with no records yet
+        // (TrimmedDataAccessException); iterators also expire. Reopen and keep polling.
+        failures++;
+        if (failures === 1 && (err as Error).name !== 'TrimmedDataAccessException') rt.log('streams', `${m.functionId} ${shardId}: ${(err as Error).message}; retrying`);
+        iterator = undefined;
+        closed = false;
+        await sleep(Math.min(pollMs * 2 ** Math.min(failures, 5), 5000));
+      }
+    }
+  };
+
+  const running = new Map<string, Promise<void>>();
+  const discover = async () => {
+    for (const m of mappings) {
+      const list = await streams.send(new ListStreamsCommand({ TableName: m.tableName }));
+      for (const s of list.Streams ?? []) {
+        if (!s.StreamArn) continue;
+        const desc = await streams.send(new DescribeStreamCommand({ StreamArn: s.StreamArn }));
+        for (const shard of desc.StreamDescription?.Shards ?? []) {
+          const key = `${m.id}|${shard.ShardId}`;
+          // A child shard starts only after its parent is drained, to keep key order.
+          const parent = shard.ParentShardId ? running.get(`${m.id}|${shard.ParentShardId}`) : undefined;
+          if (running.has(key) || !shard.ShardId) continue;
+          const shardId = shard.ShardId;
+          const task = (async () => {
+            if (parent) await parent;
+            await pollShard(m, s.StreamArn!, shardId);
+          })().catch((err: Error) => rt.log('streams', `${m.functionId} ${shardId}: ${err.message}`));
+          running.set(key, task);
+        }
+      }
+    }
+  };
+
+  for (const m of mappings) {
+    if (m.maxRetries < 0 || m.maxRetries > MAX_LOCAL_RETRIES) rt.log('streams', `${m.id}: MaximumRetryAttempts ${m.maxRetries} capped at ${MAX_LOCAL_RETRIES} locally`);
+  }
+  await discover().catch((err: Error) => rt.log('streams', `discovery failed: ${err.message}`));
+  // New shards (and tables created later) are picked up periodically.
+  const rediscover = setInterval(() => void discover().catch(() => undefined), 5000);
+
+  return {
+    name: 'streams',
+    mappings,
+    describe: () => mappings.map((m) => `stream ${m.tableName} -> ${m.functionId} (batch ${m.batchSize}${m.reportItemFailures ? ', partial failures' : ''}${m.bisect ? ', bisect' : ''}, retries ${m.maxRetries}${m.onFailure ? `, on failure ${m.onFailure.split(':').pop()}` : ''})`),
+    idle: async (timeoutMs = 10_000) => {
+      const deadline = Date.now() + timeoutMs;
+      // Idle: nothing in flight and no activity for a few poll intervals.
+      while (Date.now() < deadline && (busy > 0 || Date.now() - lastActivity < pollMs * 3)) await sleep(pollMs / 2);
+    },
+    stop: async () => {
+      stopped = true;
+      clearInterval(rediscover);
+      await boundedWait(Promise.all(running.values()), 5000);
+      streams.destroy();
+      sqs.destroy();
+    },
+  };
+}

@@ -1,0 +1,128 @@
+/** The template loader and intrinsic resolver, on the fixture template and small inline ones. */
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { cfnTags, loadTemplate, parseParameterOverrides, resolveTemplate, tableDefinitionsFromTemplate, type JsonObject } from '.';
+
+const FIXTURE = join(__dirname, '..', '..', 'test', 'fixtures', 'template.yaml');
+const COGNITO = 'http://127.0.0.1:9229';
+
+function inline(yaml: string): JsonObject {
+  return parse(yaml, { customTags: cfnTags }) as JsonObject;
+}
+
+describe('loadTemplate (fixture)', () => {
+  const t = loadTemplate(FIXTURE, { ctx: { cognitoUrl: COGNITO } });
+  const env = (id: string) => (t.resources[id]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+
+  it('merges Globals into every function; the function’s own variables win and add', () => {
+    expect(env('HelloFunction')).toMatchObject({ TABLE: 'myapp-ItemsTable', STAGE: 'dev', HOLD: '0', JOINED: 'myapp-b' });
+    expect(env('PrivateFunction')).toEqual({ TABLE: 'myapp-ItemsTable', STAGE: 'dev', APP_VERSION: '0.0.1-dev' });
+    expect(t.resources.SlowFunction!.Properties.Timeout).toBe(1);
+    expect(t.resources.HelloFunction!.Properties.Timeout).toBe(3);
+    expect(t.resources.HelloFunction!.Properties.Layers).toEqual([t.refs.FixtureLayer]);
+  });
+
+  it('drops AWS::NoValue and applies Conditions to resources', () => {
+    expect(env('HelloFunction')).not.toHaveProperty('ONLY_PROD');
+    expect(t.resources.ProdOnlyTopic).toBeUndefined();
+    expect(t.skipped).toEqual(['ProdOnlyTopic']);
+    expect(t.resources.Alarm?.Properties.AlarmName).toBe('myapp-errors');
+  });
+
+  it('resolves GetAtt in both forms, Sub with variables and escapes, and Cognito-shaped ids', () => {
+    expect(env('HelloFunction').POOL_ARN).toBe(`arn:aws:cognito-idp:us-east-1:123456789012:userpool/${t.refs.UserPool}`);
+    expect(env('HelloFunction').STREAM).toMatch(/^arn:aws:dynamodb:us-east-1:123456789012:table\/myapp-ItemsTable\/stream\//);
+    expect(env('HelloFunction').SUBBED).toBe('us-east-1/dev/myapp-ItemsTable/arn:aws:dynamodb:us-east-1:123456789012:table/myapp-ItemsTable/${Literal}');
+    expect(t.refs.UserPool).toMatch(/^us-east-1_[A-Za-z0-9]{9}$/);
+    expect(loadTemplate(FIXTURE).refs.UserPool).toBe(t.refs.UserPool); // stable per logical id
+    expect(t.refs.UploadsBucket).toBe('myapp-uploadsbucket');
+  });
+
+  it('rewrites Cognito URLs to the local endpoint', () => {
+    expect(env('AuthorizerFunction').JWKS_URI).toBe(`${COGNITO}/${t.refs.UserPool}/.well-known/jwks.json`);
+    expect(env('AuthorizerFunction').JWT_ISSUER).toBe(`${COGNITO}/${t.refs.UserPool}`);
+  });
+
+  it('resolves Outputs', () => {
+    expect(t.outputs.UserPool).toBe(t.refs.UserPool);
+    expect(t.outputs.APIEndpoint).toBe(`https://${t.refs.Api}.execute-api.us-east-1.amazonaws.com/v1/`);
+  });
+
+  it('builds CreateTable inputs with GSIs, LSIs, stream and TTL', () => {
+    const [d] = tableDefinitionsFromTemplate(t);
+    expect(d!.input.TableName).toBe('myapp-ItemsTable');
+    expect(d!.input.GlobalSecondaryIndexes?.[0]?.IndexName).toBe('ByGsi');
+    expect(d!.input.LocalSecondaryIndexes?.[0]?.IndexName).toBe('ByCreated');
+    expect(d!.input.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(d!.ttlAttribute).toBe('ttl');
+  });
+});
+
+describe('parameters', () => {
+  it('an override beats the local default; AllowedValues are checked; unknown names refused', () => {
+    expect(loadTemplate(FIXTURE, { parameterOverrides: { OrderHoldSeconds: '12' } }).parameters.OrderHoldSeconds).toBe('12');
+    expect(loadTemplate(FIXTURE, { localDefaults: false }).parameters.OrderHoldSeconds).toBe('30');
+    expect(() => loadTemplate(FIXTURE, { parameterOverrides: { Stage: 'qa' } })).toThrow(/AllowedValues: dev, prod/);
+    expect(() => loadTemplate(FIXTURE, { parameterOverrides: { Nope: '1' } })).toThrow(/not a parameter/);
+    const prod = loadTemplate(FIXTURE, { parameterOverrides: { Stage: 'prod' } });
+    expect(prod.conditions).toEqual({ IsProd: true, NotProd: false });
+    expect(prod.resources.ProdOnlyTopic).toBeDefined();
+    expect(prod.resources.Alarm).toBeUndefined();
+  });
+
+  it('parses Key=Value and SAM’s ParameterKey=,ParameterValue= forms', () => {
+    expect(parseParameterOverrides(['A=1', 'B=x=y', 'ParameterKey=C,ParameterValue=3'])).toEqual({ A: '1', B: 'x=y', C: '3' });
+    expect(() => parseParameterOverrides(['oops'])).toThrow(/Key=Value/);
+  });
+});
+
+describe('intrinsics (inline)', () => {
+  const base = `
+Parameters:
+  Env: { Type: String, Default: a }
+  Nums: { Type: CommaDelimitedList, Default: "x,y,z" }
+Resources:
+  Q: { Type: AWS::SQS::Queue, Properties: {} }
+  T:
+    Type: AWS::Serverless::Function
+    Properties:
+      Select: !Select [2, !Ref Nums]
+      Split: !Split ['.', 'a.b.c']
+      B64: !Base64 'hi'
+      AZ: !Select [0, !GetAZs '']
+      And: !And [!Equals [a, a], !Not [!Equals [a, b]]]
+      Or: !Or [!Equals [a, b], !Equals [b, b]]
+      QUrl: !Ref Q
+      QArn: !GetAtt [Q, Arn]
+      Join: !Join [':', [!Ref AWS::Partition, !Ref AWS::URLSuffix, !Ref AWS::AccountId]]
+      SubPlain: !Sub '\${AWS::StackName}-\${Env}'
+      Unknown: !Ref Missing
+`;
+  it('evaluates each function', () => {
+    const t = resolveTemplate(inline(base), { ctx: { sqsUrl: 'http://127.0.0.1:9324' } });
+    expect(t.resources.T!.Properties).toEqual({
+      Select: 'z',
+      Split: ['a', 'b', 'c'],
+      B64: 'aGk=',
+      AZ: 'us-east-1a',
+      And: true,
+      Or: true,
+      QUrl: 'http://127.0.0.1:9324/123456789012/myapp-Q',
+      QArn: 'arn:aws:sqs:us-east-1:123456789012:myapp-Q',
+      Join: 'aws:amazonaws.com:123456789012',
+      SubPlain: 'myapp-a',
+      Unknown: 'Missing',
+    });
+    expect(t.warnings.join('\n')).toMatch(/Ref Missing: unknown/);
+  });
+
+  it('reads the long forms the same as the short ones', () => {
+    const t = resolveTemplate({ Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: {} }, F: { Type: 'AWS::Serverless::Function', Properties: { A: { 'Fn::GetAtt': 'Q.Arn' }, B: { 'Fn::Sub': '${Q.QueueName}' } } } } });
+    expect(t.resources.F!.Properties).toEqual({ A: 'arn:aws:sqs:us-east-1:123456789012:myapp-Q', B: 'myapp-Q' });
+  });
+
+  it('uses --region in every resolved value', () => {
+    const t = resolveTemplate(inline(base), { ctx: { region: 'eu-west-1' } });
+    expect(t.resources.T!.Properties.QArn).toBe('arn:aws:sqs:eu-west-1:123456789012:myapp-Q');
+  });
+});

@@ -1,0 +1,11 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+// The app lives under /app/ because the edge redirects / to /docs/. No inline scripts or
+// module preload polyfill, so a CSP of script-src 'self' holds.
+export default defineConfig({
+  base: '/app/',
+  plugins: [react()],
+  build: { outDir: 'dist/app', emptyOutDir: true, modulePreload: { polyfill: false }, sourcemap: true, target: 'es2022' },
+  server: { port: 5173, strictPort: false },
+});
