@@ -63,4 +63,9 @@ process.on('unhandledRejection', (e) => {
   const err = errorOf(e);
   console.error(`Unhandled Promise Rejection\t${err.errorType}: ${err.errorMessage}`);
 });
-process.send({ type: 'ready' });
+// Init phase before the first invocation, as in Lambda: module load does not count toward
+// the function's Timeout. A load error is reported by the invocations.
+load().then(
+  () => process.send({ type: 'ready' }),
+  () => process.send({ type: 'ready' }),
+);

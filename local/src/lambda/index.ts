@@ -189,13 +189,20 @@ export class LambdaService {
       return { ok: true };
     }
     const timeoutS = num(this.props(id).Timeout, 3);
-    let w: Worker;
+    let acquired: Worker | undefined;
     try {
-      w = await this.acquire(id);
-      await w.ready;
+      const w = (acquired = await this.acquire(id));
+      // Lambda gives init its own 10 s budget, separate from Timeout.
+      let initTimer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        w.ready,
+        new Promise((_, fail) => (initTimer = setTimeout(() => (w.child.kill('SIGKILL'), fail(new Error('Init phase exceeded 10 s'))), 10_000))),
+      ]).finally(() => clearTimeout(initTimer));
     } catch (e) {
+      if (acquired) this.release(id, acquired);
       return { ok: false, error: { errorType: (e as Error).name === 'TooManyRequestsException' ? 'TooManyRequestsException' : 'Runtime.InitError', errorMessage: (e as Error).message } };
     }
+    const w = acquired;
     const requestId = randomUUID();
     const started = Date.now();
     const deadline = started + timeoutS * 1000;

@@ -1,0 +1,16 @@
+/**
+ * Resilience suites (`npm run test:resilience`): tokens, isolation, fuzzing and
+ * concurrency against one local runtime started in globalSetup on free ports.
+ */
+const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': swc },
+  roots: ['<rootDir>/tests/resilience'],
+  testMatch: ['**/*.test.ts'],
+  setupFiles: ['<rootDir>/tests/setup-env.js'],
+  globalSetup: '<rootDir>/tests/resilience/global-setup.ts',
+  globalTeardown: '<rootDir>/tests/resilience/global-teardown.ts',
+  testTimeout: 180000,
+  maxWorkers: 1,
+};
