@@ -3,27 +3,34 @@
  * faults are signed with the runtime's own key so that only the claim under test is wrong
  * (a control token signed the same way with correct claims is accepted).
  */
-import { createHmac } from 'node:crypto';
-import { createPublicKey } from 'node:crypto';
-import { generateKeyPair, importJWK, SignJWT, type JWTPayload } from 'jose';
+import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { createTestUser, type TestUser } from '../support/runtime';
 import { call, outputs, signingKeyFile } from './support';
 
 let alice: TestUser;
 let bob: TestUser;
+type JWTPayload = { sub?: string; aud?: unknown; iss?: string; exp?: number; iat?: number };
 let claims: JWTPayload & Record<string, unknown>;
 let realKid: string;
 
 const b64 = (o: unknown) => Buffer.from(typeof o === 'string' ? o : JSON.stringify(o)).toString('base64url');
 const decode = (t: string) => JSON.parse(Buffer.from(t.split('.')[1]!, 'base64url').toString('utf8')) as JWTPayload & Record<string, unknown>;
 
+/** RS256 with node:crypto (jose is ESM-only, which jest's CommonJS runtime cannot load). */
+function signRs256(payload: Record<string, unknown>, header: Record<string, unknown>, key: KeyObject): string {
+  const input = `${b64(header)}.${b64(payload)}`;
+  return `${input}.${sign('RSA-SHA256', Buffer.from(input), key).toString('base64url')}`;
+}
+
 async function signReal(payload: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
   const k = signingKeyFile();
-  const key = await importJWK(k.private as never, 'RS256');
-  const h = { alg: 'RS256', kid: k.kid, ...header };
-  if (header.kid === undefined && 'kid' in header) delete (h as Record<string, unknown>).kid;
-  return new SignJWT(payload).setProtectedHeader(h as never).sign(key);
+  const key = createPrivateKey({ key: k.private as never, format: 'jwk' });
+  const h: Record<string, unknown> = { alg: 'RS256', kid: k.kid, ...header };
+  if (header.kid === undefined && 'kid' in header) delete h.kid;
+  return signRs256(payload, h, key);
 }
+
+const otherKey = () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -53,8 +60,7 @@ describe('tokens', () => {
   });
 
   it('signed by another key (same kid)', async () => {
-    const { privateKey } = await generateKeyPair('RS256');
-    const t = await new SignJWT({ ...claims, exp: now() + 600 }).setProtectedHeader({ alg: 'RS256', kid: realKid }).sign(privateKey);
+    const t = signRs256({ ...claims, exp: now() + 600 }, { alg: 'RS256', kid: realKid }, otherKey());
     await expectRefused(t);
   });
 
@@ -106,8 +112,7 @@ describe('tokens', () => {
   });
 
   it('oversized token (a 12 KB header part) and garbage', async () => {
-    const { privateKey } = await generateKeyPair('RS256');
-    const big = await new SignJWT({ ...claims, exp: now() + 600 }).setProtectedHeader({ alg: 'RS256', kid: realKid, pad: 'x'.repeat(9000) } as never).sign(privateKey);
+    const big = signRs256({ ...claims, exp: now() + 600 }, { alg: 'RS256', kid: realKid, pad: 'x'.repeat(9000) }, otherKey());
     expect(big.length).toBeGreaterThan(12_000);
     await expectRefused(big);
     for (const t of ['Bearer', 'Bearer ', '...', 'a.b.c', `${alice.idToken}.extra`, alice.idToken.slice(0, -5)]) await expectRefused(t);

@@ -107,3 +107,17 @@ describe('local SQS', () => {
     expect(out.Messages?.map((m) => m.Body)).toEqual(['persisted']);
   });
 });
+
+describe('local SQS queue names', () => {
+  it('answers to the logical-id name when QueueName is set (what an unresolved GetAtt yields)', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'sqs-'));
+    const svc = await startSqs({ template: { resources: { OrderDLQ: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'myapp-order-dlq' } } } }, endpoints: {}, stateDir, stackName: 'myapp', invoke: async () => ({ ok: true }), log: () => undefined }, { port: 0 });
+    try {
+      svc.send('arn:aws:sqs:us-east-1:000000000000:myapp-OrderDLQ', 'via alias');
+      expect(svc.peek('myapp-order-dlq').map((m) => m.Body)).toEqual(['via alias']);
+    } finally {
+      await svc.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -97,6 +97,8 @@ export async function startSqs(rt: ServiceRuntime, options: number | { port?: nu
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'queues.json');
   const queues = new Map<string, Queue>();
+  /** Other names a template queue answers to (what the core's Ref / GetAtt produced). */
+  const aliases = new Map<string, string>();
   if (existsSync(file)) for (const q of JSON.parse(readFileSync(file, 'utf8')) as Queue[]) queues.set(q.name, q);
   for (const [logicalId, res] of Object.entries(resourcesOf(rt.template))) {
     if (res.Type !== 'AWS::SQS::Queue') continue;
@@ -110,6 +112,10 @@ export async function startSqs(rt: ServiceRuntime, options: number | { port?: nu
       ReceiveMessageWaitTimeSeconds: num(p.ReceiveMessageWaitTimeSeconds, 0),
     };
     queues.set(name, { name, logicalId, attributes, createdAt: existing?.createdAt ?? Date.now(), messages: existing?.messages ?? [] });
+    // The core may derive a queue's URL / ARN before resolving an intrinsic QueueName
+    // (e.g. !Sub ${AWS::StackName}-order-dlq): answer to those names too.
+    const ref = (rt.template as { refs?: Record<string, string> } | null)?.refs?.[logicalId];
+    for (const alt of [`${stackName}-${logicalId}`, ref?.split('/').pop()]) if (alt && alt !== name) aliases.set(alt, name);
   }
 
   let dirty = false;
@@ -129,8 +135,8 @@ export async function startSqs(rt: ServiceRuntime, options: number | { port?: nu
   const arnOf = (q: Queue) => `arn:aws:sqs:${region}:${account}:${q.name}`;
   const find = (ref: unknown): Queue => {
     const s = String(ref ?? '');
-    const name = s.startsWith('arn:') ? s.split(':').pop()! : s.split('/').pop()!;
-    const q = queues.get(name);
+    const raw = s.startsWith('arn:') ? s.split(':').pop()! : s.split('/').pop()!;
+    const q = queues.get(raw) ?? queues.get(aliases.get(raw) ?? '');
     if (!q) throw noQueue();
     return q;
   };
