@@ -211,15 +211,23 @@ async function benchOrderToConfirmed(rt: LocalRuntimeHandle, user: TestUser) {
   log(`orderToConfirmed: ${orders} orders at ${ratePerSec}/s`);
   const start = Date.now();
   const inflight: Promise<void>[] = [];
-  for (let i = 0; i < orders; i++) {
+  // Bounded: at most 20 requests in flight and 90 s of placing, whatever the machine does.
+  const placeEnd = start + 90_000;
+  let active = 0;
+  let refused = 0;
+  for (let i = 0; i < orders && Date.now() < placeEnd; i++) {
     const due = start + (i * 1000) / ratePerSec;
     const wait = due - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    for (let j = 0; j < 20_000 && active >= 20 && Date.now() < placeEnd; j++) await new Promise((r) => setTimeout(r, 5));
+    active++;
     inflight.push(
       (async () => {
         const at = Date.now();
         const r = await apiCall(api, 'POST', '/orders', user, { items: [{ sku: 'SKU-0002', qty: 1 }] }).catch(() => ({ status: 0, body: {} as Record<string, any> }));
         if (r.status === 202) placed.push({ orderId: String(r.body.orderId), at });
+        else refused++;
+        active--;
       })(),
     );
   }
@@ -249,7 +257,7 @@ async function benchOrderToConfirmed(rt: LocalRuntimeHandle, user: TestUser) {
     if (pending.size) await new Promise((r) => setTimeout(r, 50));
   }
   const confirmed = [...done.values()].filter((d) => d.status === 'CONFIRMED').map((d) => d.ms);
-  const res = { orders: placed.length, requested: orders, confirmed: confirmed.length, p50Ms: r1(pct(confirmed, 50)), p99Ms: r1(pct(confirmed, 99)), lost: pending.size, failed: [...done.values()].filter((d) => d.status === 'FAILED').length };
+  const res = { orders: placed.length, requested: orders, refused, elapsedSec: r1((Date.now() - start) / 1000), confirmed: confirmed.length, p50Ms: r1(pct(confirmed, 50)), p99Ms: r1(pct(confirmed, 99)), lost: pending.size, failed: [...done.values()].filter((d) => d.status === 'FAILED').length };
   check('orderToConfirmed lost', res.lost, '0', res.lost === 0 && res.orders === orders);
   check('orderToConfirmed p99 ms', res.p99Ms, '< 1000 ms (hold 0)', res.p99Ms < 1000);
   log(`  ${JSON.stringify(res)}`);
