@@ -1,4 +1,8 @@
-/** OrderWorkflow task. CHARGED → CONFIRMED; counts SuccessfulOrder and OrderTotal once per order. */
+/**
+ * OrderWorkflow task. CHARGED → CONFIRMED; counts OrderConfirmed and ConfirmedOrderTotal once per
+ * order. (SuccessfulOrder and OrderTotal are counted at creation, by CreateOrderFunction: the
+ * dashboard compares the two to see orders entering and leaving the pipeline.)
+ */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
@@ -20,8 +24,8 @@ export const handler = async (event: unknown, context: Context) => {
   // Only the run that made the change counts, so a retried step is not a second sale.
   if (result.changed) {
     const order = await deps.orders.get(input);
-    metrics.addMetric('SuccessfulOrder', MetricUnit.Count, 1);
-    metrics.addMetric('OrderTotal', MetricUnit.Count, order?.total ?? 0);
+    metrics.addMetric('OrderConfirmed', MetricUnit.Count, 1);
+    metrics.addMetric('ConfirmedOrderTotal', MetricUnit.NoUnit, order?.total ?? 0);
     metrics.publishStoredMetrics();
   }
   logger.info('confirmOrder', { result });

@@ -178,9 +178,12 @@ it('sends a poison stream record to order-dlq and still processes the other reco
 });
 
 it('expires a stale PLACED order with the cleanup, and the workflow leaves it alone', async () => {
+  const cleanup = () => fetch(`${rt.outputs.LambdaEndpoint}/2015-03-31/functions/CleanupFunction/invocations`, { method: 'POST', body: '{}' });
+  // Warm it first: a cold start could outlast the 2 s hold and race the workflow.
+  await (await cleanup()).text();
   const orderId = await place([{ sku: 'SKU-0002', qty: 1 }]);
-  await new Promise((r) => setTimeout(r, 1200)); // older than StaleOrderSeconds, still in the hold
-  const res = await fetch(`${rt.outputs.LambdaEndpoint}/2015-03-31/functions/CleanupFunction/invocations`, { method: 'POST', body: '{}' });
+  await new Promise((r) => setTimeout(r, 1100)); // older than StaleOrderSeconds, still in the hold
+  const res = await cleanup();
   const result = (await res.json()) as { expired: number };
   expect(res.headers.get('x-amz-function-error')).toBeNull();
   expect(result.expired).toBeGreaterThanOrEqual(1);

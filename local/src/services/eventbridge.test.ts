@@ -11,7 +11,7 @@ import { startEventBridge, targetInput, type EventBridgeService } from './eventb
 import { startSqs, type SqsService } from './sqs';
 import type { ServiceRuntime } from './stepfunctions-seam';
 
-const ACCOUNT = '000000000000';
+const ACCOUNT = '123456789012';
 const template = {
   resources: {
     StartOrderWorkflowFunction: {

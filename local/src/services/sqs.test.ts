@@ -48,10 +48,10 @@ describe('local SQS', () => {
 
   it('serves the template queues with their attributes', async () => {
     const { QueueUrls } = await sqs.send(new ListQueuesCommand({}));
-    expect(QueueUrls?.sort()).toEqual([`${svc.url}/000000000000/myapp-OrderDLQ`, `${svc.url}/000000000000/named-queue`]);
+    expect(QueueUrls?.sort()).toEqual([`${svc.url}/123456789012/myapp-OrderDLQ`, `${svc.url}/123456789012/named-queue`]);
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'myapp-OrderDLQ' }));
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
-    expect(Attributes).toMatchObject({ MessageRetentionPeriod: '1209600', QueueArn: 'arn:aws:sqs:us-east-1:000000000000:myapp-OrderDLQ', ApproximateNumberOfMessages: '0' });
+    expect(Attributes).toMatchObject({ MessageRetentionPeriod: '1209600', QueueArn: 'arn:aws:sqs:us-east-1:123456789012:myapp-OrderDLQ', ApproximateNumberOfMessages: '0' });
   });
 
   it('refuses an unknown queue with QueueDoesNotExist', async () => {
@@ -81,7 +81,7 @@ describe('local SQS', () => {
     const QueueUrl = svc.queueUrl('myapp-OrderDLQ');
     const started = Date.now();
     const pending = sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 5 }));
-    setTimeout(() => svc.send('arn:aws:sqs:us-east-1:000000000000:myapp-OrderDLQ', 'late'), 200);
+    setTimeout(() => svc.send('arn:aws:sqs:us-east-1:123456789012:myapp-OrderDLQ', 'late'), 200);
     const out = await pending;
     expect(out.Messages?.map((m) => m.Body)).toEqual(['late']);
     expect(Date.now() - started).toBeLessThan(4000);
@@ -113,7 +113,7 @@ describe('local SQS queue names', () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'sqs-'));
     const svc = await startSqs({ template: { resources: { OrderDLQ: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'myapp-order-dlq' } } } }, endpoints: {}, stateDir, stackName: 'myapp', invoke: async () => ({ ok: true }), log: () => undefined }, { port: 0 });
     try {
-      svc.send('arn:aws:sqs:us-east-1:000000000000:myapp-OrderDLQ', 'via alias');
+      svc.send('arn:aws:sqs:us-east-1:123456789012:myapp-OrderDLQ', 'via alias');
       expect(svc.peek('myapp-order-dlq').map((m) => m.Body)).toEqual(['via alias']);
     } finally {
       await svc.stop();

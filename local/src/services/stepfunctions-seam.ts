@@ -26,7 +26,8 @@ export interface ServiceRuntime {
 }
 
 export const LOCAL_REGION = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-export const LOCAL_ACCOUNT = '000000000000';
+/** The core's local account (local/src/template); services prefer `rt.accountId`. */
+export const LOCAL_ACCOUNT = '123456789012';
 
 /** The resolved template's resources, whichever casing the core uses. */
 export function resourcesOf(template: unknown): Record<string, TemplateResource> {

@@ -25,7 +25,7 @@ import type { InvokeResult, ServiceRuntime } from './stepfunctions-seam';
 const validate = require('asl-validator') as (definition: object) => { isValid: boolean; errors: unknown[] };
 
 const TASKS = ['ValidateOrder', 'ReserveInventory', 'ProcessPayment', 'ConfirmOrder', 'SendNotification', 'ReleaseInventory', 'RefundPayment', 'MarkOrderFailed'];
-const fnArn = (id: string) => `arn:aws:lambda:us-east-1:000000000000:function:myapp-${id}`;
+const fnArn = (id: string) => `arn:aws:lambda:us-east-1:123456789012:function:myapp-${id}`;
 
 function template(holdSeconds: number) {
   const Resources: Record<string, unknown> = {};

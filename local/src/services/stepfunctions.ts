@@ -98,7 +98,13 @@ export function substitute(text: string, subs: Record<string, unknown>): string 
   return text.replace(/\$\{([A-Za-z0-9_]+)\}/g, (whole, key: string) => (key in subs ? String(subs[key]) : whole));
 }
 
-export function loadStateMachines(template: unknown, opts: { baseDir: string; stackName: string }): StateMachineInfo[] {
+export function loadStateMachines(
+  template: unknown,
+  opts: { baseDir: string; stackName: string; region?: string; accountId?: string },
+): StateMachineInfo[] {
+  // The same region and account as the core's Ref/GetAtt, so ORDER_STATE_MACHINE_ARN matches.
+  const region = opts.region ?? LOCAL_REGION;
+  const account = opts.accountId ?? LOCAL_ACCOUNT;
   const out: StateMachineInfo[] = [];
   for (const [logicalId, res] of Object.entries(resourcesOf(template))) {
     const p = res.Properties ?? {};
@@ -117,10 +123,10 @@ export function loadStateMachines(template: unknown, opts: { baseDir: string; st
     out.push({
       logicalId,
       name,
-      arn: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`,
+      arn: `arn:aws:states:${region}:${account}:stateMachine:${name}`,
       definition: JSON.parse(definitionText) as AslDefinition,
       definitionText,
-      roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${name}-role`,
+      roleArn: `arn:aws:iam::${account}:role/${name}-role`,
       creationDate: Date.now() / 1000,
     });
   }
@@ -153,7 +159,7 @@ export interface StepFunctionsService {
 export async function startStepFunctions(rt: ServiceRuntime, options: number | StepFunctionsOptions = {}): Promise<StepFunctionsService> {
   const opts: StepFunctionsOptions = typeof options === 'number' ? { port: options } : options;
   const { StateMachine } = await import('aws-local-stepfunctions');
-  const machines = loadStateMachines(rt.template, { baseDir: opts.baseDir ?? rt.rootDir ?? process.cwd(), stackName: opts.stackName ?? rt.stackName ?? 'myapp' });
+  const machines = loadStateMachines(rt.template, { baseDir: opts.baseDir ?? rt.rootDir ?? process.cwd(), stackName: opts.stackName ?? rt.stackName ?? 'myapp', region: rt.region, accountId: rt.accountId });
   const dir = join(rt.stateDir, 'stepfunctions');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'executions.json');
@@ -290,7 +296,7 @@ export async function startStepFunctions(rt: ServiceRuntime, options: number | S
     } catch {
       throw new SfnError('InvalidExecutionInput', 'Invalid execution input: not JSON');
     }
-    const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${machine.name}:${execName}`;
+    const executionArn = `${machine.arn.replace(':stateMachine:', ':execution:')}:${execName}`;
     const existing = executions.get(executionArn);
     if (existing) {
       // As in AWS: the same name and input returns the existing execution (idempotent);

@@ -44,13 +44,13 @@ describe('local DynamoDB streams', () => {
               Stream: {
                 Type: 'DynamoDB',
                 Properties: {
-                  Stream: 'arn:aws:dynamodb:us-east-1:000000000000:table/myapp-Table/stream/local',
+                  Stream: 'arn:aws:dynamodb:us-east-1:123456789012:table/myapp-Table/stream/local',
                   StartingPosition: 'TRIM_HORIZON',
                   BatchSize: 100,
                   FunctionResponseTypes: ['ReportBatchItemFailures'],
                   BisectBatchOnFunctionError: true,
                   MaximumRetryAttempts: 2,
-                  DestinationConfig: { OnFailure: { Type: 'SQS', Destination: 'arn:aws:sqs:us-east-1:000000000000:myapp-OrderDLQ' } },
+                  DestinationConfig: { OnFailure: { Type: 'SQS', Destination: 'arn:aws:sqs:us-east-1:123456789012:myapp-OrderDLQ' } },
                 },
               },
             },
