@@ -48,6 +48,7 @@ function getPlaceOrder(): IdempotentPlaceOrder {
 const route = httpHandler(
   async (event: APIGatewayProxyEvent, context: Context) => {
     const caller = callerOf(event);
+    logger.appendKeys({ userId: caller.sub });
     const body = parseBody(event, CreateOrderRequest);
     const place = getPlaceOrder();
     place.registerLambdaContext(context);
@@ -77,7 +78,7 @@ export const handler = async (event: APIGatewayProxyEvent, context: Context): Pr
   try {
     return await route(event, context);
   } finally {
-    logger.removeKeys(['orderId']);
+    logger.removeKeys(['orderId', 'userId']);
     // Failed requests add no metrics; publishing nothing would only log a warning.
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }

@@ -1,5 +1,6 @@
 /** OrderWorkflow task. Compensation end: marks the order FAILED with the caught error as reason. */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CompensationInput, markOrderFailed, pipelineDeps, type PipelineDeps } from '@myapp/shared';
@@ -7,6 +8,7 @@ import type { Context } from 'aws-lambda';
 
 const logger = new Logger();
 const tracer = new Tracer();
+const metrics = new Metrics();
 let deps: PipelineDeps | undefined;
 
 export const handler = async (event: unknown, context: Context) => {
@@ -15,6 +17,11 @@ export const handler = async (event: unknown, context: Context) => {
   logger.appendKeys({ orderId: input.orderId });
   deps ??= pipelineDeps(tracer.captureAWSv3Client(new DynamoDBClient({})));
   const result = await markOrderFailed(deps, input);
-  logger.info('markOrderFailed', { result });
+  logger.info('markOrderFailed', { result, error: input.error?.Error });
+  // Failures by cause (the error the failing step raised: PaymentDeclined, OutOfStock, ...),
+  // so the dashboard shows where orders fall out of the pipeline.
+  const failure = metrics.singleMetric();
+  failure.addDimension('error', input.error?.Error ?? 'Unknown');
+  failure.addMetric('OrderFailed', MetricUnit.Count, 1);
   return result;
 };

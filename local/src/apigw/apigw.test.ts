@@ -1,6 +1,6 @@
 /** Authorizer policy evaluation and route extraction from a template. */
 import { parse } from 'yaml';
-import { apisFromTemplate, evaluatePolicy } from '.';
+import { apisFromTemplate, decodePathSegment, evaluatePolicy } from '.';
 import { cfnTags, resolveTemplate, type JsonObject } from '../template';
 
 const arn = 'arn:aws:execute-api:us-east-1:123456789012:abc/v1/GET/orders/42';
@@ -60,5 +60,14 @@ Resources:
     expect(match('/orders/42')).toBe('/orders/{orderId}');
     expect(match('/files/a/b/c')).toBe('/files/{proxy+}');
     expect(routes.find((r) => r.path === '/files/{proxy+}')?.method).toBe('ANY');
+  });
+});
+
+describe('path parameters', () => {
+  it('are decoded, and a malformed escape is passed through instead of failing the request', () => {
+    expect(decodePathSegment('a%20b')).toBe('a b');
+    expect(decodePathSegment('%')).toBe('%');
+    expect(decodePathSegment('a%ZZ')).toBe('a%ZZ');
+    expect(decodePathSegment('%E0%A4%A')).toBe('%E0%A4%A');
   });
 });

@@ -261,7 +261,7 @@ export class ApiGateway {
       (multiQuery[k] ??= []).push(v);
     }
     const m = route.pattern.exec(path)!;
-    const pathParameters = route.params.length ? Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(m[i + 1]!)])) : null;
+    const pathParameters = route.params.length ? Object.fromEntries(route.params.map((p, i) => [p, decodePathSegment(m[i + 1]!)])) : null;
     const body = Buffer.concat(chunks);
     const ct = String(req.headers['content-type'] ?? '');
     const binary = body.length > 0 && !/^(text\/|application\/(json|xml|x-www-form-urlencoded|.*\+json))/i.test(ct) && ct !== '';
@@ -309,5 +309,18 @@ export class ApiGateway {
     res.writeHead(out.statusCode, h);
     res.end(out.body ? (out.isBase64Encoded ? Buffer.from(out.body as string, 'base64') : (out.body as string)) : undefined);
     this.d.log('api', `${method} ${url.pathname} ${out.statusCode} ${Date.now() - started} ms`);
+  }
+}
+
+/**
+ * Path parameters arrive decoded, as API Gateway passes them. A malformed escape (`%`, `%ZZ`)
+ * is handed over as written, so the function's own validation answers it with a 4xx instead
+ * of the emulator failing with a 500.
+ */
+export function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }
