@@ -32,8 +32,8 @@ const FUNCTIONS: Record<string, string> = {
   MarkOrderFailedFunction: 'mark-order-failed',
   OrderStreamProcessorFunction: 'order-stream-processor',
 };
-const ARN = (id: string) => `arn:aws:lambda:us-east-1:000000000000:function:myapp-${id}`;
-const SM_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:myapp-OrderWorkflow';
+const ARN = (id: string) => `arn:aws:lambda:us-east-1:123456789012:function:myapp-${id}`;
+const SM_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:myapp-OrderWorkflow';
 
 function template() {
   const subs: Record<string, string> = { OrderHoldSeconds: '0' };
@@ -52,13 +52,13 @@ function template() {
             Stream: {
               Type: 'DynamoDB',
               Properties: {
-                Stream: 'arn:aws:dynamodb:us-east-1:000000000000:table/myapp-OrdersTable/stream/local',
+                Stream: 'arn:aws:dynamodb:us-east-1:123456789012:table/myapp-OrdersTable/stream/local',
                 StartingPosition: 'TRIM_HORIZON',
                 BatchSize: 100,
                 FunctionResponseTypes: ['ReportBatchItemFailures'],
                 BisectBatchOnFunctionError: true,
                 MaximumRetryAttempts: 1,
-                DestinationConfig: { OnFailure: { Type: 'SQS', Destination: 'arn:aws:sqs:us-east-1:000000000000:myapp-order-dlq' } },
+                DestinationConfig: { OnFailure: { Type: 'SQS', Destination: 'arn:aws:sqs:us-east-1:123456789012:myapp-order-dlq' } },
               },
             },
           },
