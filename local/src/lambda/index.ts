@@ -146,6 +146,8 @@ export class LambdaService {
       const fn = this.d.fn(id);
       if (!fn) throw new Error(`${id} is not built`);
       const list = (this.workers.get(id) ?? []).filter((w) => {
+        // A process killed on timeout is gone even before its 'exit' event arrives: never reuse it.
+        if (w.child.killed || w.child.exitCode !== null || w.child.signalCode !== null) return false;
         if (w.version === fn.version || w.busy) return true;
         w.child.kill(); // stale code after a rebuild: the next invocation gets a fresh process
         return false;
