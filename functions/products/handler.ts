@@ -4,7 +4,6 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoProductsRepository, config, documentClient, httpHandler, json, type ProductList } from '@myapp/shared';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 
 const logger = new Logger();
 const metrics = new Metrics();
@@ -12,7 +11,7 @@ const tracer = new Tracer();
 const ddbClient = tracer.captureAWSv3Client(new DynamoDBClient({}));
 const products = () => new DynamoProductsRepository(documentClient(ddbClient), config.productsTable());
 
-const wrapped = httpHandler(async () => {
+export const handler = httpHandler(async () => {
   const items = await products().list();
   const body: ProductList = {
     items: items.map(({ sku, name, description, price, currency, stock }) => ({
@@ -25,13 +24,4 @@ const wrapped = httpHandler(async () => {
     })),
   };
   return json(200, body);
-}, { logger });
-
-export const handler = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
-  logger.addContext(context);
-  try {
-    return await wrapped(event, context);
-  } finally {
-    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-  }
-};
+}, { logger, metrics });

@@ -24,7 +24,7 @@ import {
   parseQuery,
   type Todo,
 } from '@myapp/shared';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 
 const logger = new Logger();
 const metrics = new Metrics();
@@ -73,13 +73,4 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
   }
 }
 
-const wrapped = httpHandler(route, { logger });
-
-export const handler = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
-  logger.addContext(context);
-  try {
-    return await wrapped(event, context);
-  } finally {
-    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-  }
-};
+export const handler = httpHandler(route, { logger, metrics });

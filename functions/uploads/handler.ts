@@ -20,7 +20,7 @@ import {
   parseBody,
   type UploadResponse,
 } from '@myapp/shared';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 
 const logger = new Logger();
 const metrics = new Metrics();
@@ -61,13 +61,4 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
   return json(201, response);
 }
 
-const wrapped = httpHandler(route, { logger });
-
-export const handler = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
-  logger.addContext(context);
-  try {
-    return await wrapped(event, context);
-  } finally {
-    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-  }
-};
+export const handler = httpHandler(route, { logger, metrics });

@@ -158,3 +158,35 @@ describe('callerOf', () => {
     expect(() => callerOf(ev)).toThrow(expect.objectContaining({ status: 401 }));
   });
 });
+
+describe('httpHandler with Powertools logger and metrics', () => {
+  const ctx = { awsRequestId: 'ctx-1' } as Context;
+  const evt = { requestContext: { requestId: 'r-1' } } as unknown as APIGatewayProxyEvent;
+  const observers = (stored: boolean) => {
+    const calls: string[] = [];
+    return {
+      calls,
+      logger: { error: () => calls.push('error'), addContext: (c: Context) => calls.push(`context ${c.awsRequestId}`) },
+      metrics: { hasStoredMetrics: () => stored, publishStoredMetrics: () => calls.push('publish') },
+    };
+  };
+
+  it('adds the Lambda context before the route and publishes stored metrics after it', async () => {
+    const o = observers(true);
+    const res = await httpHandler(async () => (o.calls.push('route'), json(200, {})), o)(evt, ctx);
+    expect(res.statusCode).toBe(200);
+    expect(o.calls).toEqual(['context ctx-1', 'route', 'publish']);
+  });
+
+  it('publishes metrics after a failed request too, and nothing when none were added', async () => {
+    const failed = observers(true);
+    const res = await httpHandler(async () => {
+      throw new Error('boom');
+    }, failed)(evt, ctx);
+    expect(res.statusCode).toBe(500);
+    expect(failed.calls).toEqual(['context ctx-1', 'error', 'publish']);
+    const quiet = observers(false);
+    await httpHandler(async () => json(200, {}), quiet)(evt, ctx);
+    expect(quiet.calls).toEqual(['context ctx-1']);
+  });
+});
