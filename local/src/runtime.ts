@@ -11,6 +11,8 @@ import { createTables, startDynamoDbLocal, startTtlSweeper, type DynamoDbLocal }
 import { runCustomResources } from './lambda/custom-resources';
 import { LambdaService } from './lambda';
 import { LambdaInvokeApi } from './lambda/invoke-api';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { queueUrlFromArn } from './services/eventbridge';
 import { assertPortFree, freePort } from './ports';
 import { startS3, type S3Local } from './s3';
 import { SERVICE_ORDER, serviceStarters } from './services';
@@ -180,6 +182,8 @@ export async function startRuntime(o: StartOptions): Promise<LocalRuntime> {
       for (const [k, v] of Object.entries(ENDPOINT_ENV)) if (endpoints[k]) env[v] = endpoints[k]!;
       return env;
     };
+    // Failed asynchronous events go to the function's OnFailure destination or DLQ (SQS here).
+    let sqs: SQSClient | undefined;
     const lambda = new LambdaService({
       template,
       rootDir: o.rootDir,
@@ -189,8 +193,18 @@ export async function startRuntime(o: StartOptions): Promise<LocalRuntime> {
       fn: (id) => builder.functions.get(id),
       layer: (id) => builder.layers.get(id),
       log,
+      stateDir,
+      sendOnFailure: async (target, body, error) => {
+        if (!target.arn.startsWith('arn:aws:sqs:')) throw new Error(`on-failure target not emulated locally: ${target.arn}`);
+        sqs ??= new SQSClient({ endpoint: endpoints.SQSEndpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+        const attributes = target.kind === 'dlq' ? { ErrorCode: { DataType: 'String', StringValue: error.code }, ErrorMessage: { DataType: 'String', StringValue: error.message.slice(0, 256) || error.code } } : undefined;
+        await sqs.send(new SendMessageCommand({ QueueUrl: queueUrlFromArn(rt, target.arn), MessageBody: JSON.stringify(body), ...(attributes ? { MessageAttributes: attributes } : {}) }));
+      },
     });
-    stoppers.push(() => lambda.stop());
+    stoppers.push(async () => {
+      await lambda.stop();
+      sqs?.destroy();
+    });
     if (o.watch !== false) builder.watch((ids) => lambda.recycle(ids));
 
     const invoke = (id: string, event: unknown, opts?: { async?: boolean }): Promise<InvokeResult> => lambda.invoke(id, event, opts);
@@ -220,6 +234,7 @@ export async function startRuntime(o: StartOptions): Promise<LocalRuntime> {
       services.push(svc);
       stoppers.push(() => svc.stop());
     }
+    lambda.resumeAsync();
 
     // Outputs: the template's (resolved locally; the API URL rewritten to the local one) + endpoints.
     const outputs: Record<string, string> = {};
@@ -253,7 +268,6 @@ export async function startRuntime(o: StartOptions): Promise<LocalRuntime> {
       if (p.ProvisionedConcurrencyConfig) note('provisioned concurrency', id);
       if (p.Tracing === 'Active' || p.TracingEnabled === true || (p.Tracing as { Enabled?: boolean } | undefined)?.Enabled) note('X-Ray tracing', id);
       if (p.AccessLogSetting) note('API access logs', id);
-      if (p.DeadLetterQueue || p.EventInvokeConfig) note('async invoke destinations/DLQ', id);
       if (p.PointInTimeRecoverySpecification) note('point-in-time recovery', id);
       if (p.LifecycleConfiguration) note('S3 lifecycle rules', id);
     }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { BuiltFunction, BuiltLayer } from '../build';
 import type { ResolvedTemplate } from '../template';
 import type { InvokeResult } from '../types';
+import { AsyncInvokeQueue, asyncInvokeConfig, type AsyncInvokeConfig } from './async-queue';
 
 export interface LambdaDeps {
   template: ResolvedTemplate;
@@ -21,7 +22,16 @@ export interface LambdaDeps {
   layer: (logicalId: string) => BuiltLayer | undefined;
   log: (source: string, message: string) => void;
   maxPerFunction?: number;
+  /** Where the asynchronous-invocation queue is journalled; none = in memory. */
+  stateDir?: string;
+  /** Sends a failed asynchronous event to its OnFailure destination or DeadLetterQueue. */
+  sendOnFailure?: (target: NonNullable<AsyncInvokeConfig['onFailure']>, body: unknown, error: { code: string; message: string }) => Promise<void>;
+  /** Wait before an async retry after a function error (Lambda: 1 then 2 minutes). */
+  asyncRetryDelayMs?: (attempt: number) => number;
 }
+
+/** How long an invocation waits for a free process before it is throttled. */
+const ACQUIRE_TIMEOUT_MS = 60_000;
 
 interface Worker {
   child: ChildProcess;
@@ -50,10 +60,32 @@ export function formatLogLine(line: string): string {
 
 export class LambdaService {
   private workers = new Map<string, Worker[]>();
-  private waiting = new Map<string, (() => void)[]>();
+  /** Invocations waiting for a process, first come first served; release hands one over. */
+  private waiting = new Map<string, ((w: Worker | undefined) => void)[]>();
   private stopped = false;
+  readonly asyncQueue: AsyncInvokeQueue;
 
-  constructor(private d: LambdaDeps) {}
+  constructor(private d: LambdaDeps) {
+    this.asyncQueue = new AsyncInvokeQueue({
+      invoke: (id, event) => this.invoke(id, event),
+      concurrency: (id) => this.cap(id),
+      config: (id) => asyncInvokeConfig(this.props(id)),
+      functionArn: (id) => `arn:aws:lambda:${d.region}:${d.accountId}:function:${d.template.refs[id] ?? id}`,
+      sendOnFailure: async (target, body, error) => {
+        if (!d.sendOnFailure) throw new Error('no on-failure sender configured');
+        await d.sendOnFailure(target, body, error);
+      },
+      log: d.log,
+      ...(d.stateDir ? { journal: join(d.stateDir, 'lambda', 'async-invocations.jsonl') } : {}),
+      ...(d.asyncRetryDelayMs ? { retryDelayMs: d.asyncRetryDelayMs } : {}),
+    });
+  }
+
+  /** Runs the asynchronous events a previous stop left queued (call once the services are up). */
+  resumeAsync(): void {
+    const n = this.asyncQueue.restore();
+    if (n > 0) this.d.log('lambda', `resuming ${n} asynchronous invocation(s) queued before the last stop`);
+  }
 
   has(logicalId: string): boolean {
     return this.d.template.resources[logicalId]?.Type === 'AWS::Serverless::Function';
@@ -112,7 +144,9 @@ export class LambdaService {
   }
 
   private spawnWorker(id: string, fn: BuiltFunction): Worker {
-    const child = fork(join(__dirname, 'bootstrap.cjs'), [], { env: this.env(id, fn), stdio: ['ignore', 'pipe', 'pipe', 'ipc'], cwd: fn.dir });
+    // execArgv []: plain node, as in Lambda. By default fork() passes on the runtime's own
+    // flags, i.e. tsx's loader, which every function process then paid for on each require.
+    const child = fork(join(__dirname, 'bootstrap.cjs'), [], { env: this.env(id, fn), execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'], cwd: fn.dir });
     const pipe = (s: NodeJS.ReadableStream | null) => {
       let buf = '';
       s?.on('data', (d: Buffer) => {
@@ -141,12 +175,17 @@ export class LambdaService {
     return w;
   }
 
+  private usable(w: Worker, version: number | undefined): boolean {
+    // A process killed on timeout is gone even before its 'exit' event arrives: never reuse it.
+    return !w.child.killed && w.child.exitCode === null && w.child.signalCode === null && w.version === version;
+  }
+
   private async acquire(id: string): Promise<Worker> {
-    for (let i = 0; ; i++) {
+    const deadline = Date.now() + ACQUIRE_TIMEOUT_MS;
+    for (;;) {
       const fn = this.d.fn(id);
       if (!fn) throw new Error(`${id} is not built`);
       const list = (this.workers.get(id) ?? []).filter((w) => {
-        // A process killed on timeout is gone even before its 'exit' event arrives: never reuse it.
         if (w.child.killed || w.child.exitCode !== null || w.child.signalCode !== null) return false;
         if (w.version === fn.version || w.busy) return true;
         w.child.kill(); // stale code after a rebuild: the next invocation gets a fresh process
@@ -164,20 +203,30 @@ export class LambdaService {
         list.push(w);
         return w;
       }
-      // Over the cap: queue briefly, as Lambda would throttle under reserved concurrency.
-      if (i > 0 && i >= 600) throw Object.assign(new Error('Rate Exceeded.'), { name: 'TooManyRequestsException' });
-      await new Promise<void>((ok) => {
+      // Every process is busy: wait in line for one (as Lambda would throttle past the
+      // function's concurrency, after a minute here).
+      const wait = deadline - Date.now();
+      if (wait <= 0 || this.stopped) throw Object.assign(new Error('Rate Exceeded.'), { name: 'TooManyRequestsException' });
+      const handed = await new Promise<Worker | undefined>((ok) => {
         const q = this.waiting.get(id) ?? [];
-        q.push(ok);
+        const entry = (w: Worker | undefined) => (clearTimeout(timer), ok(w));
+        const timer = setTimeout(() => {
+          const i = q.indexOf(entry);
+          if (i >= 0) q.splice(i, 1);
+          ok(undefined);
+        }, wait);
+        q.push(entry);
         this.waiting.set(id, q);
-        setTimeout(ok, 100);
       });
+      if (handed) return handed;
     }
   }
 
   private release(id: string, w: Worker): void {
+    const next = this.waiting.get(id)?.shift();
+    if (next && this.usable(w, this.d.fn(id)?.version)) return next(w); // stays busy: handed over
     w.busy = false;
-    this.waiting.get(id)?.shift()?.();
+    next?.(undefined); // the process cannot serve it: the waiter starts one
   }
 
   async invoke(nameOrId: string, event: unknown, opts: { async?: boolean } = {}): Promise<InvokeResult> {
@@ -185,10 +234,8 @@ export class LambdaService {
     const id = this.resolveName(nameOrId);
     if (!id) return { ok: false, error: { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${nameOrId}` } };
     if (opts.async) {
-      void this.invoke(id, event).then((r) => {
-        if (!r.ok) this.d.log(id, `async invocation failed: ${r.error?.errorType}: ${r.error?.errorMessage}`);
-      });
-      return { ok: true };
+      const requestId = this.asyncQueue.enqueue(id, event);
+      return { ok: true, payload: { requestId } };
     }
     const timeoutS = num(this.props(id).Timeout, 3);
     let acquired: Worker | undefined;
@@ -246,6 +293,8 @@ export class LambdaService {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.asyncQueue.stop();
+    for (const q of this.waiting.values()) for (const next of q.splice(0)) next(undefined);
     const all = [...this.workers.values()].flat();
     await Promise.all(
       all.map(

@@ -16,8 +16,8 @@ import {
   StopExecutionCommand,
   type DescribeExecutionCommandOutput,
 } from '@aws-sdk/client-sfn';
-import { readFileSync } from 'node:fs';
-import { startStepFunctions, type StepFunctionsService } from './stepfunctions';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadJournal, startStepFunctions, type StepFunctionsService } from './stepfunctions';
 import type { InvokeResult, ServiceRuntime } from './stepfunctions-seam';
 
 // asl-validator ships no type declarations.
@@ -181,5 +181,29 @@ describe('local Step Functions service', () => {
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn: a.executionArn }))).status).toBe('ABORTED');
     expect(calls.every((c) => c.payload.orderId === 'b')).toBe(true);
     expect(called()).toContain('SendNotification');
+  });
+});
+
+describe('executions journal', () => {
+  const rec = (name: string, status: string) => ({ executionArn: `arn:x:${name}`, stateMachineArn: 'arn:sm', name, status, input: '{}', startDate: 1, events: [] });
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'sfn-journal-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps the last line of each execution, skips a line cut short by a crash, and compacts', () => {
+    const file = join(dir, 'executions.jsonl');
+    writeFileSync(file, [rec('a', 'RUNNING'), rec('b', 'RUNNING'), rec('a', 'SUCCEEDED')].map((r) => JSON.stringify(r)).join('\n') + '\n{"executionArn":"arn:x:b","stat');
+    const loaded = loadJournal(file);
+    expect([...loaded.values()].map((e) => [e.name, e.status])).toEqual([['a', 'SUCCEEDED'], ['b', 'RUNNING']]);
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
+  it('migrates the single-file layout of earlier versions', () => {
+    const legacy = join(dir, 'executions.json');
+    writeFileSync(legacy, JSON.stringify([rec('old', 'SUCCEEDED')]));
+    const loaded = loadJournal(join(dir, 'executions.jsonl'), legacy);
+    expect(loaded.get('arn:x:old')?.status).toBe('SUCCEEDED');
+    expect(existsSync(legacy)).toBe(false);
+    expect(loadJournal(join(dir, 'executions.jsonl')).get('arn:x:old')?.status).toBe('SUCCEEDED');
   });
 });

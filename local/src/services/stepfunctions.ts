@@ -7,7 +7,7 @@
  * steps are conditional transitions, so re-running them is safe).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -93,6 +93,34 @@ export class SfnError extends Error {
   }
 }
 
+/**
+ * Reads the executions journal (last line per execution wins; a line cut short by a crash
+ * is skipped), or the single-file layout of earlier versions, then compacts the journal to
+ * one line per execution.
+ */
+export function loadJournal(file: string, legacyFile?: string): Map<string, ExecutionRecord> {
+  const executions = new Map<string, ExecutionRecord>();
+  if (legacyFile && existsSync(legacyFile)) {
+    for (const e of JSON.parse(readFileSync(legacyFile, 'utf8')) as ExecutionRecord[]) executions.set(e.executionArn, e);
+  }
+  if (existsSync(file)) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const e = JSON.parse(line) as ExecutionRecord;
+        executions.set(e.executionArn, e);
+      } catch {
+        /* a partial last line from a crash: the execution's earlier line stands */
+      }
+    }
+  }
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, [...executions.values()].map((e) => `${JSON.stringify(e)}\n`).join(''));
+  renameSync(tmp, file);
+  if (legacyFile && existsSync(legacyFile)) rmSync(legacyFile);
+  return executions;
+}
+
 /** `${Key}` placeholders replaced by the resolved DefinitionSubstitutions (text, as CloudFormation does). */
 export function substitute(text: string, subs: Record<string, unknown>): string {
   return text.replace(/\$\{([A-Za-z0-9_]+)\}/g, (whole, key: string) => (key in subs ? String(subs[key]) : whole));
@@ -162,19 +190,15 @@ export async function startStepFunctions(rt: ServiceRuntime, options: number | S
   const machines = loadStateMachines(rt.template, { baseDir: opts.baseDir ?? rt.rootDir ?? process.cwd(), stackName: opts.stackName ?? rt.stackName ?? 'myapp', region: rt.region, accountId: rt.accountId });
   const dir = join(rt.stateDir, 'stepfunctions');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'executions.json');
-  const executions = new Map<string, ExecutionRecord>();
-  if (existsSync(file)) {
-    for (const e of JSON.parse(readFileSync(file, 'utf8')) as ExecutionRecord[]) executions.set(e.executionArn, e);
-  }
+  // An append-only journal: one line per execution start, stop and end (the last line of
+  // an execution wins). Rewriting every execution on every step made each step O(all
+  // executions): at a thousand orders the runtime spent its time serialising JSON.
+  const file = join(dir, 'executions.jsonl');
+  const executions = loadJournal(file, join(dir, 'executions.json'));
   const running = new Map<string, { abort: () => void; done: Promise<void> }>();
   let stopping = false;
 
-  const persist = (): void => {
-    const tmp = `${file}.tmp`;
-    writeFileSync(tmp, JSON.stringify([...executions.values()]));
-    renameSync(tmp, file);
-  };
+  const persist = (exec: ExecutionRecord): void => appendFileSync(file, `${JSON.stringify(exec)}\n`);
 
   const findMachine = (arnOrName: string): StateMachineInfo => {
     const m = machines.find((s) => s.arn === arnOrName || s.name === arnOrName || arnOrName.endsWith(`:${s.name}`) || s.logicalId === arnOrName);
@@ -214,7 +238,6 @@ export async function startStepFunctions(rt: ServiceRuntime, options: number | S
           const errorType = res.error?.errorType ?? 'Lambda.Unknown';
           const cause = JSON.stringify({ errorType, errorMessage: res.error?.errorMessage ?? '' });
           addEvent(exec, 'TaskFailed', { taskFailedEventDetails: { ...resource, error: errorType, cause } });
-          persist();
           const err = new Error(cause);
           err.name = errorType;
           throw err;
@@ -222,16 +245,24 @@ export async function startStepFunctions(rt: ServiceRuntime, options: number | S
         const result = (optimized
           ? { ExecutedVersion: '$LATEST', StatusCode: 200, Payload: (res.payload ?? null) as Json, SdkHttpMetadata: { HttpStatusCode: 200 } }
           : ((res.payload ?? null) as Json)) as Json;
+        // Progress is not journalled: an execution cut by a stop re-runs from the start.
         addEvent(exec, 'TaskSucceeded', { taskSucceededEventDetails: { ...resource, output: JSON.stringify(result) } });
-        persist();
         return result;
       };
     }
     return handlers;
   };
 
+  // Validate each definition once, at start (asl-validator costs ~130 ms of CPU, which per
+  // execution stalled the whole runtime); executions then share an unvalidated instance.
+  const instances = new Map<string, InstanceType<typeof StateMachine>>();
+  for (const m of machines) {
+    new StateMachine(m.definition as never, { validationOptions: { checkArn: false, checkPaths: true } });
+    instances.set(m.arn, new StateMachine(m.definition as never, { validationOptions: { noValidate: true } }));
+  }
+
   const run = (machine: StateMachineInfo, exec: ExecutionRecord): void => {
-    const sm = new StateMachine(machine.definition as never, { validationOptions: { checkArn: false, checkPaths: true } });
+    const sm = instances.get(machine.arn)!;
     const input = JSON.parse(exec.input) as Json;
     const retryIntervalOverrides: Record<string, number> = {};
     if (opts.retryIntervalMs !== undefined) {
@@ -277,7 +308,7 @@ export async function startStepFunctions(rt: ServiceRuntime, options: number | S
       } finally {
         if (!stopping) {
           exec.stopDate ??= Date.now() / 1000;
-          persist();
+          persist(exec);
           rt.log('stepfunctions', `${machine.name} ${exec.name} ${exec.status}`);
         }
         running.delete(exec.executionArn);
@@ -307,7 +338,7 @@ export async function startStepFunctions(rt: ServiceRuntime, options: number | S
     const exec: ExecutionRecord = { executionArn, stateMachineArn: machine.arn, name: execName, status: 'RUNNING', input: inputText, startDate: Date.now() / 1000, events: [] };
     executions.set(executionArn, exec);
     addEvent(exec, 'ExecutionStarted', { executionStartedEventDetails: { input: inputText, roleArn: machine.roleArn } });
-    persist();
+    persist(exec); // before StartExecution answers: an acknowledged execution survives a stop
     run(machine, exec);
     return exec;
   };
@@ -363,7 +394,7 @@ export async function startStepFunctions(rt: ServiceRuntime, options: number | S
         if (typeof b.cause === 'string') e.cause = b.cause;
         addEvent(e, 'ExecutionAborted', { executionAbortedEventDetails: { error: e.error, cause: e.cause } });
         running.get(e.executionArn)?.abort();
-        persist();
+        persist(e);
       }
       return { stopDate: e.stopDate };
     },
@@ -429,7 +460,6 @@ export async function startStepFunctions(rt: ServiceRuntime, options: number | S
       // Executions in flight stay RUNNING on disk so the next start resumes them.
       for (const r of running.values()) r.abort();
       await boundedWait(Promise.all([...running.values()].map((r) => r.done)), 2000);
-      persist();
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections?.();
     },
