@@ -2,6 +2,22 @@
 // once (warm reuse), answers invocations over IPC with a real-shaped context.
 'use strict';
 const { randomUUID } = require('node:crypto');
+const Module = require('node:module');
+const path = require('node:path');
+
+// In Lambda, /var/task has no node_modules above it: a bare require searches the task's own
+// node_modules, then NODE_PATH (the layers, the runtime's SDK). Here the build sits inside the
+// repo, whose node_modules links @myapp/shared to its TypeScript source; without this, the
+// walk up from the task root would find that instead of the built layer on NODE_PATH.
+const isolateRoot = process.env.LOCAL_ISOLATE_ROOT;
+if (isolateRoot) {
+  const within = (p) => p === isolateRoot || p.startsWith(isolateRoot + path.sep);
+  const nodeModulePaths = Module._nodeModulePaths;
+  Module._nodeModulePaths = function (from) {
+    const paths = nodeModulePaths.call(this, from);
+    return within(path.resolve(from)) ? paths.filter(within) : paths;
+  };
+}
 
 let handler;
 let loaded;

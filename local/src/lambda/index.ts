@@ -5,7 +5,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { BuiltFunction, BuiltLayer } from '../build';
 import type { ResolvedTemplate } from '../template';
 import type { InvokeResult } from '../types';
@@ -137,6 +137,8 @@ export class LambdaService {
       // The SDK warns that Node 20 support ends; Lambda runs nodejs22.x, where it never would.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       LOCAL_HANDLER_FILE: fn.handlerFile,
+      // The build dir plays /var/task and /opt: no node_modules above it (see bootstrap.cjs).
+      LOCAL_ISOLATE_ROOT: dirname(fn.dir),
       LOCAL_HANDLER_EXPORT: fn.handlerExport,
     };
     for (const [k, v] of Object.entries(templateEnv)) env[k] = typeof v === 'string' ? v : JSON.stringify(v);
