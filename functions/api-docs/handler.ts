@@ -4,7 +4,8 @@
  * works behind the stage URL, a custom domain and the local API.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { buildOpenApiDocument, httpHandler, json } from '@myapp/shared';
+import { httpHandler, json } from '@myapp/shared/http';
+import { buildOpenApiDocument } from '@myapp/shared/openapi';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 
 const logger = new Logger();

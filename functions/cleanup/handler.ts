@@ -2,7 +2,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoOrdersRepository, config, documentClient, expireStaleOrders } from '@myapp/shared';
+import { config } from '@myapp/shared/http';
+import { expireStaleOrders } from '@myapp/shared/orders';
+import { DynamoOrdersRepository, documentClient } from '@myapp/shared/repositories';
 import type { Context } from 'aws-lambda';
 
 const logger = new Logger();

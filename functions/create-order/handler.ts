@@ -7,20 +7,15 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { callerOf, config, httpHandler, json, parseBody } from '@myapp/shared/http';
+import { CreateOrderRequest } from '@myapp/shared/schemas';
 import {
-  CreateOrderRequest,
   DynamoOrdersRepository,
   DynamoProductsRepository,
-  callerOf,
-  config,
   documentClient,
-  httpHandler,
-  idempotentPlaceOrder,
-  json,
-  parseBody,
   toPublicOrder,
-  type IdempotentPlaceOrder,
-} from '@myapp/shared';
+} from '@myapp/shared/repositories';
+import { idempotentPlaceOrder, type IdempotentPlaceOrder } from '@myapp/shared/idempotency';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 
 const logger = new Logger();

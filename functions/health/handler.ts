@@ -1,6 +1,7 @@
 /** GET /health (public): a liveness answer that touches no dependency, so it is cheap to poll. */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { config, httpHandler, json, type HealthResponse } from '@myapp/shared';
+import { config, httpHandler, json } from '@myapp/shared/http';
+import type { HealthResponse } from '@myapp/shared/schemas';
 
 const logger = new Logger();
 

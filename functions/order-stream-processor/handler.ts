@@ -6,7 +6,8 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { config, orderEventFrom, publishEvent } from '@myapp/shared';
+import { config } from '@myapp/shared/http';
+import { orderEventFrom, publishEvent } from '@myapp/shared/events';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 
 const logger = new Logger();

@@ -7,27 +7,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import {
-  DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
-  SFNClient,
-  StartExecutionCommand,
-  type HistoryEvent,
-} from '@aws-sdk/client-sfn';
-import {
-  DynamoOrdersRepository,
-  DynamoProductsRepository,
-  GetOrderQuery,
-  OrderPathParams,
-  PaginationQuery,
-  UpdateOrderRequest,
-  assertCancellable,
-  assertEditable,
-  assertTransition,
   callerOf,
   config,
-  documentClient,
-  findOrderForCaller,
   forbidden,
   httpHandler,
   json,
@@ -35,18 +18,51 @@ import {
   parseBody,
   parsePath,
   parseQuery,
-  priceLines,
-  toPublicOrder,
   type Caller,
-  type OrderRecord,
+} from '@myapp/shared/http';
+import {
+  GetOrderQuery,
+  OrderPathParams,
+  PaginationQuery,
+  UpdateOrderRequest,
   type WorkflowInfo,
-} from '@myapp/shared';
+} from '@myapp/shared/schemas';
+import {
+  assertCancellable,
+  assertEditable,
+  assertTransition,
+  findOrderForCaller,
+  priceLines,
+} from '@myapp/shared/orders';
+import {
+  DynamoOrdersRepository,
+  DynamoProductsRepository,
+  documentClient,
+  toPublicOrder,
+  type OrderRecord,
+} from '@myapp/shared/repositories';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 
 const logger = new Logger();
 const tracer = new Tracer();
 const ddbClient = tracer.captureAWSv3Client(new DynamoDBClient({}));
-const sfn = tracer.captureAWSv3Client(new SFNClient({}));
+
+type StepFunctionsSdk = typeof import('@aws-sdk/client-sfn');
+let stepFunctions: { sdk: StepFunctionsSdk; client: SFNClient } | undefined;
+
+/**
+ * Step Functions serves only admin and `?include=workflow` paths (steps, retry), so its client
+ * is loaded on first use rather than at every cold start. `require`, not `import()`: the SDK
+ * is resolved through NODE_PATH (the Lambda runtime's), which ESM resolution does not search.
+ */
+function sfn(): { sdk: StepFunctionsSdk; client: SFNClient } {
+  if (!stepFunctions) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sdk = require('@aws-sdk/client-sfn') as StepFunctionsSdk;
+    stepFunctions = { sdk, client: tracer.captureAWSv3Client(new sdk.SFNClient({})) };
+  }
+  return stepFunctions;
+}
 
 const orders = () => new DynamoOrdersRepository(documentClient(ddbClient), config.ordersTable());
 const products = () => new DynamoProductsRepository(documentClient(ddbClient), config.productsTable());
@@ -80,9 +96,10 @@ async function workflowOf(order: OrderRecord): Promise<WorkflowInfo> {
   if (!order.executionArn) return { steps: [] };
   try {
     const executionArn = order.executionArn;
+    const { sdk, client } = sfn();
     const [desc, history] = await Promise.all([
-      sfn.send(new DescribeExecutionCommand({ executionArn })),
-      sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 500, includeExecutionData: false })),
+      client.send(new sdk.DescribeExecutionCommand({ executionArn })),
+      client.send(new sdk.GetExecutionHistoryCommand({ executionArn, maxResults: 500, includeExecutionData: false })),
     ]);
     return {
       executionArn,
@@ -175,8 +192,9 @@ async function retryOrder(event: APIGatewayProxyEvent, caller: Caller): Promise<
   });
   let executionArn: string;
   try {
-    const out = await sfn.send(
-      new StartExecutionCommand({
+    const { sdk, client } = sfn();
+    const out = await client.send(
+      new sdk.StartExecutionCommand({
         stateMachineArn: config.orderStateMachineArn(),
         // Unique per retry: the version only grows, and a name is never reused.
         name: `${orderId}-retry-${placed.version}`,

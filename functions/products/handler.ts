@@ -3,7 +3,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoProductsRepository, config, documentClient, httpHandler, json, type ProductList } from '@myapp/shared';
+import { config, httpHandler, json } from '@myapp/shared/http';
+import type { ProductList } from '@myapp/shared/schemas';
+import { DynamoProductsRepository, documentClient } from '@myapp/shared/repositories';
 
 const logger = new Logger();
 const metrics = new Metrics();

@@ -7,20 +7,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  AppError,
-  DynamoUsersRepository,
-  UpsertProfileRequest,
-  UserPathParams,
-  callerOf,
-  config,
-  documentClient,
-  httpHandler,
-  json,
-  notFound,
-  parseBody,
-  parsePath,
-} from '@myapp/shared';
+import { AppError, callerOf, config, httpHandler, json, notFound, parseBody, parsePath } from '@myapp/shared/http';
+import { UpsertProfileRequest, UserPathParams } from '@myapp/shared/schemas';
+import { DynamoUsersRepository, documentClient } from '@myapp/shared/repositories';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 
 const logger = new Logger();

@@ -1,20 +1,16 @@
 /** OrderWorkflow task. Compensation: refunds a charge still in place (idempotent). */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CompensationInput, refundPayment, pipelineDeps, type PipelineDeps } from '@myapp/shared';
-import type { Context } from 'aws-lambda';
+import { CompensationInput, refundPayment, taskHandler } from '@myapp/shared/pipeline';
 
 const logger = new Logger();
 const tracer = new Tracer();
-let deps: PipelineDeps | undefined;
 
-export const handler = async (event: unknown, context: Context) => {
-  logger.addContext(context);
-  const input = CompensationInput.parse(event);
-  logger.appendKeys({ orderId: input.orderId });
-  deps ??= pipelineDeps(tracer.captureAWSv3Client(new DynamoDBClient({})));
-  const result = await refundPayment(deps, input);
-  logger.info('refundPayment', { result });
-  return result;
-};
+export const handler = taskHandler(
+  async (deps, input) => {
+    const result = await refundPayment(deps, input);
+    logger.info('refundPayment', { result });
+    return result;
+  },
+  { logger, tracer, input: CompensationInput },
+);

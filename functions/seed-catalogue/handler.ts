@@ -5,7 +5,9 @@
  * CloudFormation waits for the answer PUT to ResponseURL, so every path answers, even on error.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { CATALOGUE, documentClient, config } from '@myapp/shared';
+import { config } from '@myapp/shared/http';
+import { documentClient } from '@myapp/shared/repositories';
+import { CATALOGUE } from '@myapp/shared/catalogue';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { request as httpRequest } from 'node:http';

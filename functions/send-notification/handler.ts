@@ -4,20 +4,16 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { TaskInput, buildNotification, pipelineDeps, type PipelineDeps } from '@myapp/shared';
-import type { Context } from 'aws-lambda';
+import { buildNotification, taskHandler } from '@myapp/shared/pipeline';
 
 const logger = new Logger();
 const tracer = new Tracer();
-let deps: PipelineDeps | undefined;
 
-export const handler = async (event: unknown, context: Context) => {
-  logger.addContext(context);
-  const input = TaskInput.parse(event);
-  logger.appendKeys({ orderId: input.orderId });
-  deps ??= pipelineDeps(tracer.captureAWSv3Client(new DynamoDBClient({})));
-  const notification = await buildNotification(deps, input);
-  if (notification) logger.info('NOTIFICATION', { notification });
-  return { orderId: input.orderId, userId: input.userId, notified: notification !== undefined };
-};
+export const handler = taskHandler(
+  async (deps, input) => {
+    const notification = await buildNotification(deps, input);
+    if (notification) logger.info('NOTIFICATION', { notification });
+    return { orderId: input.orderId, userId: input.userId, notified: notification !== undefined };
+  },
+  { logger, tracer },
+);

@@ -6,7 +6,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoOrdersRepository, OrderCreatedEvent, config, documentClient, startOrderWorkflow } from '@myapp/shared';
+import { config } from '@myapp/shared/http';
+import { DynamoOrdersRepository, documentClient } from '@myapp/shared/repositories';
+import { OrderCreatedEvent, startOrderWorkflow } from '@myapp/shared/workflow';
 import type { Context } from 'aws-lambda';
 
 const logger = new Logger();

@@ -7,14 +7,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  CreateTodoRequest,
-  DynamoTodosRepository,
-  PaginationQuery,
-  TodoPathParams,
-  UpdateTodoRequest,
   callerOf,
   config,
-  documentClient,
   httpHandler,
   json,
   noContent,
@@ -22,8 +16,15 @@ import {
   parseBody,
   parsePath,
   parseQuery,
+} from '@myapp/shared/http';
+import {
+  CreateTodoRequest,
+  PaginationQuery,
+  TodoPathParams,
+  UpdateTodoRequest,
   type Todo,
-} from '@myapp/shared';
+} from '@myapp/shared/schemas';
+import { DynamoTodosRepository, documentClient } from '@myapp/shared/repositories';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 
 const logger = new Logger();

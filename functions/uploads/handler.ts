@@ -9,17 +9,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import {
-  CreateUploadRequest,
-  UPLOAD_URL_EXPIRES_SECONDS,
-  callerOf,
-  config,
-  httpHandler,
-  json,
-  notFound,
-  parseBody,
-  type UploadResponse,
-} from '@myapp/shared';
+import { callerOf, config, httpHandler, json, notFound, parseBody } from '@myapp/shared/http';
+import { CreateUploadRequest, UPLOAD_URL_EXPIRES_SECONDS, type UploadResponse } from '@myapp/shared/schemas';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 
 const logger = new Logger();

@@ -3,7 +3,8 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { config, publishEvent, userEventFrom } from '@myapp/shared';
+import { config } from '@myapp/shared/http';
+import { publishEvent, userEventFrom } from '@myapp/shared/events';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 
 const logger = new Logger();

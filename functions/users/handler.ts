@@ -9,14 +9,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  CreateUserRequest,
-  DynamoUsersRepository,
-  PaginationQuery,
-  UpdateUserRequest,
-  UserPathParams,
   callerOf,
   config,
-  documentClient,
   forbidden,
   httpHandler,
   json,
@@ -26,8 +20,15 @@ import {
   parsePath,
   parseQuery,
   type Caller,
+} from '@myapp/shared/http';
+import {
+  CreateUserRequest,
+  PaginationQuery,
+  UpdateUserRequest,
+  UserPathParams,
   type User,
-} from '@myapp/shared';
+} from '@myapp/shared/schemas';
+import { DynamoUsersRepository, documentClient } from '@myapp/shared/repositories';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 
 const logger = new Logger();

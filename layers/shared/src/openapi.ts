@@ -5,7 +5,7 @@
  * Schemas are looked up by export name in `./schemas`: a route whose schema is not exported
  * yet still appears (with a generic object body), so the route list never lags the template.
  */
-import { z } from 'zod';
+import { z } from './schemas/zod';
 import * as S from './schemas';
 
 type Method = 'get' | 'post' | 'put' | 'delete';

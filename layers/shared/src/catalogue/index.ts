@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../schemas/zod';
 import { Product } from '../schemas/products';
 import raw from './products.json';
 

@@ -5,7 +5,7 @@
  * name whose execution already ended is ExecutionAlreadyExists, which is success here.
  */
 import { StartExecutionCommand, type StartExecutionCommandOutput } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import { z } from '../schemas/zod';
 import type { OrdersRepository } from '../repositories/orders';
 
 export const OrderCreatedEvent = z.looseObject({

@@ -6,8 +6,7 @@ import type { AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamo
 import { PutEventsCommand, type PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { z } from 'zod';
-import type { OrdersRepository } from '../repositories/orders';
+import { z } from '../schemas/zod';
 import { OrderStatus } from '../schemas/orders';
 
 export const ORDERS_SOURCE = 'myapp.orders';
@@ -70,42 +69,6 @@ export function userEventFrom(record: DynamoDBRecord): DomainEvent | undefined {
     DetailType: 'UserCreated',
     Detail: { userId: next.userId, email: next.email, name: next.name, plan: next.plan },
   };
-}
-
-export interface CleanupResult {
-  examined: number;
-  expired: number;
-  skipped: number;
-}
-
-/**
- * Marks EXPIRED every order still PLACED past its expiresAt, via the sparse GSI (no scan).
- * A concurrent change (validated, canceled) fails the conditional write: counted as skipped.
- */
-export async function expireStaleOrders(
-  orders: OrdersRepository,
-  nowEpochSeconds: number,
-  opts: { maxPages?: number; pageSize?: number } = {},
-): Promise<CleanupResult> {
-  const res: CleanupResult = { examined: 0, expired: 0, skipped: 0 };
-  let token: string | undefined;
-  for (let page = 0; page < (opts.maxPages ?? 1000); page++) {
-    const out = await orders.queryStale(nowEpochSeconds, token, opts.pageSize ?? 100);
-    for (const key of out.items) {
-      res.examined++;
-      try {
-        await orders.transition(key, 'PLACED', 'EXPIRED', { reason: 'Not processed before expiry' });
-        res.expired++;
-      } catch (err) {
-        const status = (err as { status?: number }).status;
-        if (status !== 409 && status !== 404) throw err;
-        res.skipped++;
-      }
-    }
-    token = out.nextToken;
-    if (!token) break;
-  }
-  return res;
 }
 
 /** The slice of EventBridgeClient publishEvent needs (keeps the SDK out of the layer bundle's types). */

@@ -5,22 +5,13 @@
  * happy path (canceled, expired, failed) ends the workflow cleanly with `active: false`.
  */
 import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { AppError } from '../errors';
 import type { OrderRecord, OrdersRepository } from '../repositories/orders';
 import type { ProductsRepository } from '../repositories/products';
 import type { OrderStatus } from '../schemas/orders';
 import { orderInvalid, orderNotFound, outOfStock } from './errors';
+import type { CompensationInput, TaskInput } from './input';
 import { simulateCharge } from './payment';
-
-export const TaskInput = z.looseObject({ orderId: z.string().min(1), userId: z.string().min(1) });
-export type TaskInput = z.infer<typeof TaskInput>;
-
-/** What a Catch hands the compensation states (`ResultPath: $.error`). */
-export const CompensationInput = TaskInput.extend({
-  error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
-});
-export type CompensationInput = z.infer<typeof CompensationInput>;
 
 export interface TaskResult {
   orderId: string;

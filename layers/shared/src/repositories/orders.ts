@@ -165,31 +165,23 @@ export class DynamoOrdersRepository implements OrdersRepository {
       update += ', paymentToken = :token';
       values[':token'] = input.paymentToken;
     }
-    try {
-      const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { userId: key.userId, orderId: key.orderId },
-          UpdateExpression: update,
-          ConditionExpression: 'attribute_exists(orderId) AND #status = :placed AND version = :v',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return out.Attributes as OrderRecord;
-    } catch (err) {
-      if (!conditionFailed(err)) throw err;
-      const old = oldItem(err);
-      if (!old) throw notFound(`Order ${key.orderId} not found`);
-      if (old.status !== 'PLACED') {
-        throw conflict(`Order is ${String(old.status)}; only PLACED orders can be changed`, 'INVALID_TRANSITION');
-      }
-      throw conflict(`Order was changed (version ${String(old.version)}); reload and retry`, 'VERSION_CONFLICT', {
-        currentVersion: old.version,
-      });
-    }
+    return this.conditionalUpdate(
+      key,
+      {
+        UpdateExpression: update,
+        ConditionExpression: 'attribute_exists(orderId) AND #status = :placed AND version = :v',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+      (old) => {
+        if (old.status !== 'PLACED') {
+          return conflict(`Order is ${String(old.status)}; only PLACED orders can be changed`, 'INVALID_TRANSITION');
+        }
+        return conflict(`Order was changed (version ${String(old.version)}); reload and retry`, 'VERSION_CONFLICT', {
+          currentVersion: old.version,
+        });
+      },
+    );
   }
 
   async transition(key: OrderKey, from: OrderStatus, to: OrderStatus, opts: TransitionOptions = {}): Promise<OrderRecord> {
@@ -239,15 +231,46 @@ export class DynamoOrdersRepository implements OrdersRepository {
       condition += ' AND version = :v';
       values[':v'] = opts.expectedVersion;
     }
+    return this.conditionalUpdate(
+      key,
+      {
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+      (old) =>
+        conflict(
+          old.status !== from
+            ? `Order is ${String(old.status)}, not ${from}`
+            : `Order was changed (version ${String(old.version)}); reload and retry`,
+          'CONFLICT',
+          { currentStatus: old.status, currentVersion: old.version },
+        ),
+    );
+  }
+
+  /**
+   * One conditional UpdateItem returning the new item. A failed condition is decoded from the
+   * old item DynamoDB returns with it: none means the order does not exist (404), otherwise
+   * `onConflict` says why the expected state did not hold.
+   */
+  private async conditionalUpdate(
+    key: OrderKey,
+    update: {
+      UpdateExpression: string;
+      ConditionExpression: string;
+      ExpressionAttributeNames: Record<string, string>;
+      ExpressionAttributeValues: Record<string, unknown>;
+    },
+    onConflict: (old: Record<string, unknown>) => Error,
+  ): Promise<OrderRecord> {
     try {
       const out = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { userId: key.userId, orderId: key.orderId },
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ...update,
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -257,13 +280,7 @@ export class DynamoOrdersRepository implements OrdersRepository {
       if (!conditionFailed(err)) throw err;
       const old = oldItem(err);
       if (!old) throw notFound(`Order ${key.orderId} not found`);
-      throw conflict(
-        old.status !== from
-          ? `Order is ${String(old.status)}, not ${from}`
-          : `Order was changed (version ${String(old.version)}); reload and retry`,
-        'CONFLICT',
-        { currentStatus: old.status, currentVersion: old.version },
-      );
+      throw onConflict(old);
     }
   }
 

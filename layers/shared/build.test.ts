@@ -1,0 +1,123 @@
+/**
+ * The BUILT layer (build.js output), loaded the way Lambda loads it: plain node, the layer on
+ * NODE_PATH, run from outside the repository so the workspace link cannot stand in for it.
+ * Each entry is its own CommonJS file; these tests pin what that must not break: one module
+ * instance per process (AppError identity across entries) and entries that load only what
+ * they need.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const LAYER_DIR = __dirname;
+const REPO_ROOT = resolve(__dirname, '..', '..');
+
+let dir: string;
+let nodeModules: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'shared-layer-'));
+  nodeModules = join(dir, 'nodejs', 'node_modules');
+  execFileSync(process.execPath, [join(LAYER_DIR, 'build.js'), join(nodeModules, '@myapp', 'shared')], { cwd: LAYER_DIR, stdio: 'pipe' });
+}, 60_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs a CommonJS script in a fresh node with the layer (then the repo's SDK) on NODE_PATH; returns its JSON output. */
+function run(script: string): unknown {
+  const file = join(dir, `check-${Math.random().toString(36).slice(2)}.js`);
+  writeFileSync(file, `'use strict';\n(async () => {\n${script}\n})().catch((e) => { console.error(e); process.exit(1); });\n`);
+  const res = spawnSync(process.execPath, [file], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', NODE_PATH: [nodeModules, join(REPO_ROOT, 'node_modules')].join(':'), AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    encoding: 'utf8',
+  });
+  // Nothing on stderr: no resolution fallbacks, no (experimental) warnings.
+  if (res.status !== 0 || res.stderr !== '') throw new Error(`node exited ${String(res.status)}: ${res.stderr}`);
+  return JSON.parse(res.stdout);
+}
+
+const loaded = `
+const layer = (k) => k.includes('/@myapp/shared/') && !k.includes('/layers/shared/');
+const loaded = () => Object.keys(require.cache).filter(layer).map((k) => k.split('/@myapp/shared/')[1]).sort();
+const sdk = () => [...new Set(Object.keys(require.cache).map((k) => /node_modules\\/(@aws-sdk\\/[^/]+)\\//.exec(k)?.[1]).filter(Boolean))].sort();
+`;
+
+describe('built layer', () => {
+  it('has one file per entry and a package.json exporting each as a subpath', () => {
+    const files = readdirSync(join(nodeModules, '@myapp', 'shared')).filter((f) => f.endsWith('.js'));
+    const pkg = JSON.parse(readFileSync(join(nodeModules, '@myapp', 'shared', 'package.json'), 'utf8')) as { exports: Record<string, string> };
+    const exportsMap = pkg.exports;
+    expect(Object.values(exportsMap).map((f) => f.replace('./', '')).sort()).toEqual(files.sort());
+    expect(exportsMap['.']).toBe('./index.js');
+    expect(exportsMap['./http']).toBe('./http.js');
+  });
+
+  it('@myapp/shared/http loads no AWS SDK, no other entry and not the whole of zod', () => {
+    const out = run(`${loaded}
+      require('@myapp/shared/http');
+      const zod = Object.keys(require.cache).filter((k) => k.includes('/zod/'));
+      console.log(JSON.stringify({ entries: loaded(), sdk: sdk(), zod }));`);
+    expect(out).toEqual({ entries: ['http.js'], sdk: [], zod: [] });
+  });
+
+  it('each entry loads only the SDK clients it uses', () => {
+    const out = run(`${loaded}
+      const result = {};
+      for (const e of ['orders', 'repositories', 'pipeline', 'events', 'workflow', 'schemas']) {
+        for (const k of Object.keys(require.cache)) delete require.cache[k];
+        require('@myapp/shared/' + e);
+        result[e] = { entries: loaded(), sdk: sdk().filter((s) => s.startsWith('@aws-sdk/client-')) };
+      }
+      console.log(JSON.stringify(result));`);
+    expect(out).toEqual({
+      orders: { entries: ['http.js', 'orders.js'], sdk: [] },
+      repositories: { entries: ['http.js', 'orders.js', 'repositories.js'], sdk: ['@aws-sdk/client-dynamodb'] },
+      pipeline: { entries: ['http.js', 'orders.js', 'pipeline.js', 'repositories.js'], sdk: ['@aws-sdk/client-dynamodb'] },
+      events: { entries: ['events.js', 'schemas.js'], sdk: ['@aws-sdk/client-eventbridge'] },
+      workflow: { entries: ['schemas.js', 'workflow.js'], sdk: ['@aws-sdk/client-sfn'] },
+      schemas: { entries: ['schemas.js'], sdk: [] },
+    });
+  });
+
+  it('shares one module instance across entries: a repository conflict is the AppError httpHandler maps', async () => {
+    const out = run(`${loaded}
+      const http = require('@myapp/shared/http');
+      const repos = require('@myapp/shared/repositories');
+      const orders = require('@myapp/shared/orders');
+      const schemas = require('@myapp/shared/schemas');
+      const root = require('@myapp/shared');
+      // A failed condition, as DynamoDB returns it (old item in wire format).
+      const failed = Object.assign(new Error('The conditional request failed'), {
+        name: 'ConditionalCheckFailedException', Item: { status: { S: 'CONFIRMED' }, version: { N: '3' } },
+      });
+      const doc = { send: async () => { throw failed; } };
+      const repo = new repos.DynamoOrdersRepository(doc, 'Orders');
+      let thrown;
+      try { await repo.transition({ userId: 'u-1', orderId: 'o-1' }, 'PLACED', 'VALIDATED'); } catch (e) { thrown = e; }
+      const event = { requestContext: { requestId: 'r-1' } };
+      const conflict = await http.httpHandler(async () => { throw thrown; })(event, {});
+      const rule = await http.httpHandler(async () => orders.assertTransition('CONFIRMED', 'PLACED'))(event, {});
+      const cursor = await http.httpHandler(async () => repos.decodeCursor('%%%', ['userId']))(event, {});
+      const zod = await http.httpHandler(async () => schemas.PaginationQuery.parse({ limit: 'many' }))(event, {});
+      console.log(JSON.stringify({
+        sameClass: thrown instanceof http.AppError && root.AppError === http.AppError && root.DynamoOrdersRepository === repos.DynamoOrdersRepository,
+        conflict: [conflict.statusCode, JSON.parse(conflict.body).error.code],
+        rule: [rule.statusCode, JSON.parse(rule.body).error.code],
+        cursor: [cursor.statusCode, JSON.parse(cursor.body).error.code],
+        zod: [zod.statusCode, JSON.parse(zod.body).error.code],
+        entries: loaded(),
+      }));`);
+    expect(out).toMatchObject({
+      sameClass: true,
+      conflict: [409, 'CONFLICT'],
+      rule: [409, expect.any(String)],
+      cursor: [400, 'VALIDATION_ERROR'],
+      zod: [400, 'VALIDATION_ERROR'],
+    });
+    // Every entry file evaluated once, each in one place.
+    const entries = (out as { entries: string[] }).entries;
+    expect(new Set(entries).size).toBe(entries.length);
+  });
+});

@@ -1,0 +1,2 @@
+/** @myapp/shared/catalogue: the product catalogue, checked against the Product schema. */
+export * from '../catalogue';

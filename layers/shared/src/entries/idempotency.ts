@@ -1,0 +1,2 @@
+/** @myapp/shared/idempotency: Powertools idempotency for order creation. */
+export * from '../idempotency';

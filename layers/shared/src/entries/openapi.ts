@@ -1,0 +1,2 @@
+/** @myapp/shared/openapi: the OpenAPI 3.1 document built from the zod schemas. */
+export * from '../openapi';

@@ -1,0 +1,7 @@
+/** @myapp/shared/pipeline: the workflow's task steps, taskHandler, the simulated payment provider (DynamoDB only). */
+export * from '../pipeline/errors';
+export * from '../pipeline/payment';
+export * from '../pipeline/input';
+export * from '../pipeline/tasks';
+export * from '../pipeline/deps';
+export * from '../pipeline/task-handler';
