@@ -1,6 +1,7 @@
 /**
  * Resilience suites (`npm run test:resilience`): tokens, isolation, fuzzing and
- * concurrency against one local runtime started in globalSetup on free ports.
+ * concurrency against one local runtime started in globalSetup on free ports. Faults
+ * (DynamoDB Local paused and killed) starts a runtime of its own.
  */
 const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
 module.exports = {

@@ -82,6 +82,9 @@ async function start(a: Args): Promise<void> {
     autoPorts: one(a, 'ports') === 'auto',
     region: one(a, 'region') ?? 'us-east-1',
     watch: !has(a, 'no-watch'),
+    inMemoryDb: has(a, 'in-memory-db'),
+    ttlSweep: !has(a, 'no-ttl-sweep'),
+    ...(one(a, 'functions-dynamodb-endpoint') ? { functionsDynamoDBEndpoint: one(a, 'functions-dynamodb-endpoint')! } : {}),
     ...(one(a, 'template') ? { templatePath: resolve(one(a, 'template')!) } : {}),
     log: logLine,
   });
@@ -228,7 +231,8 @@ async function main(): Promise<void> {
       return createUser(a);
     default:
       process.stdout.write(
-        'usage: cli.ts start [--fresh] [--state-dir DIR] [--parameter-overrides K=V ...] [--port N] [--<service>-port N] [--ports auto] [--region R]\n' +
+        'usage: cli.ts start [--fresh] [--state-dir DIR] [--parameter-overrides K=V ...] [--port N] [--<service>-port N] [--ports auto] [--region R] [--no-watch]\n' +
+          '                [--in-memory-db] [--no-ttl-sweep] [--functions-dynamodb-endpoint URL]   (functions reach DynamoDB there, e.g. a counting proxy)\n' +
           '       cli.ts build | invoke <LogicalId> [-e event.json] | create-user --email E --password P [--admin]\n',
       );
   }

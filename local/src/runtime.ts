@@ -44,6 +44,16 @@ export interface StartOptions {
   region?: string;
   watch?: boolean;
   inMemoryDb?: boolean;
+  /**
+   * AWS_ENDPOINT_URL_DYNAMODB for function processes only (default: DynamoDB Local itself),
+   * e.g. the bench's capacity-counting proxy in front of it (`--functions-dynamodb-endpoint`).
+   */
+  functionsDynamoDBEndpoint?: string;
+  /**
+   * Delete items past their TTL attribute every 5 s (default true). Each sweep scans the TTL
+   * tables, so a bench that loads a large table turns it off (`--no-ttl-sweep`).
+   */
+  ttlSweep?: boolean;
   log?: (source: string, message: string) => void;
 }
 
@@ -153,7 +163,24 @@ export async function startRuntime(o: StartOptions): Promise<LocalRuntime> {
     // running unregistered; every stopper is in place before the error propagates.
     const settled = await Promise.allSettled([
       (async (): Promise<DynamoDbLocal> => {
-        const d = await startDynamoDbLocal({ port: ports.dynamodb, inMemory: !!o.inMemoryDb, dbPath: join(stateDir, 'dynamodb'), region });
+        // Supervised: a JVM that dies is restarted on the same port and data; its pid is in
+        // <stateDir>/dynamodb/pid (the faults suite kills it). An in-memory database comes
+        // back empty, so the tables are created again.
+        let restartClient: DynamoDbLocal['client'] | undefined;
+        const d = await startDynamoDbLocal({
+          port: ports.dynamodb,
+          inMemory: !!o.inMemoryDb,
+          dbPath: join(stateDir, 'dynamodb'),
+          region,
+          pidFile: join(stateDir, 'dynamodb', 'pid'),
+          log: (m) => log('dynamodb', m),
+          onRestart: async () => {
+            if (!restartClient) return;
+            const again = await createTables(restartClient, tableDefs);
+            if (again.length) log('dynamodb', `created ${again.join(', ')} again (the in-memory database restarted empty)`);
+          },
+        });
+        restartClient = d.client;
         stoppers.push(() => d.stop());
         const created = await createTables(d.client, tableDefs);
         if (created.length) log('dynamodb', `created ${created.join(', ')}`);
@@ -168,8 +195,10 @@ export async function startRuntime(o: StartOptions): Promise<LocalRuntime> {
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     const ddb = (settled[0] as PromiseFulfilledResult<DynamoDbLocal>).value;
-    const sweeper = startTtlSweeper(ddb.client, tableDefs, (m) => log('dynamodb', m));
-    stoppers.push(async () => sweeper.stop());
+    if (o.ttlSweep !== false) {
+      const sweeper = startTtlSweeper(ddb.client, tableDefs, (m) => log('dynamodb', m));
+      stoppers.push(async () => sweeper.stop());
+    }
 
     const baseEnv = (): Record<string, string> => {
       const env: Record<string, string> = {
@@ -180,6 +209,7 @@ export async function startRuntime(o: StartOptions): Promise<LocalRuntime> {
         AWS_SESSION_TOKEN: 'local',
       };
       for (const [k, v] of Object.entries(ENDPOINT_ENV)) if (endpoints[k]) env[v] = endpoints[k]!;
+      if (o.functionsDynamoDBEndpoint) env.AWS_ENDPOINT_URL_DYNAMODB = o.functionsDynamoDBEndpoint;
       return env;
     };
     // Failed asynchronous events go to the function's OnFailure destination or DLQ (SQS here).

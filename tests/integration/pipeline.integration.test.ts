@@ -8,9 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createTestUser, startLocalRuntime, type LocalRuntimeHandle, type TestUser } from '../support/runtime';
+import { ORDER_DLQ, putPoisonOrder, waitForDlqRecords } from '../support/stream-poison';
 
 jest.setTimeout(240_000);
 
@@ -153,26 +153,18 @@ it('starts no second execution for a duplicate OrderCreated', async () => {
 });
 
 it('sends a poison stream record to order-dlq and still processes the other records', async () => {
-  const ddb = new DynamoDBClient({ endpoint: rt.outputs.DynamoDBEndpoint, region: region(), credentials: creds });
   const sqs = new SQSClient({ endpoint: rt.outputs.SQSEndpoint, region: region(), credentials: creds });
   try {
-    // Not an order (no valid status): the stream processor cannot publish it.
-    await ddb.send(new PutItemCommand({ TableName: 'myapp-OrdersTable', Item: { userId: { S: 'poison' }, orderId: { S: `poison-${randomUUID()}` }, status: { S: 'BOGUS' } } }));
+    await putPoisonOrder(rt.outputs);
     const orderId = await place([{ sku: 'SKU-0002', qty: 1 }]);
     await waitForStatus(orderId, ['CONFIRMED']);
-    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'myapp-order-dlq' }));
-    let body: { DDBStreamBatchInfo?: { batchSize: number; streamArn: string } } | undefined;
-    for (let i = 0; i < 60 && !body; i++) {
-      const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1, VisibilityTimeout: 0 }));
-      const m = got.Messages?.[0];
-      if (m) body = JSON.parse(m.Body!) as typeof body;
-    }
+    const [body] = await waitForDlqRecords(rt.outputs, 1, 60_000);
     expect(body?.DDBStreamBatchInfo?.batchSize).toBe(1);
     expect(body?.DDBStreamBatchInfo?.streamArn).toContain('OrdersTable');
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: ORDER_DLQ }));
     const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['MessageRetentionPeriod'] }));
     expect(attrs.Attributes?.MessageRetentionPeriod).toBe('1209600');
   } finally {
-    ddb.destroy();
     sqs.destroy();
   }
 });

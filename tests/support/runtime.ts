@@ -39,6 +39,8 @@ export interface StartLocalRuntimeOptions {
   /** Print the runtime's output as it comes (debugging). */
   echo?: boolean;
   extraArgs?: string[];
+  /** Rebuild and reload functions on save (default false: `--no-watch`). */
+  watch?: boolean;
   /** Extra environment for the runtime process. */
   env?: Record<string, string>;
 }
@@ -58,7 +60,8 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): voi
 }
 
 function launch(o: StartLocalRuntimeOptions, stateDir: string, fresh: boolean): Promise<Running> {
-  const args = [join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(REPO_ROOT, 'local', 'src', 'cli.ts'), 'start', '--ports', 'auto', '--state-dir', stateDir, '--no-watch'];
+  const args = [join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(REPO_ROOT, 'local', 'src', 'cli.ts'), 'start', '--ports', 'auto', '--state-dir', stateDir];
+  if (!o.watch) args.push('--no-watch');
   if (fresh) args.push('--fresh');
   if (o.template) args.push('--template', resolve(REPO_ROOT, o.template));
   const overrides = Object.entries(o.parameterOverrides ?? {}).map(([k, v]) => `${k}=${v}`);

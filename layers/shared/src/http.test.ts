@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { AppError, conflict } from './errors';
-import { MAX_BODY_BYTES, callerOf, httpHandler, json, parseBody, parseQuery } from './http';
+import { MAX_BODY_BYTES, RETRY_AFTER_SECONDS, callerOf, httpHandler, isServiceUnavailable, json, parseBody, parseQuery } from './http';
 import { PaginationQuery } from './schemas/common';
 
 function event(over: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
@@ -52,6 +52,25 @@ describe('httpHandler', () => {
     expect(res.body).not.toContain('secret');
     expect(JSON.parse(res.body)).toEqual({ error: { code: 'INTERNAL_ERROR', message: 'Internal server error' }, requestId: 'aws-1' });
     expect(logger.error).toHaveBeenCalledWith('Unhandled error', expect.any(Error));
+  });
+
+  it('answers 503 with Retry-After when an AWS service is unreachable or times out, without internals', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED', $metadata: { attempts: 4 } });
+    const timeout = Object.assign(new Error('@smithy/node-http-handler - a request has exceeded the configured 2000 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' });
+    // Powertools idempotency wraps persistence failures; the cause decides.
+    const wrapped = Object.assign(new Error('Failed to put record for already existing idempotency key'), { name: 'IdempotencyPersistenceLayerError', cause: refused });
+    for (const err of [refused, timeout, wrapped]) {
+      const res = await run(() => {
+        throw err;
+      });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers?.['Retry-After']).toBe(String(RETRY_AFTER_SECONDS));
+      expect(res.headers?.['Access-Control-Allow-Origin']).toBe('*');
+      expect(JSON.parse(res.body)).toEqual({ error: { code: 'SERVICE_UNAVAILABLE', message: expect.any(String) }, requestId: 'req-1' });
+      expect(res.body).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|smithy/);
+    }
+    expect(isServiceUnavailable(new Error('boom'))).toBe(false);
+    expect(isServiceUnavailable(Object.assign(new Error('nope'), { name: 'ConditionalCheckFailedException' }))).toBe(false);
   });
 
   it('maps a ZodError to 400 with the failing paths', async () => {

@@ -86,8 +86,35 @@ export function errorResponse(err: unknown, requestId: string, logger?: HttpLogg
       requestId,
     });
   }
+  if (isServiceUnavailable(err)) {
+    logger?.error('Backing service unavailable', err instanceof Error ? err : new Error(String(err)));
+    return json(503, { error: { code: 'SERVICE_UNAVAILABLE', message: 'Service temporarily unavailable; retry shortly' }, requestId }, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
+  }
   logger?.error('Unhandled error', err instanceof Error ? err : new Error(String(err)));
   return json(500, { error: { code: 'INTERNAL_ERROR', message: 'Internal server error' }, requestId });
+}
+
+/** Seconds a client should wait after a 503 before retrying. */
+export const RETRY_AFTER_SECONDS = 2;
+/** Socket-level failures reaching an AWS endpoint (Node error codes). */
+const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+/** SDK errors that mean "the service is busy or out of reach", not "the request is wrong". */
+const UNAVAILABLE_ERROR_NAMES = new Set(['TimeoutError', 'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'ServiceUnavailable', 'ServiceUnavailableException']);
+
+/**
+ * True for an error (or one it wraps in `cause`, as Powertools idempotency does) that means
+ * an AWS service could not be reached or answered in time: a 503 the client may retry, not
+ * a 500 bug.
+ */
+export function isServiceUnavailable(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e && typeof e === 'object'; depth++) {
+    const { name, code } = e as { name?: unknown; code?: unknown };
+    if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) return true;
+    if (typeof name === 'string' && UNAVAILABLE_ERROR_NAMES.has(name)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 export function requestIdOf(event: APIGatewayProxyEvent | undefined, context: Context | undefined): string {

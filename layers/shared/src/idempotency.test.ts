@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { conflict } from './errors';
 import { idempotentPlaceOrder } from './idempotency';
 import type { OrderRecord, OrdersRepository } from './repositories/orders';
 import type { ProductsRepository } from './repositories/products';
@@ -52,5 +53,20 @@ describe('idempotentPlaceOrder', () => {
     raw.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {}, Item: { ...record, status: { S: 'INPROGRESS' } } }));
     await expect(fn({ ...input, paymentToken: 'tok_other' })).rejects.toMatchObject({ status: 409, code: 'IDEMPOTENCY_CONFLICT' });
     expect(created).toHaveLength(1);
+  });
+
+  it('gives back the order an earlier failed call wrote (same request), instead of ORDER_EXISTS', async () => {
+    // The first call wrote the order, then lost DynamoDB before completing its record.
+    const existing = { ...input, status: 'CONFIRMED', items: [{ sku: 'SKU-0001', qty: 1, price: 100 }], total: 100, currency: 'USD', version: 3 } as unknown as OrderRecord;
+    const taken = {
+      create: async () => {
+        throw conflict('Order k-1 already exists', 'ORDER_EXISTS');
+      },
+      get: async () => existing,
+    } as unknown as OrdersRepository;
+    const fn = idempotentPlaceOrder({ orders: taken, products, staleOrderSeconds: 60 }, { tableName: 'Idem', client: new DynamoDBClient({}), inProgressWaitMs: 100 });
+    await expect(fn(input)).resolves.toEqual({ order: existing, replayed: false });
+    // Another body under that key is still refused.
+    await expect(fn({ ...input, orderId: 'k-2', items: [{ sku: 'SKU-0001', qty: 2 }] })).rejects.toMatchObject({ status: 409, code: 'ORDER_EXISTS' });
   });
 });

@@ -34,6 +34,12 @@ export interface IdempotentPlaceOrder {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The stored order is what this request asks for (same owner, lines and payment token). */
+function sameRequest(order: OrderRecord, input: PlaceOrderInput): boolean {
+  const lines = (xs: ReadonlyArray<{ sku: string; qty: number }>) => JSON.stringify(xs.map((l) => [l.sku, l.qty]));
+  return order.userId === input.userId && lines(order.items) === lines(input.items) && order.paymentToken === input.paymentToken;
+}
+
 /**
  * Order creation, idempotent on `orderId` (Powertools idempotency over IdempotencyTable):
  * a replay returns the stored order; the same orderId with another body or another user is
@@ -57,7 +63,18 @@ export function idempotentPlaceOrder(deps: OrderDeps, opts: IdempotentOrdersOpti
   const created = new WeakSet<OrderRecord>();
   const once = makeIdempotent(
     async (input: PlaceOrderInput) => {
-      const order = await placeOrder(deps, input);
+      let order: OrderRecord;
+      try {
+        order = await placeOrder(deps, input);
+      } catch (err) {
+        // An earlier call wrote this order and then failed (DynamoDB timed out or went away
+        // before its idempotency record was completed): the same request gets that order,
+        // not a 409 ORDER_EXISTS it could never get past. That call answered an error, so
+        // this one counts as the creation.
+        const existing = err instanceof AppError && err.code === 'ORDER_EXISTS' ? await deps.orders.get({ userId: input.userId, orderId: input.orderId! }) : undefined;
+        if (!existing || !sameRequest(existing, input)) throw err;
+        order = existing;
+      }
       created.add(order);
       return order;
     },

