@@ -62,7 +62,11 @@ const ERRORS: Record<string, string> = {
   '413': 'Body too large',
   '415': 'Body is not JSON',
   '500': 'Internal fault (no internals in the body)',
+  '503': 'A backing service (DynamoDB) is unavailable or timed out; retry after Retry-After seconds',
 };
+
+/** Routes that answer without touching a backing service, so never 503. */
+const SELF_CONTAINED = new Set(['/health', '/openapi.json']);
 
 function schemaNamed(name: string | undefined): z.ZodType | undefined {
   if (!name) return undefined;
@@ -119,6 +123,7 @@ export function buildOpenApiDocument(opts: OpenApiOptions = {}): Record<string, 
     };
     const errorCodes = r.public ? ['500'] : ['400', '401', '403', '404', '409', '500'];
     if (r.body) errorCodes.push('413', '415');
+    if (!SELF_CONTAINED.has(r.path)) errorCodes.push('503');
     for (const code of errorCodes.sort()) {
       responses[code] = { description: ERRORS[code], content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } } };
     }

@@ -133,6 +133,21 @@ describe('local Step Functions service', () => {
     expect(h.events!.filter((e) => e.type === 'TaskFailed')[0]?.taskFailedEventDetails?.error).toBe('PaymentProviderUnavailable');
   });
 
+  it('waits out an unavailable database (ServiceUnavailable, a timed-out task) on every forward step instead of failing the order', async () => {
+    const seen = new Map<string, number>();
+    script = (fn) => {
+      const n = (seen.get(fn) ?? 0) + 1;
+      seen.set(fn, n);
+      if (n === 1) return fail('ServiceUnavailable');
+      if (n === 2 && fn === 'ConfirmOrderFunction') return fail('Sandbox.Timedout');
+      return ok();
+    };
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn(), input: JSON.stringify({ orderId: 'o-3b', userId: 'u' }) }));
+    expect((await waitDone(executionArn!)).status).toBe('SUCCEEDED');
+    expect(called().filter((f) => f === 'ReleaseInventory' || f === 'MarkOrderFailed')).toEqual([]);
+    expect(seen.get('ConfirmOrderFunction')).toBe(3);
+  });
+
   it('compensates a declined payment, passes the error on, and fails the execution', async () => {
     script = (fn) => (fn === 'ProcessPaymentFunction' ? fail('PaymentDeclined', 'Payment declined for order o-4') : ok());
     const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn(), input: JSON.stringify({ orderId: 'o-4', userId: 'u' }) }));

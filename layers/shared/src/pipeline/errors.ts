@@ -12,6 +12,13 @@ export class PipelineError extends Error {
 /** Transient: the ASL retries it with backoff. */
 export const paymentProviderUnavailable = (orderId: string): PipelineError =>
   new PipelineError('PaymentProviderUnavailable', `Payment provider unavailable for order ${orderId}; try again`);
+/**
+ * Transient: an AWS service (DynamoDB) was unreachable or timed out. The ASL retries it for
+ * about a minute on the forward steps and longer on compensation, so an outage delays an
+ * order instead of failing it.
+ */
+export const serviceUnavailable = (cause: unknown): PipelineError =>
+  Object.assign(new PipelineError('ServiceUnavailable', `A backing service is unavailable: ${(cause as Error)?.message ?? String(cause)}`), { cause });
 /** Final: the card was declined; compensation follows. */
 export const paymentDeclined = (orderId: string): PipelineError =>
   new PipelineError('PaymentDeclined', `Payment declined for order ${orderId}`);

@@ -28,6 +28,16 @@ describe('taskHandler', () => {
     expect(run).not.toHaveBeenCalled();
   });
 
+  it('names an unreachable or timed-out AWS service ServiceUnavailable (the ASL retries it) and passes rule errors through', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' });
+    const timedOut = Object.assign(new Error('Connection timed out after 2000 ms'), { name: 'TimeoutError' });
+    const outOfStock = Object.assign(new Error('Not enough stock'), { name: 'OutOfStock' });
+    for (const [thrown, name] of [[refused, 'ServiceUnavailable'], [timedOut, 'ServiceUnavailable'], [outOfStock, 'OutOfStock']] as const) {
+      const handler = taskHandler(async () => Promise.reject(thrown), { logger: logger(), deps: () => fakeDeps });
+      await expect(handler({ orderId: 'o-1', userId: 'u-1' }, context)).rejects.toMatchObject({ name });
+    }
+  });
+
   it('parses with the given schema (compensation steps get the caught error)', async () => {
     const run = jest.fn(async (_d: PipelineDeps, input: CompensationInput) => input.error?.Error);
     const handler = taskHandler(run, { logger: logger(), deps: () => fakeDeps, input: CompensationInput });

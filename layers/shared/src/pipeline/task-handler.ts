@@ -3,11 +3,14 @@
  * logger, the input parsed (TaskInput by default, CompensationInput for the compensation
  * steps), orderId on every log line, and the pipeline's dependencies built once per execution
  * environment on first use (so a missing environment variable fails the invocation, not the
- * import) over a DynamoDB client instrumented by the function's Tracer.
+ * import) over a DynamoDB client instrumented by the function's Tracer. An AWS service that
+ * cannot be reached surfaces as `ServiceUnavailable`, which the ASL retries.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
+import { isServiceUnavailable } from '../http';
 import { pipelineDeps } from './deps';
+import { serviceUnavailable } from './errors';
 import { TaskInput } from './input';
 import type { PipelineDeps } from './tasks';
 
@@ -50,6 +53,12 @@ export function taskHandler<I extends TaskInput = TaskInput, R = unknown>(
     const input = parser.parse(event);
     opts.logger.appendKeys({ orderId: input.orderId });
     deps ??= build();
-    return run(deps, input, context);
+    try {
+      return await run(deps, input, context);
+    } catch (err) {
+      // Named for the workflow's Retry: a database that is down or slow is worth waiting
+      // for; a rule failure (OutOfStock, PaymentDeclined) is not.
+      throw isServiceUnavailable(err) ? serviceUnavailable(err) : err;
+    }
   };
 }
