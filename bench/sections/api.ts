@@ -1,0 +1,106 @@
+/**
+ * api: autocannon per route (latency percentiles p50..p99.9 kept for the chart), beside raw
+ * DynamoDB Local GetItem/PutItem at the same concurrency on the same runtime.
+ */
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { LocalRuntimeHandle, TestUser } from '../../tests/support/runtime';
+import { CONNECTIONS, DURATION, apiCall, check, log, r1 } from '../lib/common';
+
+type Latency = Record<'p50' | 'p75' | 'p90' | 'p97_5' | 'p99' | 'p99_9' | 'average' | 'max', number>;
+interface AutocannonResult {
+  latency: Latency;
+  requests: { average: number; total: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  duration: number;
+}
+type Autocannon = (o: Record<string, unknown>) => Promise<AutocannonResult>;
+// autocannon ships no types.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as Autocannon;
+
+export interface ApiRoute {
+  route: string;
+  p50Ms: number;
+  p99Ms: number;
+  rps: number;
+  errors: number;
+  /** ms at each percentile (autocannon's HDR histogram, 1 ms resolution). */
+  latencyMs: { p50: number; p75: number; p90: number; p97_5: number; p99: number; p99_9: number; max: number };
+}
+
+async function run(o: Record<string, unknown>) {
+  const r = await autocannon({ connections: CONNECTIONS, duration: DURATION, timeout: 10, ...o });
+  const l = r.latency;
+  return { p50Ms: l.p50, p99Ms: l.p99, rps: r1(r.requests.average), errors: r.errors + r.timeouts + r.non2xx, total: r.requests.total, latencyMs: { p50: l.p50, p75: l.p75, p90: l.p90, p97_5: l.p97_5, p99: l.p99, p99_9: l.p99_9, max: l.max } };
+}
+
+/** N concurrent workers calling fn until the duration ends; returns calls per second. */
+async function loop(fn: () => Promise<unknown>, seconds: number, concurrency: number): Promise<{ rps: number; errors: number }> {
+  const end = Date.now() + seconds * 1000;
+  let n = 0;
+  let errors = 0;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = 0; i < 10_000_000 && Date.now() < end; i++) {
+        try {
+          await fn();
+          n++;
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  return { rps: r1(n / ((Date.now() - started) / 1000)), errors };
+}
+
+export async function benchApi(rt: LocalRuntimeHandle, user: TestUser) {
+  const api = rt.outputs.APIEndpoint!.replace(/\/$/, '');
+  const headers = { ...user.headers, 'content-type': 'application/json' };
+  const created = await apiCall(api, 'POST', '/orders', user, { items: [{ sku: 'SKU-0001', qty: 1 }] });
+  if (created.status !== 202) throw new Error(`POST /orders for the bench order: ${created.status} ${JSON.stringify(created.body)}`);
+  const orderId = String(created.body.orderId);
+  for (let i = 0; i < 20; i++) await apiCall(api, 'GET', `/orders/${orderId}`, user); // warm every function
+  await apiCall(api, 'GET', '/orders', user);
+  await fetch(`${api}/health`);
+
+  const routes: ApiRoute[] = [];
+  const add = async (route: string, o: Record<string, unknown>) => {
+    log(`autocannon ${route} (${CONNECTIONS} connections, ${DURATION} s)`);
+    const r = await run(o);
+    routes.push({ route, p50Ms: r.p50Ms, p99Ms: r.p99Ms, rps: r.rps, errors: r.errors, latencyMs: r.latencyMs });
+    log(`  p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, p99.9 ${r.latencyMs.p99_9} ms, ${r.rps} req/s, ${r.errors} errors`);
+  };
+  await add('GET /health', { url: `${api}/health` });
+  await add('GET /orders/{orderId}', { url: `${api}/orders/${orderId}`, headers });
+  await add('GET /orders', { url: `${api}/orders`, headers });
+
+  // Raw SDK at the same concurrency, same DynamoDB Local, just after the GET runs.
+  const ddb = new DynamoDBClient({ endpoint: rt.outputs.DynamoDBEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const tables = (await ddb.send(new ListTablesCommand({}))).TableNames ?? [];
+  const ordersTable = tables.find((n) => n.endsWith('OrdersTable'));
+  if (!ordersTable) throw new Error(`no OrdersTable among ${tables.join(', ')}`);
+  const benchTable = `bench-baseline-${Date.now()}`;
+  await ddb.send(new CreateTableCommand({ TableName: benchTable, BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }] }));
+  log(`raw GetItem on ${ordersTable} (${CONNECTIONS} concurrent, ${DURATION} s)`);
+  const get = await loop(() => ddb.send(new GetItemCommand({ TableName: ordersTable, Key: { userId: { S: user.sub }, orderId: { S: orderId } } })), DURATION, CONNECTIONS);
+  let seq = 0;
+  log(`raw PutItem on ${benchTable}`);
+  const put = await loop(() => ddb.send(new PutItemCommand({ TableName: benchTable, Item: { pk: { S: `k${seq++}` }, v: { S: 'x'.repeat(200) } } })), DURATION, CONNECTIONS);
+  await ddb.send(new DeleteTableCommand({ TableName: benchTable })).catch(() => undefined);
+  ddb.destroy();
+  const ddbBaseline = { getItemRps: get.rps, putItemRps: put.rps, getErrors: get.errors, putErrors: put.errors };
+  log(`  GetItem ${get.rps}/s, PutItem ${put.rps}/s`);
+
+  await add('POST /orders', { url: `${api}/orders`, method: 'POST', headers, body: JSON.stringify({ items: [{ sku: 'SKU-0001', qty: 1 }] }) });
+
+  const byId = routes.find((a) => a.route === 'GET /orders/{orderId}')!;
+  check('GET /orders/{orderId} p99 ms', byId.p99Ms, '< 20 ms', byId.p99Ms < 20);
+  const ratio = (byId.rps / ddbBaseline.getItemRps) * 100;
+  check('GET /orders/{orderId} rps as % of raw GetItem', ratio, '>= 70 %', ratio >= 70);
+  for (const a of routes) check(`${a.route} errors`, a.errors, '0', a.errors === 0);
+  return { api: routes, ddbBaseline };
+}
