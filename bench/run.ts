@@ -57,7 +57,8 @@ async function main() {
     let rt: LocalRuntimeHandle | undefined;
     try {
       try {
-        rt = await startLocalRuntime({ timeoutMs: 120_000 });
+        // Hold 0 (also the local default): order-to-CONFIRMED measures the pipeline, not the wait.
+        rt = await startLocalRuntime({ timeoutMs: 120_000, parameterOverrides: { OrderHoldSeconds: '0' } });
         cleanups.add(rt.stop);
       } catch (e) {
         res.errors.runtime = scrub((e as Error).message.slice(0, 2000));

@@ -187,7 +187,12 @@ export function readmeBlock(res: Results): string {
   }
   if (res.orderToConfirmed) {
     const o = res.orderToConfirmed;
-    row(`order to CONFIRMED, ${fmt(o.requested)} orders`, `${fmt(o.confirmed)} confirmed, p50 ${fmt(o.p50Ms)} / p99 ${fmt(o.p99Ms)} ms, ${fmt(o.lost)} unfinished`, '', '0 lost, p99 < 1 s');
+    row(
+      `order to CONFIRMED, ${fmt(o.requested)} orders${o.ratePerSec ? ` at ${o.ratePerSec}/s` : ''}`,
+      `${fmt(o.confirmed)} confirmed, p50 ${fmt(o.p50Ms)} / p99 ${fmt(o.p99Ms)} ms, ${fmt(o.lost)} unfinished`,
+      o.warmup ? `first ${fmt(o.warmup.orders)} (cold processes): p50 ${fmt(o.warmup.p50Ms)} / p99 ${fmt(o.warmup.p99Ms)} ms` : '',
+      '0 lost, p99 < 1 s',
+    );
   }
   if (res.cleanup) {
     const c = res.cleanup;
