@@ -161,6 +161,13 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions): Promise<Dy
     jvm.child.once('exit', (code, signal) => {
       if (stopping || jvm !== current) return;
       current = undefined;
+      // Asked to stop, not crashed: Ctrl-C in the terminal (or a kill of the process group)
+      // reaches the JVM as well as the runtime, which is stopping too. The JVM answers
+      // SIGINT/SIGTERM with exit code 130/143.
+      if (signal === 'SIGINT' || signal === 'SIGTERM' || code === 130 || code === 143) {
+        log(`DynamoDB Local stopped (${signal ?? `code ${code}`}): not restarting it`);
+        return;
+      }
       if (Date.now() - upSince >= STABLE_MS) budget = maxRestarts;
       const how = signal ? `signal ${signal}` : `code ${code}`;
       if (budget <= 0) {
