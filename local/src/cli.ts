@@ -91,6 +91,8 @@ async function start(a: Args): Promise<void> {
   for (const line of rt.summary) process.stdout.write(`${line}\n`);
   process.stdout.write(`outputs: ${join(rt.stateDir, 'outputs.json')}\n`);
   // The harness waits for this exact line.
+  // Where start-up went, so a slow start can be read at a glance (each: ms from the start).
+  process.stdout.write(`startup: ${Object.entries(rt.phases).sort((a, b) => a[1] - b[1]).map(([k, v]) => `${k} ${v}`).join(', ')} (ms since start)\n`);
   process.stdout.write(`${bold(`ready in ${rt.readyMs} ms`)}: API ${rt.outputs.APIEndpoint}\n`);
   let stopping = false;
   const stop = (sig: string) => {
@@ -118,7 +120,8 @@ async function build(a: Args): Promise<void> {
       const f = builder.functions.get(id)!;
       process.stdout.write(`${id.padEnd(32)} ${(dirSize(f.dir) / 1024).toFixed(1).padStart(8)} KiB\n`);
     }
-    process.stdout.write(`built ${builder.functions.size} functions and ${builder.layers.size} layer(s) in ${Date.now() - started} ms\n`);
+    const upToDate = builder.skipped ? ` (${builder.skipped} already up to date: inputs unchanged since the last build)` : '';
+    process.stdout.write(`built ${builder.functions.size} functions and ${builder.layers.size} layer(s) in ${Date.now() - started} ms${upToDate}\n`);
   } finally {
     await builder.dispose();
   }

@@ -15,7 +15,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { queueUrlFromArn } from './services/eventbridge';
 import { assertPortFree, freePort } from './ports';
 import { startS3, type S3Local } from './s3';
-import { SERVICE_ORDER, serviceStarters } from './services';
+import { preloadServiceEngines, SERVICE_ORDER, serviceStarters } from './services';
 import { loadTemplateFile, resolveTemplate, tableDefinitionsFromTemplate, LOCAL_PARAMETER_DEFAULTS, type ResolvedTemplate } from './template';
 import type { InvokeResult, LocalService, Runtime } from './types';
 
@@ -78,6 +78,8 @@ export interface LocalRuntime extends Runtime {
   outputs: Record<string, string>;
   routes: ApiGateway['routes'];
   readyMs: number;
+  /** Milliseconds from the start to the end of each start-up phase (where the time went). */
+  phases: Record<string, number>;
   summary: string[];
   stop(): Promise<void>;
 }
@@ -95,6 +97,8 @@ const ENDPOINT_ENV: Record<string, string> = {
 
 export async function startRuntime(o: StartOptions): Promise<LocalRuntime> {
   const t0 = Date.now();
+  const phases: Record<string, number> = {};
+  const phase = <T>(name: string, p: Promise<T>): Promise<T> => p.then((v) => ((phases[name] = Date.now() - t0), v));
   const log = o.log ?? ((s: string, m: string) => console.log(`[${s}] ${m}`));
   const stateDir = resolve(o.rootDir, o.stateDir ?? '.local');
   const region = o.region ?? 'us-east-1';
@@ -159,6 +163,7 @@ export async function startRuntime(o: StartOptions): Promise<LocalRuntime> {
     const cognito = new CognitoServer({ template, stateDir: join(stateDir, 'cognito'), region, baseUrl: endpoints.CognitoEndpoint!, log });
     const hasBuckets = Object.values(template.resources).some((r) => r.Type === 'AWS::S3::Bucket');
     // Everything independent starts at once: DynamoDB Local (the JVM) dominates start-up.
+    preloadServiceEngines();
     // allSettled: a fast failure (a build error) must not leave a slower starter (the JVM)
     // running unregistered; every stopper is in place before the error propagates.
     const settled = await Promise.allSettled([
@@ -182,12 +187,14 @@ export async function startRuntime(o: StartOptions): Promise<LocalRuntime> {
         });
         restartClient = d.client;
         stoppers.push(() => d.stop());
+        phases.dynamodb = Date.now() - t0;
         const created = await createTables(d.client, tableDefs);
+        phases.tables = Date.now() - t0;
         if (created.length) log('dynamodb', `created ${created.join(', ')}`);
         return d;
       })(),
-      builder.buildAll(),
-      cognito.listen(ports.cognito).then(() => stoppers.push(() => cognito.stop())),
+      phase('build', builder.buildAll()),
+      phase('cognito', cognito.listen(ports.cognito).then(() => stoppers.push(() => cognito.stop()))),
       hasBuckets
         ? startS3({ template, port: ports.s3, dir: join(stateDir, 's3'), log }).then((s) => (stoppers.push(() => s.stop()), s))
         : Promise.resolve<S3Local | undefined>(undefined),
@@ -252,7 +259,7 @@ export async function startRuntime(o: StartOptions): Promise<LocalRuntime> {
     const rt: Runtime = { template, invoke, endpoints, stateDir, log, rootDir: o.rootDir, region, accountId, stackName };
 
     // Custom resources (e.g. the catalogue) run on a fresh state only, as a stack create would.
-    if (freshState) await runCustomResources(rt, lambda);
+    if (freshState) await phase('customResources', runCustomResources(rt, lambda));
 
     const services: LocalService[] = [];
     const order = [...SERVICE_ORDER, ...Object.keys(serviceStarters).filter((k) => !(SERVICE_ORDER as readonly string[]).includes(k))];
@@ -260,7 +267,7 @@ export async function startRuntime(o: StartOptions): Promise<LocalRuntime> {
       const start = serviceStarters[name];
       if (!start) continue;
       const port = (ports as Record<string, number>)[name] ?? (o.autoPorts ? await freePort() : 0);
-      const svc = await start(rt, port);
+      const svc = await phase(name, start(rt, port));
       services.push(svc);
       stoppers.push(() => svc.stop());
     }
@@ -313,6 +320,7 @@ export async function startRuntime(o: StartOptions): Promise<LocalRuntime> {
       outputs,
       routes: api.routes,
       readyMs,
+      phases,
       summary,
       stop: stopAll,
     };

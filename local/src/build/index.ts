@@ -4,7 +4,8 @@
  * so a watch rebuild is incremental; a failed rebuild leaves the old bundle serving.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { resourcesOfType, type JsonObject, type ResolvedTemplate } from '../template';
@@ -26,6 +27,57 @@ export interface BuiltLayer {
   contentUri: string;
 }
 
+/**
+ * What a build read, to skip it on the next start when nothing changed (a restart then costs
+ * no bundling): each input file's size and mtime, and a hash of the options that made it.
+ */
+interface BuildStamp {
+  options: string;
+  inputs: Record<string, [number, number]>;
+}
+
+const STAMP_FILE = '.build-stamp.json';
+
+function stampOf(files: string[], options: unknown): BuildStamp {
+  const inputs: BuildStamp['inputs'] = {};
+  for (const f of files) {
+    const st = statSync(f, { throwIfNoEntry: false });
+    if (st) inputs[f] = [st.size, st.mtimeMs];
+  }
+  return { options: createHash('sha256').update(JSON.stringify([esbuild.version, options])).digest('hex'), inputs };
+}
+
+/**
+ * True when the stamp in dir still describes its inputs (none changed, none gone and, when
+ * the current file list is given, none added).
+ */
+function upToDate(dir: string, options: unknown, expectFile: string, currentFiles?: string[]): boolean {
+  try {
+    if (!existsSync(expectFile)) return false;
+    const prev = JSON.parse(readFileSync(join(dir, STAMP_FILE), 'utf8')) as BuildStamp;
+    if (currentFiles && currentFiles.join('\n') !== Object.keys(prev.inputs).sort().join('\n')) return false;
+    const now = stampOf(Object.keys(prev.inputs), options);
+    return now.options === prev.options && Object.keys(now.inputs).length === Object.keys(prev.inputs).length && Object.entries(prev.inputs).every(([f, [size, mtime]]) => now.inputs[f]?.[0] === size && now.inputs[f]?.[1] === mtime);
+  } catch {
+    return false;
+  }
+}
+
+/** Every file under dir (sources of a makefile layer), skipping node_modules. */
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
 function str(v: unknown, d = ''): string {
   return typeof v === 'string' ? v : d;
 }
@@ -43,6 +95,8 @@ export class Builder {
   readonly functions = new Map<string, BuiltFunction>();
   readonly layers = new Map<string, BuiltLayer>();
   private watchers: FSWatcher[] = [];
+  /** Builds found up to date at start (their inputs unchanged since the last run). */
+  skipped = 0;
 
   constructor(
     private t: ResolvedTemplate,
@@ -84,13 +138,22 @@ export class Builder {
   async buildFunction(id: string): Promise<BuiltFunction> {
     let ctx = this.contexts.get(id);
     const { opts, fn } = this.esbuildOptions(id);
+    const prev = this.functions.get(id);
+    // First build of this run: skip it when the last run's output still matches its inputs.
+    if (!prev && !ctx && upToDate(fn.dir, opts, `${fn.handlerFile}.js`)) {
+      fn.version = 1;
+      this.functions.set(id, fn);
+      this.skipped++;
+      return fn;
+    }
     if (!ctx) {
       mkdirSync(fn.dir, { recursive: true });
-      ctx = await esbuild.context(opts);
+      ctx = await esbuild.context({ ...opts, metafile: true });
       this.contexts.set(id, ctx);
     }
-    await ctx.rebuild();
-    const prev = this.functions.get(id);
+    const result = await ctx.rebuild();
+    const inputs = Object.keys(result.metafile?.inputs ?? {}).map((f) => resolve(opts.absWorkingDir!, f));
+    writeFileSync(join(fn.dir, STAMP_FILE), JSON.stringify(stampOf(inputs, opts)));
     fn.version = (prev?.version ?? 0) + 1;
     this.functions.set(id, fn);
     return fn;
@@ -101,9 +164,17 @@ export class Builder {
     const contentUri = resolve(this.rootDir, str(p.ContentUri, '.'));
     const dir = join(this.buildDir, id);
     const method = str((this.t.resources[id]!.Metadata as JsonObject | undefined)?.BuildMethod);
+    if (method === 'makefile' && !this.layers.has(id) && upToDate(dir, { id, method }, join(dir, 'nodejs'), filesUnder(contentUri))) {
+      const l: BuiltLayer = { logicalId: id, dir, nodeModules: join(dir, 'nodejs', 'node_modules'), contentUri };
+      this.layers.set(id, l);
+      this.skipped++;
+      return l;
+    }
     rmSync(join(dir, 'nodejs'), { recursive: true, force: true });
+    rmSync(join(dir, STAMP_FILE), { force: true });
     mkdirSync(dir, { recursive: true });
     if (method === 'makefile') {
+      const sources = filesUnder(contentUri);
       await new Promise<void>((ok, fail) => {
         const child = spawn('make', ['-s', '-C', contentUri, `build-${id}`, `ARTIFACTS_DIR=${dir}`], { stdio: ['ignore', 'pipe', 'pipe'] });
         let out = '';
@@ -112,6 +183,8 @@ export class Builder {
         child.on('error', (e) => fail(new Error(`make for ${id}: ${e.message} (is make installed?)`)));
         child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`make build-${id} failed (${code}):\n${out.trim()}`))));
       });
+      // The Makefile's inputs are not declared: the layer's own files stand for them.
+      writeFileSync(join(dir, STAMP_FILE), JSON.stringify(stampOf(sources, { id, method })));
     } else {
       // nodejsXX.x layers: the ContentUri's nodejs/ folder is used as is.
       this.log('build', `${id}: BuildMethod ${method || '(none)'}: using ${contentUri}/nodejs as built`);

@@ -13,6 +13,14 @@ import { startStreams } from './streams';
 
 export type ServiceStarter = (rt: Runtime, port: number) => Promise<LocalService>;
 
+/**
+ * Loads the heavy engines early, while DynamoDB Local's JVM starts (the services themselves
+ * start after it): the ASL engine and its validator take ~0.2-0.5 s to load.
+ */
+export function preloadServiceEngines(): void {
+  void import('aws-local-stepfunctions').catch(() => undefined);
+}
+
 /** Start order: services that others send to come first. */
 export const SERVICE_ORDER = ['sqs', 'stepfunctions', 'eventbridge', 'streams', 'schedules', 'edge'] as const;
 
