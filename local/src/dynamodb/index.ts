@@ -257,8 +257,21 @@ export async function createTables(client: DynamoDBClient, defs: TableDefinition
 }
 
 /** Deletes items whose TTL attribute (epoch seconds) is past, every intervalMs. */
-export function startTtlSweeper(client: DynamoDBClient, defs: TableDefinition[], log: (m: string) => void, intervalMs = 5000): { stop(): void; sweep(): Promise<number> } {
+/**
+ * Deletes items past their TTL, as DynamoDB does in the background (eventually: AWS says
+ * within a few days). Incremental, so a large table never pins DynamoDB Local: each sweep
+ * reads at most `pagesPerSweep` pages of `pageSize` items per table and resumes from there on
+ * the next one. A delete is conditional on the TTL still being past, so an item renewed
+ * between the read and the delete stays. Reads filter on TTL themselves in the meantime.
+ */
+export function startTtlSweeper(
+  client: DynamoDBClient,
+  defs: TableDefinition[],
+  log: (m: string) => void,
+  o: { intervalMs?: number; pageSize?: number; pagesPerSweep?: number } = {},
+): { stop(): void; sweep(): Promise<number> } {
   const withTtl = defs.filter((d) => d.ttlAttribute);
+  const cursors = new Map<string, Record<string, AttributeValue> | undefined>();
   let running = false;
   const sweep = async (): Promise<number> => {
     if (running) return 0;
@@ -267,25 +280,25 @@ export function startTtlSweeper(client: DynamoDBClient, defs: TableDefinition[],
     try {
       const now = Math.floor(Date.now() / 1000);
       for (const d of withTtl) {
+        const table = d.input.TableName!;
         const keys = (d.input.KeySchema ?? []).map((k) => k.AttributeName!);
-        let startKey: Record<string, AttributeValue> | undefined;
-        for (let page = 0; page < 50; page++) {
+        const names = { '#t': d.ttlAttribute! };
+        const values = { ':now': { N: String(now) } };
+        for (let page = 0; page < (o.pagesPerSweep ?? 5); page++) {
           const res = await client.send(
-            new ScanCommand({
-              TableName: d.input.TableName,
-              FilterExpression: '#t < :now',
-              ExpressionAttributeNames: { '#t': d.ttlAttribute! },
-              ExpressionAttributeValues: { ':now': { N: String(now) } },
-              ExclusiveStartKey: startKey,
-            }),
+            new ScanCommand({ TableName: table, Limit: o.pageSize ?? 500, FilterExpression: '#t < :now', ExpressionAttributeNames: names, ExpressionAttributeValues: values, ExclusiveStartKey: cursors.get(table) }),
           );
           for (const item of res.Items ?? []) {
             const Key = Object.fromEntries(keys.map((k) => [k, item[k]!]));
-            await client.send(new DeleteItemCommand({ TableName: d.input.TableName, Key }));
-            deleted++;
+            try {
+              await client.send(new DeleteItemCommand({ TableName: table, Key, ConditionExpression: '#t < :now', ExpressionAttributeNames: names, ExpressionAttributeValues: values }));
+              deleted++;
+            } catch (e) {
+              if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+            }
           }
-          startKey = res.LastEvaluatedKey;
-          if (!startKey) break;
+          cursors.set(table, res.LastEvaluatedKey);
+          if (!res.LastEvaluatedKey) break; // the end of the table: the next sweep starts over
         }
       }
       if (deleted) log(`TTL sweep deleted ${deleted} expired item(s)`);
@@ -296,7 +309,7 @@ export function startTtlSweeper(client: DynamoDBClient, defs: TableDefinition[],
     }
     return deleted;
   };
-  const timer = setInterval(() => void sweep(), intervalMs);
+  const timer = setInterval(() => void sweep(), o.intervalMs ?? 10_000);
   timer.unref();
   return { stop: () => clearInterval(timer), sweep };
 }
