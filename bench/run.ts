@@ -12,6 +12,7 @@
  *      BENCH_CLEANUP_ORDERS=<orders seeded for cleanup> (default 100000), BENCH_CLEANUP_STALE (default 300)
  *      BENCH_RELOADS=<saves for hotReload> (default 5)
  *      BENCH_README=0 to leave README.md alone
+ *      BENCH_FUNCTION_CONCURRENCY=<processes per function for the api/pipeline runtime> (default 4)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -58,7 +59,7 @@ async function main() {
     try {
       try {
         // Hold 0 (also the local default): order-to-CONFIRMED measures the pipeline, not the wait.
-        rt = await startLocalRuntime({ timeoutMs: 120_000, parameterOverrides: { OrderHoldSeconds: '0' } });
+        rt = await startLocalRuntime({ timeoutMs: 120_000, parameterOverrides: { OrderHoldSeconds: '0' }, ...(process.env.BENCH_FUNCTION_CONCURRENCY ? { extraArgs: ['--function-concurrency', process.env.BENCH_FUNCTION_CONCURRENCY] } : {}) });
         cleanups.add(rt.stop);
       } catch (e) {
         res.errors.runtime = scrub((e as Error).message.slice(0, 2000));

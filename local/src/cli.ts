@@ -81,6 +81,7 @@ async function start(a: Args): Promise<void> {
     ports,
     autoPorts: one(a, 'ports') === 'auto',
     region: one(a, 'region') ?? 'us-east-1',
+    ...(Number(one(a, 'function-concurrency')) > 0 ? { functionConcurrency: Number(one(a, 'function-concurrency')) } : {}),
     watch: !has(a, 'no-watch'),
     inMemoryDb: has(a, 'in-memory-db'),
     ttlSweep: !has(a, 'no-ttl-sweep'),
@@ -235,7 +236,7 @@ async function main(): Promise<void> {
     default:
       process.stdout.write(
         'usage: cli.ts start [--fresh] [--state-dir DIR] [--parameter-overrides K=V ...] [--port N] [--<service>-port N] [--ports auto] [--region R] [--no-watch]\n' +
-          '                [--in-memory-db] [--no-ttl-sweep] [--functions-dynamodb-endpoint URL]   (functions reach DynamoDB there, e.g. a counting proxy)\n' +
+          '                [--in-memory-db] [--no-ttl-sweep] [--functions-dynamodb-endpoint URL] [--function-concurrency N]   (functions reach DynamoDB there, e.g. a counting proxy)\n' +
           '       cli.ts build | invoke <LogicalId> [-e event.json] | create-user --email E --password P [--admin]\n',
       );
   }

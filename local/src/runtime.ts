@@ -49,6 +49,8 @@ export interface StartOptions {
    * e.g. the bench's capacity-counting proxy in front of it (`--functions-dynamodb-endpoint`).
    */
   functionsDynamoDBEndpoint?: string;
+  /** Processes per function at most (Lambda's concurrency, bounded for a laptop; default 4). */
+  functionConcurrency?: number;
   /**
    * Delete items past their TTL attribute every 5 s (default true). Each sweep scans the TTL
    * tables, so a bench that loads a large table turns it off (`--no-ttl-sweep`).
@@ -231,6 +233,7 @@ export async function startRuntime(o: StartOptions): Promise<LocalRuntime> {
       layer: (id) => builder.layers.get(id),
       log,
       stateDir,
+      ...(o.functionConcurrency ? { maxPerFunction: o.functionConcurrency } : {}),
       sendOnFailure: async (target, body, error) => {
         if (!target.arn.startsWith('arn:aws:sqs:')) throw new Error(`on-failure target not emulated locally: ${target.arn}`);
         sqs ??= new SQSClient({ endpoint: endpoints.SQSEndpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
