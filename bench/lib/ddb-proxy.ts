@@ -10,6 +10,7 @@
  * (`--functions-dynamodb-endpoint`).
  */
 import { createServer, request, Agent, type IncomingHttpHeaders, type Server } from 'node:http';
+import { listenLoopback } from '../../local/src/ports';
 
 export interface DdbCall {
   /** ms since the proxy started, when the request arrived. */
@@ -162,13 +163,7 @@ export class CountingDdbProxy {
         up.end(body);
       });
     });
-    return new Promise((ok, fail) => {
-      this.server!.once('error', fail);
-      this.server!.listen(port, '127.0.0.1', () => {
-        const a = this.server!.address();
-        ok(typeof a === 'object' && a ? a.port : port);
-      });
-    });
+    return listenLoopback(this.server!, port);
   }
 
   stop(): Promise<void> {

@@ -1,5 +1,16 @@
 /** Port helpers: free-port picking for `--ports auto` and a clear "port in use" check. */
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
+
+/** Listens on 127.0.0.1 (port 0 = any free one); resolves with the port actually bound. */
+export function listenLoopback(server: Server, port: number): Promise<number> {
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, '127.0.0.1', () => {
+      const a = server.address();
+      ok(typeof a === 'object' && a ? a.port : port);
+    });
+  });
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

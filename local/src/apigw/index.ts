@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import { resourcesOfType, type ResolvedTemplate } from '../template';
 import type { InvokeResult } from '../types';
+import { listenLoopback } from '../ports';
 
 export interface Route {
   method: string;
@@ -142,13 +143,7 @@ export class ApiGateway {
       });
     });
     this.server.keepAliveTimeout = 65_000;
-    return new Promise((ok, fail) => {
-      this.server!.once('error', fail);
-      this.server!.listen(port, '127.0.0.1', () => {
-        const a = this.server!.address();
-        ok(typeof a === 'object' && a ? a.port : port);
-      });
-    });
+    return listenLoopback(this.server!, port);
   }
 
   stop(): Promise<void> {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { type CryptoKey, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
 import { resourcesOfType, type ResolvedTemplate } from '../template';
 import { checkPasswordPolicy, type PasswordPolicy } from './password';
+import { listenLoopback } from '../ports';
 
 export { checkPasswordPolicy, type PasswordPolicy };
 
@@ -483,13 +484,7 @@ export class CognitoServer {
         else res.end();
       });
     });
-    return new Promise((ok, fail) => {
-      this.server!.once('error', fail);
-      this.server!.listen(port, '127.0.0.1', () => {
-        const a = this.server!.address();
-        ok(typeof a === 'object' && a ? a.port : port);
-      });
-    });
+    return listenLoopback(this.server!, port);
   }
 
   stop(): Promise<void> {

@@ -2,6 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { LambdaService } from '.';
+import { listenLoopback } from '../ports';
 
 export class LambdaInvokeApi {
   private server?: Server;
@@ -45,13 +46,7 @@ export class LambdaInvokeApi {
         });
       });
     });
-    return new Promise((ok, fail) => {
-      this.server!.once('error', fail);
-      this.server!.listen(port, '127.0.0.1', () => {
-        const a = this.server!.address();
-        ok(typeof a === 'object' && a ? a.port : port);
-      });
-    });
+    return listenLoopback(this.server!, port);
   }
 
   stop(): Promise<void> {
