@@ -108,6 +108,25 @@ describe('AsyncInvokeQueue', () => {
     expect(h.sent.map((s) => s.body)).toEqual([{ order: 3 }]);
   });
 
+  it('drops, with a log line, an event it cannot run at all (its function is gone), without an unhandled rejection', async () => {
+    const h = harness();
+    const logs: string[] = [];
+    const q = new AsyncInvokeQueue({
+      invoke: async () => ({ ok: true }),
+      concurrency: () => 1,
+      config: () => {
+        throw new Error('GoneFunction is not in the template');
+      },
+      functionArn: (id) => id,
+      sendOnFailure: async () => undefined,
+      log: (_s, m) => logs.push(m),
+    });
+    q.enqueue('GoneFunction', {});
+    await q.idle(2000);
+    expect(logs.join('\n')).toMatch(/dropped: GoneFunction is not in the template/);
+    expect(h.calls).toEqual([]);
+  });
+
   describe('journal', () => {
     let dir: string;
     beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'async-queue-'))));

@@ -154,11 +154,18 @@ export class AsyncInvokeQueue {
     while (!this.stopped && list.length > 0 && (this.inFlight.get(id) ?? 0) < Math.max(1, this.d.concurrency(id))) {
       const q = list.shift()!;
       this.inFlight.set(id, (this.inFlight.get(id) ?? 0) + 1);
-      const p = this.run(q).finally(() => {
-        this.active.delete(p);
-        this.inFlight.set(id, (this.inFlight.get(id) ?? 1) - 1);
-        this.pump(id);
-      });
+      const p = this.run(q)
+        .catch((e: Error) => {
+          // Not an invocation failure (those are handled in run): e.g. a journalled event for a
+          // function the template no longer has. Say so and let it go.
+          this.d.log(q.functionId, `async invocation ${q.requestId} dropped: ${e.message}`);
+          this.write({ op: 'done', requestId: q.requestId });
+        })
+        .finally(() => {
+          this.active.delete(p);
+          this.inFlight.set(id, (this.inFlight.get(id) ?? 1) - 1);
+          this.pump(id);
+        });
       this.active.add(p);
     }
   }

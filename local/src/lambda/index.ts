@@ -68,7 +68,8 @@ export class LambdaService {
   constructor(private d: LambdaDeps) {
     this.asyncQueue = new AsyncInvokeQueue({
       invoke: (id, event) => this.invoke(id, event),
-      concurrency: (id) => this.cap(id),
+      // A journalled event may name a function the template no longer has: run() drops it.
+      concurrency: (id) => (this.has(id) ? this.cap(id) : 1),
       config: (id) => asyncInvokeConfig(this.props(id)),
       functionArn: (id) => `arn:aws:lambda:${d.region}:${d.accountId}:function:${d.template.refs[id] ?? id}`,
       sendOnFailure: async (target, body, error) => {
