@@ -291,8 +291,10 @@ export async function startStreams(rt: ServiceRuntime, options: number | { pollM
       } catch (err) {
         // DynamoDB Local refuses TRIM_HORIZON reads of a shard with no records yet
         // (TrimmedDataAccessException); iterators also expire. Reopen and keep polling.
+        // Said once, on the second failure in a row: a single one (an expired iterator, the
+        // database going away as Ctrl-C stops everything) is not worth a line.
         failures++;
-        if (failures === 1 && (err as Error).name !== 'TrimmedDataAccessException') rt.log('streams', `${m.functionId} ${shardId}: ${(err as Error).message}; retrying`);
+        if (failures === 2 && !stopped && (err as Error).name !== 'TrimmedDataAccessException') rt.log('streams', `${m.functionId} ${shardId}: ${(err as Error).message}; retrying`);
         iterator = undefined;
         closed = false;
         await sleep(Math.min(pollMs * 2 ** Math.min(failures, 5), 5000));
