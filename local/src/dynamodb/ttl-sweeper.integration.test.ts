@@ -28,22 +28,29 @@ async function put(items: Record<string, AttributeValue>[]) {
 }
 const ids = async () => ((await ddb.client.send(new ScanCommand({ TableName: 'Sessions' }))).Items ?? []).map((i) => i.id!.S!).sort();
 
-it('deletes expired items a few pages per sweep, keeps live and TTL-less ones', async () => {
+it('deletes expired items, a bounded number of pages per sweep; keeps live and TTL-less ones', async () => {
   const now = Math.floor(Date.now() / 1000);
   const expired = Array.from({ length: 30 }, (_, i) => ({ id: { S: `old-${String(i).padStart(2, '0')}` }, ttl: { N: String(now - 60) } }));
   const live = Array.from({ length: 10 }, (_, i) => ({ id: { S: `live-${i}` }, ttl: { N: String(now + 3600) } }));
   await put([...expired, ...live, { id: { S: 'no-ttl' } }]);
 
-  const sweeper = startTtlSweeper(ddb.client, [def], () => undefined, { intervalMs: 3_600_000, pageSize: 10, pagesPerSweep: 2 });
+  // Count the Scans each sweep makes. (Recent DynamoDB Local versions may also expire items
+  // themselves, so the sweeper's own delete count is not a stable figure; what is left is.)
+  let scans = 0;
+  const counting = new Proxy(ddb.client, {
+    get: (target, prop) => (prop === 'send' ? (cmd: unknown) => ((cmd instanceof ScanCommand && scans++), target.send(cmd as never)) : Reflect.get(target, prop)),
+  });
+  const sweeper = startTtlSweeper(counting, [def], () => undefined, { intervalMs: 3_600_000, pageSize: 10, pagesPerSweep: 2 });
   try {
-    // 41 items, 10 per page, 2 pages per sweep: the first sweep reads 20 items, not the table.
-    const first = await sweeper.sweep();
-    expect(first).toBeGreaterThan(0);
-    expect(first).toBeLessThan(30);
-    let total = first;
-    for (let i = 0; i < 5 && total < 30; i++) total += await sweeper.sweep();
-    expect(total).toBe(30);
-    expect(await ids()).toEqual([...live.map((l) => l.id.S).sort(), 'no-ttl'].sort());
+    const perSweep: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const before = scans;
+      await sweeper.sweep();
+      perSweep.push(scans - before);
+    }
+    // 41 items, 10 per page: never more than 2 pages in one sweep, and the cursor moves on.
+    expect(Math.max(...perSweep)).toBeLessThanOrEqual(2);
+    expect(await ids()).toEqual([...live.map((l) => l.id.S), 'no-ttl'].sort());
   } finally {
     sweeper.stop();
   }
