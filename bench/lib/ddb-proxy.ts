@@ -10,7 +10,7 @@
  * (`--functions-dynamodb-endpoint`).
  */
 import { createServer, request, Agent, type IncomingHttpHeaders, type Server } from 'node:http';
-import { listenLoopback } from '../../local/src/ports';
+import { closeServer, listenLoopback } from '../../local/src/ports';
 
 export interface DdbCall {
   /** ms since the proxy started, when the request arrived. */
@@ -168,10 +168,6 @@ export class CountingDdbProxy {
 
   stop(): Promise<void> {
     this.agent.destroy();
-    return new Promise((ok) => {
-      if (!this.server) return ok();
-      this.server.close(() => ok());
-      this.server.closeAllConnections();
-    });
+    return closeServer(this.server);
   }
 }

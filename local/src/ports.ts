@@ -1,6 +1,18 @@
 /** Port helpers: free-port picking for `--ports auto` and a clear "port in use" check. */
 import { createServer, type Server } from 'node:net';
 
+/**
+ * Stops a server now: refuses new connections and drops the open ones. Clients keep
+ * connections alive (the SDK's agents do), so close() alone would wait for them to time out.
+ */
+export function closeServer(server: Server | undefined): Promise<void> {
+  return new Promise((ok) => {
+    if (!server) return ok();
+    server.close(() => ok());
+    (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+  });
+}
+
 /** Listens on 127.0.0.1 (port 0 = any free one); resolves with the port actually bound. */
 export function listenLoopback(server: Server, port: number): Promise<number> {
   return new Promise((ok, fail) => {

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import { resourcesOfType, type ResolvedTemplate } from '../template';
 import type { InvokeResult } from '../types';
-import { listenLoopback } from '../ports';
+import { closeServer, listenLoopback } from '../ports';
 
 export interface Route {
   method: string;
@@ -147,11 +147,7 @@ export class ApiGateway {
   }
 
   stop(): Promise<void> {
-    return new Promise((ok) => {
-      if (!this.server) return ok();
-      this.server.close(() => ok());
-      this.server.closeAllConnections();
-    });
+    return closeServer(this.server);
   }
 
   /** The API a bare path belongs to, with the stage prefix stripped if present. */

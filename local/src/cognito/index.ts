@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { type CryptoKey, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
 import { resourcesOfType, type ResolvedTemplate } from '../template';
 import { checkPasswordPolicy, type PasswordPolicy } from './password';
-import { listenLoopback } from '../ports';
+import { closeServer, listenLoopback } from '../ports';
 
 export { checkPasswordPolicy, type PasswordPolicy };
 
@@ -488,10 +488,6 @@ export class CognitoServer {
   }
 
   stop(): Promise<void> {
-    return new Promise((ok) => {
-      if (!this.server) return ok();
-      this.server.close(() => ok());
-      this.server.closeAllConnections();
-    });
+    return closeServer(this.server);
   }
 }

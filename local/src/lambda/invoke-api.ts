@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { LambdaService } from '.';
-import { listenLoopback } from '../ports';
+import { closeServer, listenLoopback } from '../ports';
 
 export class LambdaInvokeApi {
   private server?: Server;
@@ -50,10 +50,6 @@ export class LambdaInvokeApi {
   }
 
   stop(): Promise<void> {
-    return new Promise((ok) => {
-      if (!this.server) return ok();
-      this.server.close(() => ok());
-      this.server.closeAllConnections();
-    });
+    return closeServer(this.server);
   }
 }

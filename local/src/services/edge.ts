@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import type { LocalService, Runtime } from '../types';
 import { compileViewerRequest, isResponse, loadEdgeConfig, viewerRequestEvent, type CfHeaders } from './edge-function';
+import { closeServer } from '../ports';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -149,9 +150,6 @@ export async function startEdge(rt: Runtime, opts: EdgeOptions): Promise<LocalSe
     name: 'edge',
     url: base,
     describe: () => [`edge: web app ${base}/app/, docs ${base}/docs/ (CloudFront Function from ${cfg.source.startsWith(rt.rootDir) ? cfg.source.slice(rt.rootDir.length + 1) : cfg.source})`],
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () => closeServer(server),
   };
 }

@@ -14,6 +14,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { matchesPattern } from './event-patterns';
 import { LOCAL_ACCOUNT, LOCAL_REGION, boundedWait, functionLogicalId, readBody, resourcesOf, type ServiceRuntime } from './stepfunctions-seam';
+import { closeServer } from '../ports';
 
 type JsonObject = Record<string, unknown>;
 
@@ -354,8 +355,7 @@ export async function startEventBridge(
     stop: async () => {
       await boundedWait(Promise.all([...inflight]), 2000);
       clients.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-      server.closeAllConnections?.();
+      await closeServer(server);
     },
   };
 }

@@ -9,6 +9,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { LOCAL_ACCOUNT, LOCAL_REGION, readBody, resourcesOf, type ServiceRuntime } from './stepfunctions-seam';
+import { closeServer } from '../ports';
 
 interface MessageAttribute {
   DataType: string;
@@ -365,8 +366,7 @@ export async function startSqs(rt: ServiceRuntime, options: number | { port?: nu
       wake();
       clearInterval(flush);
       persist();
-      await new Promise<void>((r) => server.close(() => r()));
-      server.closeAllConnections?.();
+      await closeServer(server);
     },
   };
 }

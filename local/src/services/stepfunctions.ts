@@ -20,6 +20,7 @@ import {
   resourcesOf,
   type ServiceRuntime,
 } from './stepfunctions-seam';
+import { closeServer } from '../ports';
 
 // aws-local-stepfunctions uses Promise.withResolvers (Node 22); the dev machine runs Node 20.
 if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
@@ -460,8 +461,7 @@ export async function startStepFunctions(rt: ServiceRuntime, options: number | S
       // Executions in flight stay RUNNING on disk so the next start resumes them.
       for (const r of running.values()) r.abort();
       await boundedWait(Promise.all([...running.values()].map((r) => r.done)), 2000);
-      await new Promise<void>((r) => server.close(() => r()));
-      server.closeAllConnections?.();
+      await closeServer(server);
     },
   };
 }
