@@ -7,7 +7,7 @@
 import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AppError } from '../errors';
 import type { OrderRecord, OrdersRepository } from '../repositories/orders';
-import type { ProductsRepository } from '../repositories/products';
+import { restockItem, type ProductsRepository } from '../repositories/products';
 import type { OrderStatus } from '../schemas/orders';
 import { orderInvalid, orderNotFound, outOfStock } from './errors';
 import type { CompensationInput, TaskInput } from './input';
@@ -191,15 +191,7 @@ export async function releaseInventory(deps: PipelineDeps, input: CompensationIn
               ExpressionAttributeValues: { ':off': { reserved: false }, ':now': new Date().toISOString(), ':one': 1, ':true': true },
             },
           },
-          ...order.items.map((l) => ({
-            Update: {
-              TableName: deps.productsTable,
-              Key: { sku: l.sku },
-              UpdateExpression: 'SET stock = stock + :q',
-              ConditionExpression: 'attribute_exists(sku)',
-              ExpressionAttributeValues: { ':q': l.qty },
-            },
-          })),
+          ...order.items.map((l) => restockItem(deps.productsTable, l)),
         ],
       }),
     );

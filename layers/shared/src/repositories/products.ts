@@ -40,6 +40,22 @@ function isTransactionCanceled(err: unknown): err is TransactionCanceledExceptio
   return err instanceof TransactionCanceledException || (err as { name?: string } | null)?.name === 'TransactionCanceledException';
 }
 
+/**
+ * The transaction item that puts a line's quantity back in stock: a release, and the
+ * workflow's compensation, which writes it in one transaction with the order.
+ */
+export function restockItem(tableName: string, line: StockLine) {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: { sku: line.sku },
+      UpdateExpression: 'SET stock = stock + :q',
+      ConditionExpression: 'attribute_exists(sku)',
+      ExpressionAttributeValues: { ':q': line.qty },
+    },
+  };
+}
+
 export class DynamoProductsRepository implements ProductsRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -107,19 +123,7 @@ export class DynamoProductsRepository implements ProductsRepository {
 
   async release(lines: readonly StockLine[]): Promise<void> {
     if (lines.length === 0) return;
-    await this.doc.send(
-      new TransactWriteCommand({
-        TransactItems: lines.map((line) => ({
-          Update: {
-            TableName: this.tableName,
-            Key: { sku: line.sku },
-            UpdateExpression: 'SET stock = stock + :q',
-            ConditionExpression: 'attribute_exists(sku)',
-            ExpressionAttributeValues: { ':q': line.qty },
-          },
-        })),
-      }),
-    );
+    await this.doc.send(new TransactWriteCommand({ TransactItems: lines.map((line) => restockItem(this.tableName, line)) }));
   }
 
   async putAll(products: readonly Product[]): Promise<void> {
