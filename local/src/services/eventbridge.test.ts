@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { startEventBridge, targetInput, type EventBridgeService } from './eventbridge';
 import { startSqs, type SqsService } from './sqs';
-import type { ServiceRuntime } from './stepfunctions-seam';
+import { serviceContext } from '../../test/service-context';
 
 const ACCOUNT = '123456789012';
-const template = {
-  resources: {
+const resources = {
     StartOrderWorkflowFunction: {
       Type: 'AWS::Serverless::Function',
       Properties: {
@@ -41,7 +40,6 @@ const template = {
     },
     Audit: { Type: 'AWS::SQS::Queue', Properties: {} },
     RuleDLQ: { Type: 'AWS::SQS::Queue', Properties: {} },
-  },
 };
 
 describe('local EventBridge', () => {
@@ -54,21 +52,18 @@ describe('local EventBridge', () => {
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'eb-'));
     invoked = [];
-    const rt: ServiceRuntime = {
-      template,
-      endpoints: {},
+    const rt = serviceContext({
+      resources,
       stateDir,
-      stackName: 'myapp',
-      log: () => undefined,
       invoke: async (fn, event, opts) => {
         invoked.push({ fn, event: event as Record<string, unknown>, async: opts?.async });
         return { ok: true };
       },
-    };
+    });
     sqs = await startSqs(rt, { port: 0 });
     // Nothing listens on the Step Functions endpoint: that target must fail over to its DLQ.
-    rt.endpoints.SQSEndpoint = sqs.url;
-    rt.endpoints.StepFunctionsEndpoint = 'http://127.0.0.1:9';
+    rt.urls.sqs = sqs.url;
+    rt.urls.stepfunctions = 'http://127.0.0.1:9';
     eb = await startEventBridge(rt, { port: 0, retryDelayMs: () => 5 });
     client = new EventBridgeClient({ endpoint: eb.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   });

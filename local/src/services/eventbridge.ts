@@ -1,20 +1,27 @@
 /**
- * Local EventBridge: PutEvents (`AWSEvents.PutEvents`, application/x-amz-json-1.1) on the
- * default bus and the template's buses, the template's rules (AWS::Events::Rule and SAM
+ * EventBridge: PutEvents (`AWSEvents.PutEvents`, application/x-amz-json-1.1) on the default
+ * bus and the template's buses, the template's rules (AWS::Events::Rule and SAM
  * EventBridgeRule / CloudWatchEvent events on functions and state machines) matched with
  * event-patterns.ts, delivered asynchronously to Lambda (async invoke), Step Functions
  * (StartExecution) and SQS targets, with the rule's Input / InputPath / InputTransformer.
  * A delivery that still fails after its (locally shortened) RetryPolicy goes to the
- * target's DeadLetterConfig queue with EventBridge's error attributes.
+ * target's DeadLetterConfig queue with EventBridge's error attributes. ListRules lists them.
+ * Not emulated: rules created through the API (PutRule, PutTargets), archives and replays,
+ * schema registry, API destinations, cross-account buses, targets other than Lambda, Step
+ * Functions and SQS, MaximumEventAgeInSeconds.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { ResourceKind, ServiceContext, ServiceModule, StackContext } from '../contract';
+import { clientConfig } from '../local-clients';
+import { closeServer, listenLoopback } from '../ports';
+import { AwsError, awsJson, awsService } from '../protocol';
+import { declaredName } from '../template';
+import { boundedWait } from '../waits';
 import { matchesPattern } from './event-patterns';
-import { LOCAL_ACCOUNT, LOCAL_REGION, boundedWait, functionLogicalId, readBody, resourcesOf, type ServiceRuntime } from './stepfunctions-seam';
-import { closeServer } from '../ports';
+import { queueUrlFromArn } from './sqs';
 
 type JsonObject = Record<string, unknown>;
 
@@ -46,78 +53,81 @@ const asObject = (v: unknown): JsonObject | undefined => {
 };
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : v === undefined || v === null ? undefined : JSON.stringify(v));
 
-/** Every rule of the template, pattern rules and schedules alike. */
-export function collectRules(rt: ServiceRuntime): LocalRule[] {
-  const stack = rt.stackName ?? 'myapp';
-  const region = rt.region ?? LOCAL_REGION;
-  const account = rt.accountId ?? LOCAL_ACCOUNT;
-  const ruleArn = (name: string, bus: string) => `arn:aws:events:${region}:${account}:rule/${bus === 'default' ? '' : `${bus}/`}${name}`;
-  const busName = (v: unknown) => {
-    const s = typeof v === 'string' && v ? v : 'default';
-    return s.startsWith('arn:') ? s.split('/').pop()! : s;
+/** A bus name from a name or ARN (default: `default`). */
+const busName = (v: unknown) => {
+  const s = typeof v === 'string' && v ? v : 'default';
+  return s.startsWith('arn:') ? s.split('/').pop()! : s;
+};
+
+export function ruleArn(ctx: StackContext, name: string, bus: string): string {
+  return `arn:aws:events:${ctx.region}:${ctx.accountId}:rule/${bus === 'default' ? '' : `${bus}/`}${name}`;
+}
+
+type RuleSource = Pick<ServiceContext, 'template' | 'region' | 'accountId' | 'stackName' | 'urls'>;
+
+function targetOf(t: JsonObject): RuleTarget {
+  return {
+    Id: String(t.Id),
+    Arn: String(t.Arn),
+    Input: str(t.Input),
+    InputPath: t.InputPath as string | undefined,
+    InputTransformer: t.InputTransformer as RuleTarget['InputTransformer'],
+    DeadLetterConfig: t.DeadLetterConfig as RuleTarget['DeadLetterConfig'],
+    RetryPolicy: t.RetryPolicy as RuleTarget['RetryPolicy'],
   };
-  const resources = resourcesOf(rt.template);
+}
+
+/** An AWS::Events::Rule resource. */
+function resourceRule(ctx: RuleSource, logicalId: string, p: JsonObject): LocalRule {
+  const name = ctx.template.refs[logicalId] ?? `${ctx.stackName}-${logicalId}`;
+  const bus = busName(p.EventBusName);
+  return {
+    name,
+    arn: ruleArn(ctx, name, bus),
+    declaredBy: logicalId,
+    busName: bus,
+    pattern: asObject(p.EventPattern),
+    schedule: typeof p.ScheduleExpression === 'string' ? p.ScheduleExpression : undefined,
+    enabled: p.State === undefined || p.State === 'ENABLED',
+    targets: ((p.Targets ?? []) as JsonObject[]).map(targetOf),
+  };
+}
+
+const SAM_RULE_EVENTS = ['EventBridgeRule', 'CloudWatchEvent', 'Schedule', 'ScheduleV2'];
+
+/** The rules SAM makes of a function's or state machine's EventBridgeRule / Schedule events. */
+function samEventRules(ctx: RuleSource, logicalId: string, p: JsonObject): LocalRule[] {
+  const targetArn = ctx.template.arns[logicalId] ?? ctx.template.refs[logicalId] ?? logicalId;
   const rules: LocalRule[] = [];
-  for (const [logicalId, res] of Object.entries(resources)) {
-    const p = res.Properties ?? {};
-    if (res.Type === 'AWS::Events::Rule') {
-      const name = typeof p.Name === 'string' ? p.Name : `${stack}-${logicalId}`;
-      const bus = busName(p.EventBusName);
-      rules.push({
-        name,
-        arn: ruleArn(name, bus),
-        declaredBy: logicalId,
-        busName: bus,
-        pattern: asObject(p.EventPattern),
-        schedule: typeof p.ScheduleExpression === 'string' ? p.ScheduleExpression : undefined,
-        enabled: p.State === undefined || p.State === 'ENABLED',
-        targets: ((p.Targets ?? []) as JsonObject[]).map((t) => ({
-          Id: String(t.Id),
-          Arn: String(t.Arn),
-          Input: str(t.Input),
-          InputPath: t.InputPath as string | undefined,
-          InputTransformer: t.InputTransformer as RuleTarget['InputTransformer'],
-          DeadLetterConfig: t.DeadLetterConfig as RuleTarget['DeadLetterConfig'],
-          RetryPolicy: t.RetryPolicy as RuleTarget['RetryPolicy'],
-        })),
-      });
-      continue;
-    }
-    const isFn = res.Type === 'AWS::Serverless::Function';
-    const isSm = res.Type === 'AWS::Serverless::StateMachine';
-    if (!isFn && !isSm) continue;
-    const targetArn = isFn
-      ? `arn:aws:lambda:${region}:${account}:function:${typeof p.FunctionName === 'string' ? p.FunctionName : `${stack}-${logicalId}`}`
-      : `arn:aws:states:${region}:${account}:stateMachine:${typeof p.Name === 'string' ? p.Name : `${stack}-${logicalId}`}`;
-    for (const [eventName, ev] of Object.entries((p.Events ?? {}) as Record<string, { Type: string; Properties?: JsonObject }>)) {
-      const ep = ev.Properties ?? {};
-      const kind = ev.Type;
-      if (!['EventBridgeRule', 'CloudWatchEvent', 'Schedule', 'ScheduleV2'].includes(kind)) continue;
-      const name = typeof ep.Name === 'string' ? ep.Name : `${stack}-${logicalId}${eventName}`;
-      const bus = busName(ep.EventBusName);
-      const dlq = ep.DeadLetterConfig as { Arn?: string } | undefined;
-      const enabled = ep.Enabled === false || ep.State === 'DISABLED' ? false : true;
-      rules.push({
-        name,
-        arn: ruleArn(name, bus),
-        declaredBy: `${logicalId}.${eventName}`,
-        busName: bus,
-        pattern: kind === 'EventBridgeRule' || kind === 'CloudWatchEvent' ? asObject(ep.Pattern) : undefined,
-        schedule: kind === 'Schedule' || kind === 'ScheduleV2' ? String(ep.Schedule ?? ep.ScheduleExpression) : undefined,
-        enabled,
-        targets: [
-          {
-            Id: String((ep.Target as JsonObject | undefined)?.Id ?? `${logicalId}${eventName}Target`),
-            Arn: targetArn,
-            Input: str(ep.Input),
-            InputPath: ep.InputPath as string | undefined,
-            InputTransformer: ep.InputTransformer as RuleTarget['InputTransformer'],
-            DeadLetterConfig: dlq?.Arn ? { Arn: dlq.Arn } : undefined,
-            RetryPolicy: ep.RetryPolicy as RuleTarget['RetryPolicy'],
-          },
-        ],
-      });
-    }
+  for (const [eventName, ev] of Object.entries((p.Events ?? {}) as Record<string, { Type: string; Properties?: JsonObject }>)) {
+    if (!SAM_RULE_EVENTS.includes(ev.Type)) continue;
+    const ep = ev.Properties ?? {};
+    const isPattern = ev.Type === 'EventBridgeRule' || ev.Type === 'CloudWatchEvent';
+    const name = typeof ep.Name === 'string' ? ep.Name : `${ctx.stackName}-${logicalId}${eventName}`;
+    const bus = busName(ep.EventBusName);
+    const dlq = ep.DeadLetterConfig as { Arn?: string } | undefined;
+    const target = targetOf({ ...ep, Id: (ep.Target as JsonObject | undefined)?.Id ?? `${logicalId}${eventName}Target`, Arn: targetArn, DeadLetterConfig: dlq?.Arn ? { Arn: dlq.Arn } : undefined } as JsonObject);
+    rules.push({
+      name,
+      arn: ruleArn(ctx, name, bus),
+      declaredBy: `${logicalId}.${eventName}`,
+      busName: bus,
+      pattern: isPattern ? asObject(ep.Pattern) : undefined,
+      schedule: isPattern ? undefined : String(ep.Schedule ?? ep.ScheduleExpression),
+      enabled: !(ep.Enabled === false || ep.State === 'DISABLED'),
+      targets: [target],
+    });
+  }
+  return rules;
+}
+
+/** Every rule of the template, pattern rules and schedules alike. */
+export function collectRules(ctx: RuleSource): LocalRule[] {
+  const rules: LocalRule[] = [];
+  for (const [logicalId, res] of Object.entries(ctx.template.resources)) {
+    const p = (res.Properties ?? {}) as JsonObject;
+    if (res.Type === 'AWS::Events::Rule') rules.push(resourceRule(ctx, logicalId, p));
+    else if (res.Type === 'AWS::Serverless::Function' || res.Type === 'AWS::Serverless::StateMachine') rules.push(...samEventRules(ctx, logicalId, p));
   }
   return rules;
 }
@@ -157,11 +167,33 @@ export function targetInput(target: RuleTarget, event: JsonObject): string {
 }
 
 export interface DeliveryDeps {
-  rt: ServiceRuntime;
+  ctx: ServiceContext;
   sfn: () => SFNClient;
   sqs: () => SQSClient;
   /** ms before retry n (locally short; RetryPolicy only bounds the count). */
   retryDelayMs?: (attempt: number) => number;
+}
+
+/** Sends the event to the target's dead-letter queue with EventBridge's error attributes. */
+async function deadLetter(deps: DeliveryDeps, rule: LocalRule, target: RuleTarget, event: JsonObject, error: { code: string; message: string }): Promise<void> {
+  const dlq = target.DeadLetterConfig?.Arn;
+  if (!dlq) return;
+  try {
+    await deps.sqs().send(
+      new SendMessageCommand({
+        QueueUrl: queueUrlFromArn(deps.ctx, dlq),
+        MessageBody: JSON.stringify(event),
+        MessageAttributes: {
+          ERROR_CODE: { DataType: 'String', StringValue: error.code },
+          ERROR_MESSAGE: { DataType: 'String', StringValue: error.message.slice(0, 256) || 'failed' },
+          RULE_ARN: { DataType: 'String', StringValue: rule.arn },
+          TARGET_ARN: { DataType: 'String', StringValue: target.Arn },
+        },
+      }),
+    );
+  } catch (err) {
+    deps.ctx.log('eventbridge', `dead-letter queue ${dlq} unreachable: ${(err as Error).message}`);
+  }
 }
 
 /** Delivers to one target, with retries and the dead-letter queue. Never throws. */
@@ -179,41 +211,18 @@ export async function deliver(deps: DeliveryDeps, rule: LocalRule, target: RuleT
       lastError = { code: (err as Error).name || 'Error', message: (err as Error).message };
     }
   }
-  deps.rt.log('eventbridge', `rule ${rule.name} target ${target.Id} failed: ${lastError.code} ${lastError.message}`);
-  if (target.DeadLetterConfig?.Arn) {
-    try {
-      await deps.sqs().send(
-        new SendMessageCommand({
-          QueueUrl: queueUrlFromArn(deps.rt, target.DeadLetterConfig.Arn),
-          MessageBody: JSON.stringify(event),
-          MessageAttributes: {
-            ERROR_CODE: { DataType: 'String', StringValue: lastError.code },
-            ERROR_MESSAGE: { DataType: 'String', StringValue: lastError.message.slice(0, 256) || 'failed' },
-            RULE_ARN: { DataType: 'String', StringValue: rule.arn },
-            TARGET_ARN: { DataType: 'String', StringValue: target.Arn },
-          },
-        }),
-      );
-    } catch (err) {
-      deps.rt.log('eventbridge', `dead-letter queue ${target.DeadLetterConfig.Arn} unreachable: ${(err as Error).message}`);
-    }
-  }
+  deps.ctx.log('eventbridge', `rule ${rule.name} target ${target.Id} failed: ${lastError.code} ${lastError.message}`);
+  await deadLetter(deps, rule, target, event, lastError);
   return false;
-}
-
-export function queueUrlFromArn(rt: ServiceRuntime, arn: string): string {
-  const parts = arn.split(':');
-  const base = rt.endpoints.SQSEndpoint ?? 'http://127.0.0.1:9324';
-  return `${base}/${parts[4] ?? rt.accountId ?? LOCAL_ACCOUNT}/${parts[5] ?? arn}`;
 }
 
 async function sendTo(deps: DeliveryDeps, arn: string, payload: string): Promise<void> {
   if (arn.startsWith('arn:aws:lambda:')) {
-    const id = functionLogicalId(deps.rt.template, arn);
+    const id = deps.ctx.functions.functionId(arn);
     if (!id) throw Object.assign(new Error(`Function not found: ${arn}`), { name: 'ResourceNotFoundException' });
     // EventBridge invokes Lambda asynchronously: the function's own errors are its async
     // retries' and DLQ's business, not the rule target's.
-    const res = await deps.rt.invoke(id, JSON.parse(payload), { async: true });
+    const res = await deps.ctx.functions.invoke(id, JSON.parse(payload), { async: true });
     if (!res.ok && res.error?.errorType === 'ResourceNotFoundException') throw Object.assign(new Error(res.error.errorMessage), { name: res.error.errorType });
     return;
   }
@@ -222,20 +231,19 @@ async function sendTo(deps: DeliveryDeps, arn: string, payload: string): Promise
     return;
   }
   if (arn.startsWith('arn:aws:sqs:')) {
-    await deps.sqs().send(new SendMessageCommand({ QueueUrl: queueUrlFromArn(deps.rt, arn), MessageBody: payload }));
+    await deps.sqs().send(new SendMessageCommand({ QueueUrl: queueUrlFromArn(deps.ctx, arn), MessageBody: payload }));
     return;
   }
   throw Object.assign(new Error(`Target type not emulated locally: ${arn}`), { name: 'UnsupportedTarget' });
 }
 
-export function localClients(rt: ServiceRuntime): { sfn: () => SFNClient; sqs: () => SQSClient; destroy: () => void } {
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const region = rt.region ?? LOCAL_REGION;
+/** SDK clients for the targets: Step Functions and SQS, made on first use. */
+export function localClients(ctx: StackContext): { sfn: () => SFNClient; sqs: () => SQSClient; destroy: () => void } {
   let sfn: SFNClient | undefined;
   let sqs: SQSClient | undefined;
   return {
-    sfn: () => (sfn ??= new SFNClient({ region, credentials, endpoint: rt.endpoints.StepFunctionsEndpoint ?? 'http://127.0.0.1:8083' })),
-    sqs: () => (sqs ??= new SQSClient({ region, credentials, endpoint: rt.endpoints.SQSEndpoint ?? 'http://127.0.0.1:9324' })),
+    sfn: () => (sfn ??= new SFNClient(clientConfig(ctx, 'stepfunctions'))),
+    sqs: () => (sqs ??= new SQSClient(clientConfig(ctx, 'sqs'))),
     destroy: () => {
       sfn?.destroy();
       sqs?.destroy();
@@ -254,108 +262,137 @@ export interface EventBridgeService {
   stop(): Promise<void>;
 }
 
-export async function startEventBridge(
-  rt: ServiceRuntime,
-  options: number | { port?: number; host?: string; retryDelayMs?: (attempt: number) => number } = {},
-): Promise<EventBridgeService> {
-  const opts = typeof options === 'number' ? { port: options } : options;
-  const region = rt.region ?? LOCAL_REGION;
-  const account = rt.accountId ?? LOCAL_ACCOUNT;
-  const rules = collectRules(rt).filter((r) => r.pattern && r.enabled);
-  const buses = new Set(['default', ...Object.entries(resourcesOf(rt.template)).filter(([, r]) => r.Type === 'AWS::Events::EventBus').map(([id, r]) => String(r.Properties?.Name ?? id))]);
-  const clients = localClients(rt);
-  const deps: DeliveryDeps = { rt, sfn: clients.sfn, sqs: clients.sqs, retryDelayMs: opts.retryDelayMs };
-  const inflight = new Set<Promise<unknown>>();
+/** Why PutEvents refuses an entry ([code, message]), or undefined. */
+function entryError(e: JsonObject, detail: unknown, bus: string, buses: Set<string>): [string, string] | undefined {
+  if (!e.Source) return ['InvalidArgument', 'Parameter Source is not valid. Reason: Source is a required argument.'];
+  if (!e.DetailType) return ['InvalidArgument', 'Parameter DetailType is not valid. Reason: DetailType is a required argument.'];
+  if (!detail || typeof detail !== 'object' || Array.isArray(detail)) return ['MalformedDetail', 'Detail is malformed.'];
+  if (!buses.has(bus)) return ['ResourceNotFoundException', `Event bus ${bus} does not exist.`];
+  return undefined;
+}
 
-  const putEvents = async (entries: JsonObject[]) => {
-    if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10) {
-      throw Object.assign(new Error('Entries must hold 1 to 10 events'), { name: 'ValidationException' });
-    }
-    const results: JsonObject[] = [];
-    let failed = 0;
-    for (const e of entries) {
-      const bus = typeof e.EventBusName === 'string' && e.EventBusName ? (e.EventBusName.startsWith('arn:') ? e.EventBusName.split('/').pop()! : e.EventBusName) : 'default';
-      let detail: unknown;
-      try {
-        detail = JSON.parse(String(e.Detail ?? ''));
-      } catch {
-        detail = undefined;
-      }
-      const error =
-        !e.Source ? ['InvalidArgument', 'Parameter Source is not valid. Reason: Source is a required argument.']
-        : !e.DetailType ? ['InvalidArgument', 'Parameter DetailType is not valid. Reason: DetailType is a required argument.']
-        : !detail || typeof detail !== 'object' || Array.isArray(detail) ? ['MalformedDetail', 'Detail is malformed.']
-        : !buses.has(bus) ? ['ResourceNotFoundException', `Event bus ${bus} does not exist.`]
-        : undefined;
-      if (error) {
-        failed++;
-        results.push({ ErrorCode: error[0], ErrorMessage: error[1] });
-        continue;
-      }
-      const id = randomUUID();
-      const event: JsonObject = {
-        version: '0',
-        id,
-        'detail-type': e.DetailType,
-        source: e.Source,
-        account,
-        time: (e.Time ? new Date(String(Number(e.Time) ? Number(e.Time) * 1000 : e.Time)) : new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        region,
-        resources: (e.Resources as string[] | undefined) ?? [],
-        detail,
-      };
-      results.push({ EventId: id });
-      for (const rule of rules) {
-        if (rule.busName !== bus || !matchesPattern(rule.pattern, event)) continue;
-        rt.log('eventbridge', `${String(e.Source)}/${String(e.DetailType)} matched ${rule.name}`);
-        for (const target of rule.targets) {
-          const p = deliver(deps, rule, target, event).finally(() => inflight.delete(p));
-          inflight.add(p);
-        }
-      }
-    }
-    return { FailedEntryCount: failed, Entries: results };
-  };
+function parseDetail(text: unknown): unknown {
+  try {
+    return JSON.parse(String(text ?? ''));
+  } catch {
+    return undefined;
+  }
+}
 
-  const reply = (res: ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() });
-    res.end(JSON.stringify(body));
-  };
-  const server = createServer((req, res) => {
-    void (async () => {
-      try {
-        const target = String(req.headers['x-amz-target'] ?? '');
-        const text = await readBody(req);
-        const body = (text ? JSON.parse(text) : {}) as JsonObject;
-        if (target === 'AWSEvents.PutEvents') return reply(res, 200, await putEvents(body.Entries as JsonObject[]));
-        if (target === 'AWSEvents.ListRules') {
-          return reply(res, 200, { Rules: collectRules(rt).map((r) => ({ Name: r.name, Arn: r.arn, EventBusName: r.busName, State: r.enabled ? 'ENABLED' : 'DISABLED', ...(r.pattern ? { EventPattern: JSON.stringify(r.pattern) } : {}), ...(r.schedule ? { ScheduleExpression: r.schedule } : {}) })) });
-        }
-        reply(res, 400, { __type: 'UnknownOperationException', message: `Unsupported operation '${target}'` });
-      } catch (err) {
-        const name = (err as Error).name === 'ValidationException' ? 'ValidationException' : 'InternalException';
-        reply(res, name === 'ValidationException' ? 400 : 500, { __type: name, message: (err as Error).message });
+/** Matches events against the rules and delivers them, keeping track of deliveries in flight. */
+class EventBus {
+  readonly inflight = new Set<Promise<unknown>>();
+  readonly buses: Set<string>;
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    readonly rules: LocalRule[],
+    private readonly deps: DeliveryDeps,
+  ) {
+    const declared = Object.entries(ctx.template.resources).filter(([, r]) => r.Type === 'AWS::Events::EventBus').map(([id]) => ctx.template.refs[id]!);
+    this.buses = new Set(['default', ...declared]);
+  }
+
+  async putEvents(entries: JsonObject[]): Promise<{ FailedEntryCount: number; Entries: JsonObject[] }> {
+    if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10) throw new AwsError('ValidationException', 'Entries must hold 1 to 10 events');
+    const results = entries.map((e) => this.put(e));
+    return { FailedEntryCount: results.filter((r) => r.ErrorCode).length, Entries: results };
+  }
+
+  private put(e: JsonObject): JsonObject {
+    const bus = busName(e.EventBusName);
+    const detail = parseDetail(e.Detail);
+    const error = entryError(e, detail, bus, this.buses);
+    if (error) return { ErrorCode: error[0], ErrorMessage: error[1] };
+    const id = randomUUID();
+    const event: JsonObject = {
+      version: '0',
+      id,
+      'detail-type': e.DetailType,
+      source: e.Source,
+      account: this.ctx.accountId,
+      time: (e.Time ? new Date(String(Number(e.Time) ? Number(e.Time) * 1000 : e.Time)) : new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region: this.ctx.region,
+      resources: (e.Resources as string[] | undefined) ?? [],
+      detail,
+    };
+    for (const rule of this.rules) {
+      if (rule.busName !== bus || !matchesPattern(rule.pattern, event)) continue;
+      this.ctx.log('eventbridge', `${String(e.Source)}/${String(e.DetailType)} matched ${rule.name}`);
+      for (const target of rule.targets) {
+        const p = deliver(this.deps, rule, target, event).finally(() => this.inflight.delete(p));
+        this.inflight.add(p);
       }
-    })();
-  });
-  await new Promise<void>((r) => server.listen(opts.port ?? 4010, opts.host ?? '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    }
+    return { EventId: id };
+  }
+
+  async idle(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.inflight.size > 0 && Date.now() < deadline) await boundedWait(Promise.all([...this.inflight]), 50);
+  }
+}
+
+function listRules(ctx: ServiceContext): JsonObject {
+  const rules = collectRules(ctx).map((r) => ({
+    Name: r.name,
+    Arn: r.arn,
+    EventBusName: r.busName,
+    State: r.enabled ? 'ENABLED' : 'DISABLED',
+    ...(r.pattern ? { EventPattern: JSON.stringify(r.pattern) } : {}),
+    ...(r.schedule ? { ScheduleExpression: r.schedule } : {}),
+  }));
+  return { Rules: rules };
+}
+
+export async function startEventBridge(ctx: ServiceContext, options: { port?: number; retryDelayMs?: (attempt: number) => number } = {}): Promise<EventBridgeService> {
+  const clients = localClients(ctx);
+  const bus = new EventBus(ctx, collectRules(ctx).filter((r) => r.pattern && r.enabled), { ctx, sfn: clients.sfn, sqs: clients.sqs, retryDelayMs: options.retryDelayMs });
+  const server = createServer(
+    awsService({
+      protocol: awsJson({ version: '1.1', targetPrefix: 'AWSEvents' }),
+      operations: { PutEvents: (b) => bus.putEvents(b.Entries as JsonObject[]), ListRules: () => listRules(ctx) },
+      internalErrorCode: 'InternalException',
+      log: (m) => ctx.log('eventbridge', m),
+    }),
+  );
+  const url = `http://127.0.0.1:${await listenLoopback(server, options.port ?? ctx.port)}`;
   return {
     name: 'eventbridge',
     url,
-    rules,
-    describe: () => rules.map((r) => `rule ${r.name} (${r.declaredBy}) ${JSON.stringify(r.pattern)} -> ${r.targets.map((t) => t.Arn.split(':').pop()).join(', ')}`),
-    putEvents,
-    idle: async (timeoutMs = 10_000) => {
-      const deadline = Date.now() + timeoutMs;
-      while (inflight.size > 0 && Date.now() < deadline) {
-        await boundedWait(Promise.all([...inflight]), 50);
-      }
-    },
+    rules: bus.rules,
+    describe: () => bus.rules.map((r) => `rule ${r.name} (${r.declaredBy}) ${JSON.stringify(r.pattern)} -> ${r.targets.map((t) => t.Arn.split(':').pop()).join(', ')}`),
+    putEvents: (entries) => bus.putEvents(entries),
+    idle: (timeoutMs = 10_000) => bus.idle(timeoutMs),
     stop: async () => {
-      await boundedWait(Promise.all([...inflight]), 2000);
+      await boundedWait(Promise.all([...bus.inflight]), 2000);
       clients.destroy();
       await closeServer(server);
     },
   };
 }
+
+const ruleKind: ResourceKind = {
+  types: ['AWS::Events::Rule'],
+  physicalId: (r, ctx) => declaredName(r, 'Name', ctx),
+  arn: (r, ctx) => {
+    const bus = r.prop('EventBusName');
+    return ruleArn(ctx, r.ref, busName(bus));
+  },
+};
+
+const busKind: ResourceKind = {
+  types: ['AWS::Events::EventBus'],
+  physicalId: (r, ctx) => declaredName(r, 'Name', ctx),
+  arn: (r, ctx) => `arn:aws:events:${ctx.region}:${ctx.accountId}:event-bus/${r.ref}`,
+  getAtt: (attr, r) => (attr === 'Name' ? r.ref : undefined),
+};
+
+export const eventBridgeService: ServiceModule = {
+  name: 'eventbridge',
+  port: 4010,
+  endpointEnv: ['AWS_ENDPOINT_URL_EVENTBRIDGE'],
+  endpoints: (url) => ({ EventBridgeEndpoint: url }),
+  kinds: [ruleKind, busKind],
+  start: (ctx) => startEventBridge(ctx),
+};

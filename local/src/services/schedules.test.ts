@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nextFire, startSchedules } from './schedules';
-import type { ServiceRuntime } from './stepfunctions-seam';
+import { serviceContext } from '../../test/service-context';
 
 describe('nextFire', () => {
   const t0 = new Date('2026-03-10T10:17:30Z');
@@ -29,17 +29,14 @@ describe('startSchedules', () => {
   it('reads the SAM Schedule event and fires its function on demand with a Scheduled Event', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'sched-'));
     const calls: Array<{ fn: string; event: { source: string; 'detail-type': string; resources: string[] } }> = [];
-    const rt: ServiceRuntime = {
+    const rt = serviceContext({
       stateDir,
-      endpoints: {},
-      stackName: 'myapp',
-      log: () => undefined,
-      template: { resources: { CleanupFunction: { Type: 'AWS::Serverless::Function', Properties: { Events: { Hourly: { Type: 'Schedule', Properties: { Schedule: 'rate(1 hour)' } } } } } } },
+      resources: { CleanupFunction: { Type: 'AWS::Serverless::Function', Properties: { Events: { Hourly: { Type: 'Schedule', Properties: { Schedule: 'rate(1 hour)' } } } } } },
       invoke: async (fn, event) => {
         calls.push({ fn, event: event as (typeof calls)[number]['event'] });
         return { ok: true };
       },
-    };
+    });
     const svc = await startSchedules(rt);
     try {
       expect(svc.describe()[0]).toMatch(/^schedule rate\(1 hour\) -> myapp-CleanupFunction/);

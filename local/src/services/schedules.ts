@@ -1,14 +1,16 @@
 /**
- * Scheduled rules that really fire: `rate(N unit)` and AWS's six-field `cron(...)` (read by
- * aws-cron-parser, which understands `?`, `L`, `#`). Sources: AWS::Events::Rule with a
- * ScheduleExpression and SAM Schedule / ScheduleV2 events. Targets get EventBridge's
- * "Scheduled Event" through the same delivery (retries, DLQ) as pattern rules.
- * To run a scheduled function now: `npm run invoke -- CleanupFunction`.
+ * Schedules: scheduled rules that really fire, `rate(N unit)` and AWS's six-field
+ * `cron(...)` (read by aws-cron-parser, which understands `?`, `L`, `#`). Sources:
+ * AWS::Events::Rule with a ScheduleExpression and SAM Schedule / ScheduleV2 events. Targets
+ * get EventBridge's "Scheduled Event" through the same delivery (retries, DLQ) as pattern
+ * rules. To run a scheduled function now: `npm run invoke -- CleanupFunction`.
+ * Not emulated: EventBridge Scheduler's own resources (AWS::Scheduler::Schedule), time
+ * zones and flexible time windows of ScheduleV2 (times are UTC, fired on the dot).
  */
 import { randomUUID } from 'node:crypto';
 import awsCron from 'aws-cron-parser';
+import type { ServiceContext, ServiceModule } from '../contract';
 import { collectRules, deliver, localClients, type LocalRule } from './eventbridge';
-import { LOCAL_ACCOUNT, LOCAL_REGION, type ServiceRuntime } from './stepfunctions-seam';
 
 const UNIT_MS: Record<string, number> = { minute: 60_000, minutes: 60_000, hour: 3_600_000, hours: 3_600_000, day: 86_400_000, days: 86_400_000 };
 
@@ -45,11 +47,10 @@ export interface SchedulesService {
 /** setTimeout's ceiling (~24.8 days): longer waits re-arm. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-export async function startSchedules(rt: ServiceRuntime, _options: number | object = {}): Promise<SchedulesService> {
-  const region = rt.region ?? LOCAL_REGION;
-  const account = rt.accountId ?? LOCAL_ACCOUNT;
-  const rules = collectRules(rt).filter((r) => r.schedule && r.enabled);
-  const clients = localClients(rt);
+export async function startSchedules(ctx: ServiceContext): Promise<SchedulesService> {
+  const { region, accountId: account } = ctx;
+  const rules = collectRules(ctx).filter((r) => r.schedule && r.enabled);
+  const clients = localClients(ctx);
   const timers = new Map<string, NodeJS.Timeout>();
   const startedAt = new Date();
   const inflight = new Set<Promise<unknown>>();
@@ -69,8 +70,8 @@ export async function startSchedules(rt: ServiceRuntime, _options: number | obje
       resources: [rule.arn],
       detail: {},
     };
-    rt.log('schedules', `${rule.name} (${rule.schedule}) fired`);
-    await Promise.all(rule.targets.map((t) => deliver({ rt, sfn: clients.sfn, sqs: clients.sqs }, rule, t, event)));
+    ctx.log('schedules', `${rule.name} (${rule.schedule}) fired`);
+    await Promise.all(rule.targets.map((t) => deliver({ ctx, sfn: clients.sfn, sqs: clients.sqs }, rule, t, event)));
   };
 
   const arm = (rule: LocalRule) => {
@@ -106,3 +107,8 @@ export async function startSchedules(rt: ServiceRuntime, _options: number | obje
     },
   };
 }
+
+export const schedulesService: ServiceModule = {
+  name: 'schedules',
+  start: (ctx) => startSchedules(ctx),
+};
