@@ -38,7 +38,7 @@ export interface NamedResource extends ResourceRef {
 export interface ResourceKind {
   /** Resource types; a trailing `*` matches a prefix (`Custom::*`). */
   types: readonly string[];
-  /** What `Ref` returns. Default: the resource's own name property if given, else `<stack>-<LogicalId>`. */
+  /** What `Ref` returns (default `<stack>-<LogicalId>`; `declaredName()` reads a name property such as QueueName). */
   physicalId?(r: ResourceRef, ctx: StackContext): string;
   /** Its ARN (`GetAtt X.Arn`, `template.arns`). */
   arn?(r: NamedResource, ctx: StackContext): string;
