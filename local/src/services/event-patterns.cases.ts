@@ -88,6 +88,11 @@ from(SYNTAX('Event pattern syntax'), [
   ['every pattern field must be in the event', EC2_PATTERN, { ...EC2_EVENT, detail: { 'instance-id': 'i-1' } }, false],
   ['fields must have the same nesting (state is under detail)', { state: ['terminated'] }, EC2_EVENT, false],
   ['fields the pattern does not name are ignored', { source: ['aws.ec2'] }, EC2_EVENT, true],
+  [
+    'a dotted key in the event is not a nested field', { detail: { state: { status: ['running'] } } }, d({ 'state.status': 'running' }), false,
+    { observed: recorded('dot_joining_event'), note: 'AWS answered true in LocalStack\'s recording: event-ruler joins key paths with dots (its README: "should not be relied upon"). The guide asks for the same nesting.' },
+  ],
+  ['a dotted key in the pattern is not a nested path', { detail: { 'state.status': ['running'] } }, d({ state: { status: 'running' } }), false, { observed: recorded('dot_joining_pattern'), note: 'As above: AWS answered true.' }],
 ]);
 from(SYNTAX('Matching event values'), [
   ['a list of values: any one matches (aws.fargate)', { source: ['aws.ec2', 'aws.fargate'] }, envelope({}, { source: 'aws.fargate' }), true],

@@ -31,6 +31,7 @@ const RESERVED_IN_OR = new Set([
   'date-before', 'date-on-or-before', 'in-date-range', 'ip-address-in-range', 'ip-address-not-in-range',
 ]);
 
+/** Compiled once per pattern object: patterns are not changed after they are first matched. */
 const compiled = new WeakMap<object, ObjectMatcher>();
 
 /** Parses JSON keeping each number's text (300 vs 3.0e2); a repeated key keeps its last value, as EventBridge does. */
