@@ -7,7 +7,7 @@ import { asPendingCode, checkCode, CODE_LIFETIME_MS, maskEmail, newCode, passwor
 import { CognitoError, MESSAGES } from './errors';
 import type { CognitoCore, PoolDef, Rec, User } from './model';
 import { checkPasswordPolicy } from './password';
-import { revokeSignIns, signInsOf } from './tokens';
+import { API_SCOPE, revokeSignIns, signInsOf } from './tokens';
 
 /** Attributes every pool has (OIDC standard claims Cognito keeps). */
 const STANDARD_ATTRIBUTES = new Set([
@@ -115,7 +115,7 @@ export class AccountOperations {
   }
 
   async changePassword(b: Rec): Promise<Rec> {
-    const { pool, user } = await this.core.verifyAccessToken(String(b.AccessToken ?? ''));
+    const { pool, user } = await this.core.verifyAccessToken(String(b.AccessToken ?? ''), API_SCOPE);
     const proposed = String(b.ProposedPassword ?? '');
     const err = checkPasswordPolicy(proposed, pool.policy);
     if (err) throw new CognitoError('InvalidPasswordException', err);
@@ -126,7 +126,7 @@ export class AccountOperations {
   }
 
   async globalSignOut(b: Rec): Promise<Rec> {
-    const { pool, user, claims } = await this.core.verifyAccessToken(String(b.AccessToken ?? ''));
+    const { pool, user, claims } = await this.core.verifyAccessToken(String(b.AccessToken ?? ''), API_SCOPE);
     const ps = this.core.poolState(pool.id);
     revokeSignIns(ps, pool, [...signInsOf(ps, user), String(claims.origin_jti)]);
     this.core.save();
@@ -158,7 +158,7 @@ export class AccountOperations {
   }
 
   async updateUserAttributes(b: Rec): Promise<Rec> {
-    const { pool, user } = await this.core.verifyAccessToken(String(b.AccessToken ?? ''));
+    const { pool, user } = await this.core.verifyAccessToken(String(b.AccessToken ?? ''), API_SCOPE);
     const attrs = (b.UserAttributes as Attr[] | undefined) ?? [];
     for (const a of attrs) this.checkWritable(pool, user, a);
     const deliveries: Rec[] = [];
@@ -197,7 +197,7 @@ export class AccountOperations {
   }
 
   async getUserAttributeVerificationCode(b: Rec): Promise<Rec> {
-    const { user } = await this.core.verifyAccessToken(String(b.AccessToken ?? ''));
+    const { user } = await this.core.verifyAccessToken(String(b.AccessToken ?? ''), API_SCOPE);
     if (b.AttributeName !== 'email' || !user.attributes.email) throw new CognitoError('InvalidParameterException', 'Only email can be verified by the local Cognito endpoint');
     const details = this.sendAttributeCode(user, 'email');
     this.core.save();
@@ -205,7 +205,7 @@ export class AccountOperations {
   }
 
   async verifyUserAttribute(b: Rec): Promise<Rec> {
-    const { user } = await this.core.verifyAccessToken(String(b.AccessToken ?? ''));
+    const { user } = await this.core.verifyAccessToken(String(b.AccessToken ?? ''), API_SCOPE);
     const name = String(b.AttributeName ?? '');
     try {
       checkCode(user.attributeCodes?.[name], b.Code);

@@ -19,7 +19,7 @@ import { CognitoError } from './errors';
 import { HostedUi } from './hosted-ui';
 import { poolsFromTemplate } from './pools';
 import type { AuthenticationResult, ClientDef, CognitoCore, PoolDef, PoolState, Rec, SignInSession, User } from './model';
-import { issueRefreshToken, mintTokens, verifyAccessToken, type SigningKey } from './tokens';
+import { API_SCOPE, issueRefreshToken, mintTokens, verifyAccessToken, type SigningKey } from './tokens';
 
 export { checkPasswordPolicy, CognitoError, type PasswordPolicy };
 
@@ -159,9 +159,9 @@ export class CognitoServer implements CognitoCore {
     return result;
   }
 
-  async verifyAccessToken(token: string): Promise<{ pool: PoolDef; user: User; claims: Rec }> {
+  async verifyAccessToken(token: string, requiredScope?: string): Promise<{ pool: PoolDef; user: User; claims: Rec }> {
     const check = { key: await this.signingKey(), pools: Object.values(this.pools), issuer: (id: string) => this.issuer(id), poolState: (id: string) => this.poolState(id), findUser: (ps: PoolState, n: string) => this.findUser(ps, n) };
-    return verifyAccessToken(check, token);
+    return verifyAccessToken(check, token, requiredScope);
   }
 
   /** One operation of the API; exported for the CLI's create-user. */
@@ -272,7 +272,7 @@ export class CognitoServer implements CognitoCore {
         return { Users: page.map((u) => this.userType(u)), ...(start + limit < users.length ? { PaginationToken: String(start + limit) } : {}) };
       }
       case 'GetUser': {
-        const { user } = await this.verifyAccessToken(String(b.AccessToken ?? ''));
+        const { user } = await this.verifyAccessToken(String(b.AccessToken ?? ''), API_SCOPE);
         return { Username: user.username, UserAttributes: this.userAttributes(user) };
       }
       default:

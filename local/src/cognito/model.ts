@@ -122,7 +122,8 @@ export interface CognitoCore {
   log(message: string): void;
   issuer(poolId: string): string;
   tokens(pool: PoolDef, clientId: string, u: User, session: SignInSession, withRefresh: boolean): Promise<AuthenticationResult>;
-  verifyAccessToken(token: string): Promise<{ pool: PoolDef; user: User; claims: Rec }>;
+  /** requiredScope: Cognito's user operations need aws.cognito.signin.user.admin. */
+  verifyAccessToken(token: string, requiredScope?: string): Promise<{ pool: PoolDef; user: User; claims: Rec }>;
   /** One API operation, for the hosted UI's forms (the same rules and messages as the API). */
   call(op: string, body: Rec): Promise<Rec>;
 }

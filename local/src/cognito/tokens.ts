@@ -127,7 +127,7 @@ export interface AccessTokenCheck {
 }
 
 /** An access token Cognito would accept for GetUser and the like: signed, live, not revoked. */
-export async function verifyAccessToken(c: AccessTokenCheck, token: string): Promise<{ pool: PoolDef; user: User; claims: Rec }> {
+export async function verifyAccessToken(c: AccessTokenCheck, token: string, requiredScope?: string): Promise<{ pool: PoolDef; user: User; claims: Rec }> {
   const publicKey = await importJWK(c.key.jwk, 'RS256');
   for (const pool of c.pools) {
     let claims: Rec;
@@ -139,6 +139,8 @@ export async function verifyAccessToken(c: AccessTokenCheck, token: string): Pro
     if (claims.token_use !== 'access') break;
     const ps = c.poolState(pool.id);
     if (ps.revokedOrigins?.[String(claims.origin_jti)]) throw new CognitoError('NotAuthorizedException', MESSAGES.revokedAccessToken);
+    // A hosted UI token without aws.cognito.signin.user.admin cannot call the user operations.
+    if (requiredScope && !String(claims.scope ?? '').split(' ').includes(requiredScope)) throw new CognitoError('NotAuthorizedException', 'Access Token does not have required scopes');
     const user = c.findUser(ps, String(claims.username));
     if (user) return { pool, user, claims };
   }
