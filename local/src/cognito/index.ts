@@ -283,7 +283,9 @@ export class CognitoServer implements CognitoCore {
   private cors(req: IncomingMessage): Record<string, string> {
     return {
       'access-control-allow-origin': String(req.headers.origin ?? '*'),
-      'access-control-allow-headers': 'content-type,x-amz-target,x-amz-user-agent,authorization,amz-sdk-invocation-id,amz-sdk-request,x-amz-date,x-amz-security-token,x-amz-content-sha256',
+      // Whatever a browser client asks to send (Amplify adds cache-control), as Cognito allows.
+      'access-control-allow-headers': String(req.headers['access-control-request-headers'] ?? 'content-type,x-amz-target,x-amz-user-agent,authorization'),
+      'access-control-expose-headers': 'x-amzn-requestid,x-amzn-errortype,x-amzn-errormessage,date',
       'access-control-allow-methods': 'POST,GET,OPTIONS',
       'access-control-max-age': '600',
     };
