@@ -57,7 +57,9 @@ const PENDING = 'myapp.hostedUi';
 
 export function configureAuth(cfg: AppConfig): void {
   config = cfg;
-  Amplify.configure({ Auth: { Cognito: { userPoolId: cfg.userPoolId, userPoolClientId: cfg.clientId, userPoolEndpoint: cfg.cognitoEndpoint, loginWith: { email: true } } } });
+  // The endpoint is named only when it is not the region's own (npm start's local one).
+  const custom = cfg.cognitoEndpoint !== `https://cognito-idp.${cfg.region}.amazonaws.com` ? { userPoolEndpoint: cfg.cognitoEndpoint } : {};
+  Amplify.configure({ Auth: { Cognito: { userPoolId: cfg.userPoolId, userPoolClientId: cfg.clientId, loginWith: { email: true }, ...custom } } });
   cognitoUserPoolsTokenProvider.setKeyValueStorage(amplifySessionStorage);
 }
 

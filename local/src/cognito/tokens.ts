@@ -79,6 +79,8 @@ export async function mintTokens(m: MintInput): Promise<AuthenticationResult> {
 
 /** A new opaque refresh token for a sign-in (Cognito's are encrypted blobs; a random handle here). */
 export function issueRefreshToken(ps: PoolState, pool: PoolDef, clientId: string, u: User, session: SignInSession): string {
+  // Expired ones go, so the store does not grow with every sign-in forever.
+  for (const [token, rec] of Object.entries(ps.refreshTokens)) if (rec.expires < Date.now()) delete ps.refreshTokens[token];
   const rt = randomBytes(48).toString('base64url');
   ps.refreshTokens[rt] = {
     username: u.username,
