@@ -142,7 +142,7 @@ export async function startRuntime(o: StartOptions): Promise<LocalRuntime> {
   const raw = loadTemplateFile(templatePath);
   const template: ResolvedTemplate = resolveTemplate(raw, {
     parameterOverrides: o.parameterOverrides ?? {},
-    ctx: { region, accountId, stackName, cognitoUrl: endpoints.CognitoEndpoint!, sqsUrl: endpoints.SQSEndpoint! },
+    ctx: { region, accountId, stackName, cognitoUrl: endpoints.CognitoEndpoint!, sqsUrl: endpoints.SQSEndpoint!, webUrl: url(ports.edge) },
   });
   template.warnings.forEach((w) => log('template', `warning: ${w}`));
 

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { resourcesOfType, type ResolvedTemplate } from '../template';
 import type { InvokeResult } from '../types';
 import { closeServer, listenLoopback } from '../ports';
+import { authorizerOutcome, UNAUTHORIZED } from './authorizer-result';
 
 export interface Route {
   method: string;
@@ -230,18 +231,21 @@ export class ApiGateway {
       const a = api.authorizers[route.authorizer];
       if (!a) return this.send(res, 500, { message: `Authorizer ${route.authorizer} not found` });
       const token = Object.entries(req.headers).find(([k]) => k === a.header.toLowerCase())?.[1];
-      if (typeof token !== 'string' || !token) return this.send(res, 401, { message: 'Unauthorized' });
+      if (typeof token !== 'string' || !token) return this.send(res, UNAUTHORIZED.status, UNAUTHORIZED.body, UNAUTHORIZED.headers);
       const authStart = Date.now();
       let cached = this.cache.get(`${a.name}\n${token}`);
       if (!cached || cached.expires < Date.now()) {
-        const r = await this.d.invoke(a.functionId, { type: 'TOKEN', authorizationToken: token, methodArn });
-        // A thrown "Unauthorized" (or any failure) is a 401, as in API Gateway.
-        if (!r.ok || !r.payload || typeof r.payload !== 'object') return this.send(res, 401, { message: 'Unauthorized' });
-        cached = { policy: r.payload as Policy, expires: Date.now() + a.ttlSeconds * 1000 };
+        // "Unauthorized" is a 401; any other failure a 500, as API Gateway answers (authorizer-result.ts).
+        const outcome = authorizerOutcome(await this.d.invoke(a.functionId, { type: 'TOKEN', authorizationToken: token, methodArn }));
+        if ('response' in outcome) {
+          if (outcome.response.log) this.d.log('api', `${method} ${url.pathname}: ${outcome.response.log}`);
+          return this.send(res, outcome.response.status, outcome.response.body, outcome.response.headers);
+        }
+        cached = { policy: outcome.policy, expires: Date.now() + a.ttlSeconds * 1000 };
         if (a.ttlSeconds > 0) this.cache.set(`${a.name}\n${token}`, cached);
       }
       const effect = evaluatePolicy(cached.policy, methodArn);
-      if (effect !== 'Allow') return this.send(res, 403, { Message: 'User is not authorized to access this resource with an explicit deny' });
+      if (effect !== 'Allow') return this.send(res, 403, { Message: 'User is not authorized to access this resource with an explicit deny' }, { 'x-amzn-errortype': 'AccessDeniedException' });
       authorizerCtx = { principalId: cached.policy.principalId, ...(cached.policy.context ?? {}), integrationLatency: Date.now() - authStart };
     }
 

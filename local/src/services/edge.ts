@@ -86,6 +86,8 @@ export async function startEdge(rt: Runtime, opts: EdgeOptions): Promise<LocalSe
       userPoolId: o.UserPoolId ?? o.UserPool,
       clientId: o.UserPoolClientId ?? o.UserPoolClient,
       cognitoEndpoint: o.CognitoEndpoint,
+      // The template's CognitoHostedUIURL, localized: the hosted UI on the Cognito port.
+      hostedUiUrl: o.CognitoHostedUIURL ?? o.CognitoEndpoint,
     };
   };
 

@@ -36,8 +36,10 @@ export interface LocalContext {
   region: string;
   accountId: string;
   stackName: string;
-  /** Base URL of the local Cognito endpoint, e.g. http://127.0.0.1:9229. */
+  /** Base URL of the local Cognito endpoint, e.g. http://127.0.0.1:9229 (it serves the hosted UI too). */
   cognitoUrl?: string;
+  /** Origin of the local edge standing in for CloudFront, e.g. http://127.0.0.1:8080. */
+  webUrl?: string;
   /** Local endpoints by service, used for queue URLs. */
   sqsUrl?: string;
   apiUrl?: string;
@@ -217,6 +219,10 @@ function getAtt(logicalId: string, attr: string, type: string, ref: string, prop
     case 'AWS::Events::Rule':
     case 'AWS::Events::EventBus':
       if (attr === 'Arn') return `arn:aws:events:${region}:${accountId}:rule/${ref}`;
+      break;
+    case 'AWS::CloudFront::Distribution':
+      // Locally the edge is the distribution; rewriteEndpoints turns https:// into its http://.
+      if (attr === 'DomainName') return ctx.webUrl ? new URL(ctx.webUrl).host : `${ref.toLowerCase()}.cloudfront.net`;
       break;
   }
   if (attr === 'Arn') return `arn:aws:local:${region}:${accountId}:${ref}`;
@@ -427,19 +433,30 @@ export function resolveTemplate(raw: JsonObject, opts: ResolveOptions = {}): Res
   const outputs: Record<string, string> = {};
   for (const [name, o] of Object.entries((raw.Outputs ?? {}) as Record<string, JsonObject>)) {
     if (typeof o.Condition === 'string' && !condition(o.Condition)) continue;
-    const v = resolve(o.Value as Json, `Outputs.${name}`);
-    if (v !== NO_VALUE) outputs[name] = typeof v === 'string' ? v : JSON.stringify(v);
+    const raw = resolve(o.Value as Json, `Outputs.${name}`);
+    if (raw === NO_VALUE) continue;
+    const v = rewriteEndpoints(raw, ctx);
+    outputs[name] = typeof v === 'string' ? v : JSON.stringify(v);
   }
 
   return { parameters, conditions, resources, outputs, refs, warnings, skipped, raw };
 }
 
-/** Cognito's public URLs point at the local endpoint, so the authorizer needs no local branch. */
+/**
+ * Cognito's public URLs (the issuer, the hosted UI domain) point at the local endpoint, so
+ * the authorizer needs no local branch, and the web URL at the local edge (plain http).
+ */
 export function rewriteEndpoints(node: Json, ctx: LocalContext): Json {
-  if (!ctx.cognitoUrl) return node;
+  if (!ctx.cognitoUrl && !ctx.webUrl) return node;
   if (typeof node === 'string') {
-    const m = /^https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com\/(.*)$/.exec(node);
-    return m ? `${ctx.cognitoUrl}/${m[1]}` : node;
+    let s = node;
+    if (ctx.cognitoUrl) {
+      const m = /^https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com\/(.*)$/.exec(s);
+      if (m) s = `${ctx.cognitoUrl}/${m[1]}`;
+      s = s.replace(/https:\/\/[a-z0-9-]+\.auth\.[a-z0-9-]+\.amazoncognito\.com/gi, ctx.cognitoUrl);
+    }
+    if (ctx.webUrl) s = s.split(`https://${new URL(ctx.webUrl).host}`).join(new URL(ctx.webUrl).origin);
+    return s;
   }
   if (Array.isArray(node)) return node.map((n) => rewriteEndpoints(n, ctx));
   if (isObj(node)) return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, rewriteEndpoints(v, ctx)]));
