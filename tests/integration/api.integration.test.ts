@@ -150,6 +150,13 @@ describe('users and profiles', () => {
     expect((list.body.items as Json[]).some((u) => u.userId === created.body.userId)).toBe(true);
   });
 
+  it('POST /users as seed 000 sends it, with no plan, creates a free user', async () => {
+    const created = await call('POST', '/users', admin, { name: 'Alice', email: `alice-${Date.now()}@example.com` });
+    expect(created.status).toBe(201);
+    expect(created.body.plan).toBe('free');
+    expect((await call('GET', `/users/${String(created.body.userId)}`, admin)).body.plan).toBe('free');
+  });
+
   it('a profile is the caller’s own record; others cannot read or change it', async () => {
     const put = await call('POST', '/profiles', alice, { name: 'Alice', plan: 'free' });
     expect([200, 201]).toContain(put.status);
