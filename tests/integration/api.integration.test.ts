@@ -3,6 +3,7 @@
  * from the runtime's Cognito endpoint. OrderHoldSeconds=60 keeps orders PLACED long enough
  * to update and cancel them (the workflow waits before it validates).
  */
+import { request } from 'node:http';
 import { createTestUser, startLocalRuntime, type LocalRuntimeHandle, type TestUser } from '../support/runtime';
 
 jest.setTimeout(120_000);
@@ -64,6 +65,19 @@ describe('public routes and auth', () => {
   it('unknown routes are a JSON 404', async () => {
     const r = await call('GET', '/nope', alice);
     expect(r.status).toBe(404);
+  });
+
+  it('a request path starting with // (what a client makes of /prod/%2e%2e//x) is a 4xx, not a 500', async () => {
+    const { port } = new URL(api);
+    const status = await new Promise<number>((resolve, reject) => {
+      // node:http sends the path as written (fetch would normalize it first).
+      request({ host: '127.0.0.1', port, path: '//a%2Fb/%00?limit=1', method: 'PUT', headers: { authorization: `Bearer ${alice.idToken}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject).end();
+    });
+    expect(status).toBeGreaterThanOrEqual(400);
+    expect(status).toBeLessThan(500);
   });
 });
 
