@@ -186,7 +186,9 @@ export class ApiGateway {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
-    const url = new URL(req.url ?? '/', 'http://local');
+    // An origin-form target is prefixed, not resolved: resolved, `//x/...` would parse as a host.
+    const target = req.url ?? '/';
+    const url = new URL(target.startsWith('/') ? `http://local${target}` : target, 'http://local');
     const method = (req.method ?? 'GET').toUpperCase();
     const chunks: Buffer[] = [];
     let size = 0;
