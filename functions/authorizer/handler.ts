@@ -1,26 +1,18 @@
 /**
- * API Gateway TOKEN authorizer: verifies a Cognito id token with aws-jwt-verify (signature
+ * API Gateway TOKEN authorizer: verifies a Cognito id token (id-token-verifier.ts: aws-jwt-verify
  * against the pool's JWKS, exp, issuer, audience = app client, token_use = id). Issuer and
  * JWKS location come from the environment, so the local issuer's tokens verify with the
  * same code. The policy covers the whole API so API Gateway may cache it across routes;
  * role checks happen in the handlers, from the context returned here.
+ *
+ * A bad token is `Unauthorized` (401). A JWKS that cannot be fetched is an error of this
+ * function (API Gateway answers 500 and does not cache it): never a 401 for a good token.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { JwtRsaVerifier } from 'aws-jwt-verify';
-import type { Fetcher } from 'aws-jwt-verify/https';
-import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import { createIdTokenVerifier, JwksUnavailableError } from './id-token-verifier';
 
 const logger = new Logger();
-
-/** Built on global fetch: the library's default fetcher refuses http (the local issuer). */
-const fetchFetcher: Fetcher = {
-  async fetch(uri: string): Promise<ArrayBuffer> {
-    const res = await fetch(uri, { signal: AbortSignal.timeout(3000) });
-    if (!res.ok) throw new Error(`JWKS fetch failed with HTTP ${res.status}`);
-    return res.arrayBuffer();
-  },
-};
 
 function required(name: string): string {
   const value = process.env[name];
@@ -28,20 +20,7 @@ function required(name: string): string {
   return value;
 }
 
-function createVerifier() {
-  return JwtRsaVerifier.create(
-    {
-      issuer: required('JWT_ISSUER'),
-      audience: required('USER_POOL_CLIENT_ID'),
-      jwksUri: required('JWKS_URI'),
-      // Access tokens carry client_id, not aud, and must not pass as identity.
-      customJwtCheck: ({ payload }) => {
-        if (payload.token_use !== 'id') throw new Error(`token_use must be id, got ${String(payload.token_use)}`);
-      },
-    },
-    { jwksCache: new SimpleJwksCache({ fetcher: fetchFetcher }) },
-  );
-}
+const createVerifier = () => createIdTokenVerifier({ issuer: required('JWT_ISSUER'), audience: required('USER_POOL_CLIENT_ID'), jwksUri: required('JWKS_URI') });
 
 /** Created once per execution environment: the JWKS cache survives warm invocations. */
 let verifier: ReturnType<typeof createVerifier> | undefined;
@@ -69,16 +48,19 @@ export const handler = async (event: APIGatewayTokenAuthorizerEvent): Promise<AP
     throw new Error('Unauthorized');
   }
   verifier ??= createVerifier();
-  let payload: Awaited<ReturnType<typeof verifier.verify>>;
+  let result: Awaited<ReturnType<typeof verifier.verify>>;
   try {
-    payload = await verifier.verify(token);
+    result = await verifier.verify(token);
   } catch (err) {
+    if (err instanceof JwksUnavailableError) logger.error('Cannot verify tokens: the JWKS is unavailable', { reason: err.message });
+    throw err;
+  }
+  if ('denied' in result) {
     // The reason only: a token is a credential and never goes to the logs.
-    logger.info('Denied: token verification failed', {
-      reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
-    });
+    logger.info('Denied: token verification failed', { reason: result.denied });
     throw new Error('Unauthorized');
   }
+  const payload = result.claims;
   const sub = typeof payload.sub === 'string' ? payload.sub : '';
   if (!sub) {
     logger.info('Denied: token without sub');

@@ -55,7 +55,7 @@ export interface ResourceKind {
 /** What the template resolver asks of the registry (template/ knows no service itself). */
 export interface ResourceCatalog {
   kindOf(type: string): ResourceKind | undefined;
-  /** A template string with a cloud URL rewritten to the local endpoint (Cognito's issuer). */
+  /** A template string with cloud URLs rewritten to local endpoints (Cognito's issuer and hosted UI domain, the CloudFront URL). */
   localize(value: string, ctx: StackContext): string;
 }
 
@@ -135,7 +135,7 @@ export interface ServiceModule {
   /** Other outputs.json entries it defines (UserPoolId). */
   outputs?(template: ResolvedTemplate): Record<string, string>;
   kinds?: readonly ResourceKind[];
-  /** Rewrites a cloud URL in the template to its local one; undefined = not its URL. */
+  /** Rewrites its cloud URLs in a template string to local ones; undefined = none of its URLs. */
   localize?(value: string, ctx: StackContext): string | undefined;
   /** Loads heavy code early, while the JVM starts. */
   preload?(): void;

@@ -59,13 +59,9 @@ export function catalogOf(services: readonly ServiceModule[]): ResourceCatalog {
   const localizers = services.filter((s) => s.localize);
   return {
     kindOf: (type) => exact.get(type) ?? prefixes.find(([p]) => type.startsWith(p))?.[1],
-    localize: (value, ctx) => {
-      for (const s of localizers) {
-        const local = s.localize!(value, ctx);
-        if (local !== undefined) return local;
-      }
-      return value;
-    },
+    // Each module rewrites its own URLs, in turn: one string may name several (a hosted UI
+    // sign-in link carries the web app's callback URL).
+    localize: (value, ctx) => localizers.reduce((v, s) => s.localize!(v, ctx) ?? v, value),
   };
 }
 

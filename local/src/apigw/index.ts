@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { resourcesOfType, type ResolvedTemplate } from '../template';
 import type { InvokeResult } from '../contract';
 import { closeServer, listenLoopback } from '../ports';
+import { authorizerOutcome, UNAUTHORIZED, type GatewayResponse } from './authorizer-result';
 
 export interface Route {
   method: string;
@@ -201,24 +202,26 @@ export class ApiGateway {
 
   /**
    * Runs the route's TOKEN authorizer (its policy cached for ReauthorizeEvery): the
-   * authorizer context for the event, or the status and body to refuse with.
+   * authorizer context for the event, or the answer to refuse with. A thrown "Unauthorized"
+   * is a 401; any other failure a 500, as API Gateway answers (authorizer-result.ts).
    */
-  private async authorize(route: Route, req: IncomingMessage, methodArn: string): Promise<{ context?: Record<string, unknown>; refuse?: [number, unknown] }> {
+  private async authorize(route: Route, req: IncomingMessage, methodArn: string): Promise<{ context?: Record<string, unknown>; refuse?: GatewayResponse }> {
     if (!route.authorizer) return {};
     const a = this.apis[route.apiId]!.authorizers[route.authorizer];
-    if (!a) return { refuse: [500, { message: `Authorizer ${route.authorizer} not found` }] };
+    if (!a) return { refuse: { status: 500, body: { message: `Authorizer ${route.authorizer} not found` }, headers: {} } };
     const token = Object.entries(req.headers).find(([k]) => k === a.header.toLowerCase())?.[1];
-    if (typeof token !== 'string' || !token) return { refuse: [401, { message: 'Unauthorized' }] };
+    if (typeof token !== 'string' || !token) return { refuse: UNAUTHORIZED };
     const authStart = Date.now();
     let cached = this.cache.get(`${a.name}\n${token}`);
     if (!cached || cached.expires < Date.now()) {
-      const r = await this.d.invoke(a.functionId, { type: 'TOKEN', authorizationToken: token, methodArn });
-      // A thrown "Unauthorized" (or any failure) is a 401, as in API Gateway.
-      if (!r.ok || !r.payload || typeof r.payload !== 'object') return { refuse: [401, { message: 'Unauthorized' }] };
-      cached = { policy: r.payload as Policy, expires: Date.now() + a.ttlSeconds * 1000 };
+      const outcome = authorizerOutcome(await this.d.invoke(a.functionId, { type: 'TOKEN', authorizationToken: token, methodArn }));
+      if ('response' in outcome) return { refuse: outcome.response };
+      cached = { policy: outcome.policy, expires: Date.now() + a.ttlSeconds * 1000 };
       if (a.ttlSeconds > 0) this.cache.set(`${a.name}\n${token}`, cached);
     }
-    if (evaluatePolicy(cached.policy, methodArn) !== 'Allow') return { refuse: [403, { Message: 'User is not authorized to access this resource with an explicit deny' }] };
+    if (evaluatePolicy(cached.policy, methodArn) !== 'Allow') {
+      return { refuse: { status: 403, body: { Message: 'User is not authorized to access this resource with an explicit deny' }, headers: { 'x-amzn-errortype': 'AccessDeniedException' } } };
+    }
     return { context: { principalId: cached.policy.principalId, ...(cached.policy.context ?? {}), integrationLatency: Date.now() - authStart } };
   }
 
@@ -304,7 +307,9 @@ export class ApiGateway {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
-    const url = new URL(req.url ?? '/', 'http://local');
+    // An origin-form target is prefixed, not resolved: resolved, `//x/...` would parse as a host.
+    const target = req.url ?? '/';
+    const url = new URL(target.startsWith('/') ? `http://local${target}` : target, 'http://local');
     const method = (req.method ?? 'GET').toUpperCase();
     const body = await this.readBody(req);
     if (!body) return this.send(res, 413, { message: 'Request Too Long' });
@@ -317,7 +322,10 @@ export class ApiGateway {
     const requestId = randomUUID();
     const methodArn = `arn:aws:execute-api:${this.d.region}:${this.d.accountId}:${this.d.template.refs[route.apiId] ?? 'local'}/${stage}/${method}${path}`;
     const auth = await this.authorize(route, req, methodArn);
-    if (auth.refuse) return this.send(res, auth.refuse[0], auth.refuse[1]);
+    if (auth.refuse) {
+      if (auth.refuse.log) this.d.log('api', `${method} ${url.pathname}: ${auth.refuse.log}`);
+      return this.send(res, auth.refuse.status, auth.refuse.body, auth.refuse.headers);
+    }
     const r = await this.d.invoke(route.functionId, this.proxyEvent(req, url, { route, stage, path }, body, requestId, auth.context));
     const status = this.respond(res, route, r, requestId);
     if (status !== undefined) this.d.log('api', `${method} ${url.pathname} ${status} ${Date.now() - started} ms`);

@@ -1,41 +1,24 @@
 /**
- * The Cognito Identity Provider operations the local endpoint serves, one handler each,
- * registered by name in OPERATIONS (a new operation is a handler plus one line there).
+ * The Cognito Identity Provider operations the local endpoint serves, registered by name in
+ * OPERATIONS: a new operation is a handler (here, or in its own module: sign-in in
+ * auth-flows.ts, a user's own account in account.ts) plus one line there. The user and
+ * group administration handlers live here.
  */
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import type { CognitoServer } from '.';
-import { checkPassword, CognitoError, hashPassword, type PoolState, type Rec, type User } from './model';
+import { randomBytes } from 'node:crypto';
+import {
+  adminUserGlobalSignOut, changePassword, confirmForgotPassword, confirmSignUp, forgotPassword, getUserAttributeVerificationCode,
+  globalSignOut, resendConfirmationCode, revokeToken, signUp, updateUserAttributes, verifyUserAttribute,
+} from './account';
+import { adminInitiateAuth, getTokensFromRefreshToken, initiateAuth, respondToAuthChallenge } from './auth-flows';
+import { setPassword } from './credentials';
+import { CognitoError } from './errors';
+import type { CognitoOperation, User } from './model';
 import { checkPasswordPolicy } from './password';
+import { API_SCOPE } from './tokens';
 
-export type CognitoOperation = (c: CognitoServer, b: Rec) => Rec | Promise<Rec>;
+export type { CognitoOperation };
 
 type Attr = { Name: string; Value: string };
-
-const signUp: CognitoOperation = (c, b) => {
-  const { pool } = c.poolOfClient(String(b.ClientId));
-  const pw = String(b.Password ?? '');
-  const err = checkPasswordPolicy(pw, pool.policy);
-  if (err) throw new CognitoError('InvalidPasswordException', err);
-  const u = c.createUser(pool, String(b.Username ?? ''), (b.UserAttributes as Attr[]) ?? [], 'UNCONFIRMED');
-  u.passwordHash = hashPassword(pw);
-  u.code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-  c.save();
-  c.mail(u.attributes.email ?? u.username, `Your confirmation code is ${u.code}`);
-  return { UserConfirmed: false, UserSub: u.sub, CodeDeliveryDetails: { Destination: u.attributes.email ?? '', DeliveryMedium: 'EMAIL', AttributeName: 'email' } };
-};
-
-const confirmSignUp: CognitoOperation = (c, b) => {
-  const { pool } = c.poolOfClient(String(b.ClientId));
-  const u = c.mustUser(c.poolState(pool.id), String(b.Username));
-  if (u.status === 'CONFIRMED') throw new CognitoError('NotAuthorizedException', 'User cannot be confirmed. Current status is CONFIRMED');
-  if (!u.code || u.code !== String(b.ConfirmationCode)) throw new CognitoError('CodeMismatchException', 'Invalid verification code provided, please try again.');
-  u.status = 'CONFIRMED';
-  delete u.code;
-  if (pool.autoVerifyEmail && u.attributes.email) u.attributes.email_verified = 'true';
-  u.modified = Date.now();
-  c.save();
-  return {};
-};
 
 const adminConfirmSignUp: CognitoOperation = (c, b) => {
   const pool = c.poolFor(b.UserPoolId);
@@ -46,46 +29,11 @@ const adminConfirmSignUp: CognitoOperation = (c, b) => {
   return {};
 };
 
-const passwordAuth = async (c: CognitoServer, b: Rec, ps: PoolState, p: Record<string, string>): Promise<Rec> => {
-  const { pool } = c.poolOfClient(String(b.ClientId));
-  const u = c.findUser(ps, p.USERNAME ?? '');
-  if (!u || !checkPassword(p.PASSWORD ?? '', u.passwordHash) || !u.enabled) throw new CognitoError('NotAuthorizedException', 'Incorrect username or password.');
-  if (u.status === 'UNCONFIRMED') throw new CognitoError('UserNotConfirmedException', 'User is not confirmed.');
-  if (u.status === 'FORCE_CHANGE_PASSWORD') return { ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: randomUUID(), ChallengeParameters: { USER_ID_FOR_SRP: u.username } };
-  return { AuthenticationResult: await c.tokens(pool, String(b.ClientId), u, Math.floor(Date.now() / 1000), randomUUID(), true), ChallengeParameters: {} };
-};
-
-const refreshAuth = async (c: CognitoServer, b: Rec, ps: PoolState, p: Record<string, string>): Promise<Rec> => {
-  const { pool } = c.poolOfClient(String(b.ClientId));
-  const rt = ps.refreshTokens[p.REFRESH_TOKEN ?? ''];
-  if (!rt || rt.expires < Date.now() || rt.clientId !== b.ClientId) throw new CognitoError('NotAuthorizedException', 'Invalid Refresh Token');
-  const u = c.mustUser(ps, rt.username);
-  if (!u.enabled) throw new CognitoError('NotAuthorizedException', 'User is disabled.');
-  return { AuthenticationResult: await c.tokens(pool, String(b.ClientId), u, rt.authTime, rt.originJti, false), ChallengeParameters: {} };
-};
-
-/** InitiateAuth's flows by name (a new flow is one line here). */
-export const AUTH_FLOWS: Record<string, (c: CognitoServer, b: Rec, ps: PoolState, p: Record<string, string>) => Promise<Rec>> = {
-  USER_PASSWORD_AUTH: passwordAuth,
-  REFRESH_TOKEN_AUTH: refreshAuth,
-  REFRESH_TOKEN: refreshAuth,
-};
-
-const initiateAuth: CognitoOperation = (c, b) => {
-  const { pool, client } = c.poolOfClient(String(b.ClientId));
-  const flow = String(b.AuthFlow);
-  const run = Object.hasOwn(AUTH_FLOWS, flow) ? AUTH_FLOWS[flow] : undefined;
-  if (!run) throw new CognitoError('InvalidParameterException', `AuthFlow ${flow} is not supported locally (${Object.keys(AUTH_FLOWS).join(', ')} are)`);
-  const allowed = client.flows.length === 0 || client.flows.includes(flow) || client.flows.includes(`ALLOW_${flow}`);
-  if (flow === 'USER_PASSWORD_AUTH' && !allowed) throw new CognitoError('InvalidParameterException', 'USER_PASSWORD_AUTH flow not enabled for this client');
-  return run(c, b, c.poolState(pool.id), (b.AuthParameters ?? {}) as Record<string, string>);
-};
-
 const adminCreateUser: CognitoOperation = (c, b) => {
   const pool = c.poolFor(b.UserPoolId);
   const temp = typeof b.TemporaryPassword === 'string' ? b.TemporaryPassword : `Tmp${randomBytes(6).toString('hex')}1a`;
   const u = c.createUser(pool, String(b.Username ?? ''), (b.UserAttributes as Attr[]) ?? [], 'FORCE_CHANGE_PASSWORD');
-  u.passwordHash = hashPassword(temp);
+  setPassword(pool, u, temp);
   c.save();
   if (b.MessageAction !== 'SUPPRESS') c.mail(u.attributes.email ?? u.username, `Your username is ${b.Username} and temporary password is ${temp}`);
   return { User: c.userType(u) };
@@ -96,9 +44,9 @@ const adminSetUserPassword: CognitoOperation = (c, b) => {
   const u = c.mustUser(c.poolState(pool.id), String(b.Username));
   const err = checkPasswordPolicy(String(b.Password ?? ''), pool.policy);
   if (err) throw new CognitoError('InvalidPasswordException', err);
-  u.passwordHash = hashPassword(String(b.Password));
-  if (b.Permanent === true) u.status = 'CONFIRMED';
-  u.modified = Date.now();
+  setPassword(pool, u, String(b.Password));
+  // Permanent: false leaves a temporary password, as AdminCreateUser does.
+  u.status = b.Permanent === true ? 'CONFIRMED' : 'FORCE_CHANGE_PASSWORD';
   c.save();
   return {};
 };
@@ -165,16 +113,29 @@ const listUsers: CognitoOperation = (c, b) => {
 };
 
 const getUser: CognitoOperation = async (c, b) => {
-  const { user } = await c.verifyAccessToken(String(b.AccessToken ?? ''));
+  const { user } = await c.verifyAccessToken(String(b.AccessToken ?? ''), API_SCOPE);
   return { Username: user.username, UserAttributes: c.userAttributes(user) };
 };
 
-/** Every operation by name (new ones: a handler above, or in its own file, plus one line here). */
-export const OPERATIONS: Record<string, CognitoOperation> = {
+/** Every operation by name (a new one: its handler plus one line here). */
+export const OPERATIONS: Readonly<Record<string, CognitoOperation>> = {
   SignUp: signUp,
   ConfirmSignUp: confirmSignUp,
+  ResendConfirmationCode: resendConfirmationCode,
   AdminConfirmSignUp: adminConfirmSignUp,
   InitiateAuth: initiateAuth,
+  AdminInitiateAuth: adminInitiateAuth,
+  RespondToAuthChallenge: respondToAuthChallenge,
+  GetTokensFromRefreshToken: getTokensFromRefreshToken,
+  ForgotPassword: forgotPassword,
+  ConfirmForgotPassword: confirmForgotPassword,
+  ChangePassword: changePassword,
+  GlobalSignOut: globalSignOut,
+  AdminUserGlobalSignOut: adminUserGlobalSignOut,
+  RevokeToken: revokeToken,
+  UpdateUserAttributes: updateUserAttributes,
+  GetUserAttributeVerificationCode: getUserAttributeVerificationCode,
+  VerifyUserAttribute: verifyUserAttribute,
   AdminCreateUser: adminCreateUser,
   AdminSetUserPassword: adminSetUserPassword,
   CreateGroup: createGroup,

@@ -151,7 +151,8 @@ export class LambdaService {
       LOCAL_ISOLATE_ROOT: dirname(fn.dir),
       LOCAL_HANDLER_EXPORT: fn.handlerExport,
     };
-    for (const [k, v] of Object.entries(templateEnv)) env[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    // An empty AWS_ENDPOINT_URL_* (declared for `sam local`) means the SDK's default: here, the local endpoint.
+    for (const [k, v] of Object.entries(templateEnv)) if (!(v === '' && k.startsWith('AWS_ENDPOINT_URL_'))) env[k] = typeof v === 'string' ? v : JSON.stringify(v);
     return env;
   }
 

@@ -75,7 +75,8 @@ describe('local edge', () => {
 
   it('generates /config.json from the runtime outputs', async () => {
     const r = await get('/config.json');
-    expect(JSON.parse(r.body)).toEqual({ apiUrl: 'http://127.0.0.1:39001/Prod', region: 'eu-west-1', userPoolId: 'eu-west-1_Abc123', clientId: 'client123', cognitoEndpoint: 'http://127.0.0.1:39002' });
+    // Without a CognitoHostedUIURL output, the hosted UI is the Cognito endpoint (as `npm start` serves it).
+    expect(JSON.parse(r.body)).toEqual({ apiUrl: 'http://127.0.0.1:39001/Prod', region: 'eu-west-1', userPoolId: 'eu-west-1_Abc123', clientId: 'client123', cognitoEndpoint: 'http://127.0.0.1:39002', hostedUiUrl: 'http://127.0.0.1:39002' });
   });
 
   it('stays inside the site root and answers 404 for missing files', async () => {

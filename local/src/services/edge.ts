@@ -101,7 +101,15 @@ export async function startEdge(ctx: ServiceContext, opts: EdgeOptions = {}): Pr
   const policy = { ...cfg.responseHeaders };
   // HSTS over plain-HTTP loopback would be ignored by browsers anyway; kept to mirror the cloud.
   if (policy['content-security-policy']) policy['content-security-policy'] = localizeCsp(policy['content-security-policy'], [o.APIEndpoint, o.CognitoEndpoint, o.S3Endpoint].map(origin).filter((x): x is string => !!x));
-  const appConfig = JSON.stringify({ apiUrl: o.APIEndpoint, region: o.Region ?? ctx.region, userPoolId: o.UserPoolId ?? o.UserPool, clientId: o.UserPoolClientId ?? o.UserPoolClient, cognitoEndpoint: o.CognitoEndpoint });
+  const appConfig = JSON.stringify({
+    apiUrl: o.APIEndpoint,
+    region: o.Region ?? ctx.region,
+    userPoolId: o.UserPoolId ?? o.UserPool,
+    clientId: o.UserPoolClientId ?? o.UserPoolClient,
+    cognitoEndpoint: o.CognitoEndpoint,
+    // The template's CognitoHostedUIURL, localized: the hosted UI on the Cognito port.
+    hostedUiUrl: o.CognitoHostedUIURL ?? o.CognitoEndpoint,
+  });
   const send: Send = (res, status, headers, body) => {
     res.writeHead(status, { ...headers, ...policy });
     res.end(body);
@@ -170,5 +178,11 @@ export const edgeService: ServiceModule = {
   port: 8080,
   endpoints: (url) => ({ WebURL: `${url}/app/`, DocsURL: `${url}/docs/` }),
   kinds: [functionKind, headersPolicyKind, distributionKind, originAccessControlKind],
+  // `https://${Distribution.DomainName}` (the app client's callback URLs, WebURL) is the edge's plain-http origin.
+  localize: (value, ctx) => {
+    if (!ctx.urls.edge) return undefined;
+    const { host, origin } = new URL(ctx.urls.edge);
+    return value.includes(`https://${host}`) ? value.split(`https://${host}`).join(origin) : undefined;
+  },
   start: (ctx) => startEdge(ctx),
 };

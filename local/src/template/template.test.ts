@@ -48,6 +48,26 @@ describe('loadTemplate (fixture)', () => {
     expect(env('AuthorizerFunction').JWT_ISSUER).toBe(`${COGNITO}/${t.refs.UserPool}`);
   });
 
+  it('localizes the hosted UI domain and the CloudFront web URL, in properties and outputs', () => {
+    const local = resolveStackTemplate(
+      inline(`
+Resources:
+  Pool: { Type: AWS::Cognito::UserPool }
+  Domain: { Type: AWS::Cognito::UserPoolDomain, Properties: { UserPoolId: !Ref Pool, Domain: my-prefix } }
+  Dist: { Type: AWS::CloudFront::Distribution, Properties: {} }
+  Client:
+    Type: AWS::Cognito::UserPoolClient
+    Properties: { UserPoolId: !Ref Pool, CallbackURLs: [!Sub 'https://\${Dist.DomainName}/app/'] }
+Outputs:
+  Login: { Value: !Sub 'https://\${Domain}.auth.\${AWS::Region}.amazoncognito.com/login?redirect_uri=https://\${Dist.DomainName}/app/' }
+`),
+      { ctx: { urls: { cognito: COGNITO, edge: 'http://127.0.0.1:8080' } } },
+    );
+    expect(local.resources.Client!.Properties.CallbackURLs).toEqual(['http://127.0.0.1:8080/app/']);
+    expect(local.outputs.Login).toBe(`${COGNITO}/login?redirect_uri=http://127.0.0.1:8080/app/`);
+    expect(local.warnings).toEqual([]);
+  });
+
   it('resolves Outputs', () => {
     expect(t.outputs.UserPool).toBe(t.refs.UserPool);
     expect(t.outputs.APIEndpoint).toBe(`https://${t.refs.Api}.execute-api.us-east-1.amazonaws.com/v1/`);
