@@ -202,9 +202,18 @@ export class RuleStore {
     const dir = join(ctx.stateDir, 'eventbridge');
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, 'rules.json');
-    const saved = existsSync(this.file) ? (JSON.parse(readFileSync(this.file, 'utf8')) as SavedState) : { rules: [], deleted: [] };
-    this.reconcile(collectRules(ctx), saved);
+    this.reconcile(collectRules(ctx), this.load());
     this.persist();
+  }
+
+  private load(): SavedState {
+    if (!existsSync(this.file)) return { rules: [], deleted: [] };
+    try {
+      const saved = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<SavedState>;
+      return { rules: saved.rules ?? [], deleted: saved.deleted ?? [] };
+    } catch (err) {
+      throw new Error(`${this.file} is not readable (${(err as Error).message}): move it away, or start with --fresh`);
+    }
   }
 
   /** Template rules against what the last run left (see the file's comment). */
