@@ -4,7 +4,8 @@
  * (AWS_ENDPOINT_URL_EVENTBRIDGE, _SQS, _SFN). A rule added with PutRule + PutTargets routes
  * PutEvents to an SQS queue and to a Lambda function (whose effect, a Step Functions
  * execution named after the order, is read back); DisableRule stops delivery; the rule
- * survives a restart; DeleteRule needs RemoveTargets first; TestEventPattern answers every
+ * survives a restart; DeleteRule needs RemoveTargets first; a Step Functions target starts an
+ * execution with the transformed input; TestEventPattern answers every
  * case of the pattern table as the matcher does.
  */
 import { randomUUID } from 'node:crypto';
@@ -21,7 +22,7 @@ import {
   RemoveTargetsCommand,
   TestEventPatternCommand,
 } from '@aws-sdk/client-eventbridge';
-import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { localAwsEnv, localUrls, stateDirStack } from '../../local/src/environment';
 import { PATTERN_CASES } from '../../local/src/services/event-patterns.cases';
@@ -135,9 +136,24 @@ describe('a rule added at run time', () => {
     expect((await receive((b) => b.length > 0)).map(orderOf)).toEqual(['o-after-restart']);
   });
 
+  it('starts a Step Functions execution with the transformed input', async () => {
+    const stateMachineArn = rt.outputs.OrderWorkflowArn!;
+    const InputTemplate = '{"orderId": "<order>-direct", "userId": <user>}';
+    await eb.send(new PutTargetsCommand({ Rule: RULE, Targets: [{ Id: 'machine', Arn: stateMachineArn, InputTransformer: { InputPathsMap: { order: '$.detail.orderId', user: '$.detail.userId' }, InputTemplate } }] }));
+    await checkout('o-to-sfn');
+    let inputs: unknown[] = [];
+    for (let i = 0; i < 100 && !inputs.some((x) => (x as { orderId: string }).orderId === 'o-to-sfn-direct'); i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 100));
+      const { executions } = await sfn.send(new ListExecutionsCommand({ stateMachineArn }));
+      inputs = await Promise.all(executions!.map(async (x) => JSON.parse((await sfn.send(new DescribeExecutionCommand({ executionArn: x.executionArn }))).input!) as unknown));
+    }
+    expect(inputs).toContainEqual({ orderId: 'o-to-sfn-direct', userId: 'u-eb' });
+    await receive((b) => b.length > 0); // the queue target's copy
+  });
+
   it('is deleted once its targets are removed', async () => {
     await expect(eb.send(new DeleteRuleCommand({ Name: RULE }))).rejects.toMatchObject({ name: 'ValidationException', message: "Rule can't be deleted since it has targets." });
-    expect(await eb.send(new RemoveTargetsCommand({ Rule: RULE, Ids: ['inbox', 'workflow'] }))).toMatchObject({ FailedEntryCount: 0 });
+    expect(await eb.send(new RemoveTargetsCommand({ Rule: RULE, Ids: ['inbox', 'workflow', 'machine'] }))).toMatchObject({ FailedEntryCount: 0 });
     await eb.send(new DeleteRuleCommand({ Name: RULE }));
     await expect(eb.send(new DescribeRuleCommand({ Name: RULE }))).rejects.toMatchObject({ name: 'ResourceNotFoundException', message: `Rule ${RULE} does not exist on EventBus default.` });
     expect((await eb.send(new ListRulesCommand({ NamePrefix: RULE }))).Rules).toEqual([]);
