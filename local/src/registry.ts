@@ -14,7 +14,6 @@ import { s3Service } from './s3/service';
 import { edgeService } from './services/edge';
 import { eventBridgeService } from './services/eventbridge';
 import { notEmulatedKinds } from './services/not-emulated';
-import { schedulesService } from './services/schedules';
 import { sqsService } from './services/sqs';
 import { stepFunctionsService } from './services/stepfunctions';
 import { streamsService } from './services/streams';
@@ -31,7 +30,6 @@ export const SERVICE_GROUPS: readonly (readonly ServiceModule[])[] = [
   [stepFunctionsService],
   [eventBridgeService],
   [streamsService],
-  [schedulesService],
   [edgeService],
   // Kinds only: what the template may declare that nothing emulates.
   [notEmulatedKinds],
