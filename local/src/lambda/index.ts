@@ -11,7 +11,7 @@ import type { ResolvedTemplate } from '../template';
 import type { InvokeResult, Log } from '../contract';
 import type { LogBus } from '../log-bus';
 import { AsyncInvokeQueue, asyncInvokeConfig, type AsyncInvokeConfig } from './async-queue';
-import { functionIdOf, isLocalFunction } from './functions';
+import { functionIdOf, functionLogGroup, isLocalFunction } from './functions';
 
 export interface LambdaDeps {
   template: ResolvedTemplate;
@@ -135,7 +135,7 @@ export class LambdaService {
       AWS_LAMBDA_FUNCTION_NAME: name,
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory,
-      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
+      AWS_LAMBDA_LOG_GROUP_NAME: functionLogGroup(this.d.template, id),
       AWS_LAMBDA_LOG_STREAM_NAME: logStream,
       AWS_EXECUTION_ENV: `AWS_Lambda_${String(p.Runtime ?? 'nodejs22.x')}`,
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
@@ -159,7 +159,7 @@ export class LambdaService {
   /** A line of a function's output: to the console log and to the log bus. */
   private emit(id: string, w: Worker, line: string): void {
     this.d.log(id, formatLogLine(line));
-    this.d.logs?.publish({ functionId: id, timestamp: Date.now(), logStream: w.logStream, message: line, ...(w.requestId ? { requestId: w.requestId } : {}) });
+    this.d.logs?.publish({ logGroup: functionLogGroup(this.d.template, id), functionId: id, timestamp: Date.now(), logStream: w.logStream, message: line, ...(w.requestId ? { requestId: w.requestId } : {}) });
   }
 
   private pipeLines(id: string, w: Worker, s: NodeJS.ReadableStream | null): void {
