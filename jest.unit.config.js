@@ -5,6 +5,6 @@ module.exports = {
   transform: { '^.+\\.ts$': swc },
   roots: ['<rootDir>/functions', '<rootDir>/layers', '<rootDir>/local', '<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/resilience/', '<rootDir>/web/', '\\.integration\\.test\\.ts$', '\\.e2e\\.test\\.ts$'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/resilience/', '<rootDir>/web/', '\\.integration\\.test\\.ts$', '\\.e2e\\.test\\.ts$', '\\.stack\\.test\\.ts$'],
   setupFiles: ['<rootDir>/tests/setup-env.js'],
 };
