@@ -82,7 +82,8 @@ it('invokes the built bundle with the template environment, by logical id, name 
 it('publishes each line of the function to the log bus with its request id and log stream', async () => {
   published.length = 0;
   await lambda.invoke('Fn', { n: 42 });
-  const line = published.find((l) => /handling 42/.test(l.message));
+  // stdout and the result come on different pipes: the line may arrive just after the result.
+  const line = await until(async () => published.find((l) => /handling 42/.test(l.message)));
   expect(line).toMatchObject({ functionId: 'Fn', logGroup: '/aws/lambda/myapp-Fn', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/), logStream: expect.stringMatching(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/) });
   expect(published.find((l) => l.message.startsWith('REPORT RequestId: '))?.requestId).toBe(line!.requestId);
   expect(Math.abs(line!.timestamp - Date.now())).toBeLessThan(60_000);
