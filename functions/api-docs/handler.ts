@@ -4,7 +4,7 @@
  * works behind the stage URL, a custom domain and the local API.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { httpHandler, json } from '@myapp/shared/http';
+import { config, httpHandler, json } from '@myapp/shared/http';
 import { buildOpenApiDocument } from '@myapp/shared/openapi';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 
@@ -26,7 +26,7 @@ export const handler = httpHandler(
     const url = serverUrl(event);
     let doc = cache.get(url);
     if (!doc) {
-      doc = buildOpenApiDocument({ serverUrl: url, version: process.env.APP_VERSION });
+      doc = buildOpenApiDocument({ serverUrl: url, version: config.appVersion() });
       cache.set(url, doc);
     }
     return json(200, doc, { 'Cache-Control': 'public, max-age=300' });

@@ -6,6 +6,7 @@
  * role checks happen in the handlers, from the context returned here.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { config } from '@myapp/shared/http';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
@@ -22,18 +23,12 @@ const fetchFetcher: Fetcher = {
   },
 };
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`Missing required environment variable ${name}`);
-  return value;
-}
-
 function createVerifier() {
   return JwtRsaVerifier.create(
     {
-      issuer: required('JWT_ISSUER'),
-      audience: required('USER_POOL_CLIENT_ID'),
-      jwksUri: required('JWKS_URI'),
+      issuer: config.jwtIssuer(),
+      audience: config.userPoolClientId(),
+      jwksUri: config.jwksUri(),
       // Access tokens carry client_id, not aud, and must not pass as identity.
       customJwtCheck: ({ payload }) => {
         if (payload.token_use !== 'id') throw new Error(`token_use must be id, got ${String(payload.token_use)}`);

@@ -21,7 +21,7 @@ const s3 = tracer.captureAWSv3Client(
     // Otherwise the URL carries a checksum of an empty body and every real upload fails.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     // Set only for a local S3 endpoint, which serves buckets by path, not by host name.
-    forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3),
+    forcePathStyle: config.s3ForcePathStyle(),
   }),
 );
 

@@ -8,6 +8,7 @@ import {
   unsupportedMediaType,
   type ErrorDetail,
 } from './errors';
+import { config } from './config';
 
 /** Largest accepted request body, in bytes after base64 decoding. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -35,7 +36,7 @@ export type HttpFn = (event: APIGatewayProxyEvent, context: Context) => Promise<
 export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 export function corsHeaders(): Record<string, string> {
-  const origin = process.env.CORS_ALLOW_ORIGIN || '*';
+  const origin = config.corsAllowOrigin();
   const headers: Record<string, string> = {
     'Access-Control-Allow-Origin': origin,
     'Access-Control-Allow-Headers': 'Content-Type,Authorization',
@@ -217,11 +218,10 @@ export function callerOf(event: APIGatewayProxyEvent): Caller {
   if (typeof sub !== 'string' || sub === '') throw unauthorized();
   const email = auth.email ?? claims.email;
   const groups = groupsOf(auth.groups ?? claims['cognito:groups']);
-  const adminGroup = process.env.ADMIN_GROUP || 'apiAdmins';
   return {
     sub,
     ...(typeof email === 'string' && email !== '' ? { email } : {}),
     groups,
-    isAdmin: groups.includes(adminGroup),
+    isAdmin: groups.includes(config.adminGroup()),
   };
 }
