@@ -3,7 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { config } from '@myapp/shared/http';
-import { expireStaleOrders } from '@myapp/shared/orders';
+import { expireStaleOrders } from '@myapp/shared/order-service';
 import { DynamoOrdersRepository, documentClient } from '@myapp/shared/repositories';
 import type { Context } from 'aws-lambda';
 

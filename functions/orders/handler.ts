@@ -27,13 +27,8 @@ import {
   UpdateOrderRequest,
   type WorkflowInfo,
 } from '@myapp/shared/schemas';
-import {
-  assertCancellable,
-  assertEditable,
-  assertTransition,
-  findOrderForCaller,
-  priceLines,
-} from '@myapp/shared/orders';
+import { assertCancellable, assertEditable, assertTransition } from '@myapp/shared/orders';
+import { findOrderForCaller, priceLines } from '@myapp/shared/order-service';
 import {
   DynamoOrdersRepository,
   DynamoProductsRepository,

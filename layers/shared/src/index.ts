@@ -9,6 +9,7 @@
 export * from './entries/http';
 export * from './entries/schemas';
 export * from './entries/orders';
+export * from './entries/order-service';
 export * from './entries/repositories';
 export * from './entries/idempotency';
 export * from './entries/pipeline';

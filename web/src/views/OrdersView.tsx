@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError, type ApiClient } from '../api';
-import { CANCEL_WINDOW_MS, FINAL_STATUSES, money, type Order, type Page } from '../types';
+import { WORKFLOW_PATH, isCancellable, isInPipeline } from '@myapp/shared/orders';
+import { money, type Order, type OrderListResponse } from '../types';
 import { Alert, Link, StatusBadge } from '../ui';
 
-const STEPS = ['PLACED', 'VALIDATED', 'RESERVED', 'CHARGED', 'CONFIRMED'] as const;
 const POLL_MS = 1000;
 /** Polling stops after this long even if the order never ends (the page offers a refresh). */
 const POLL_LIMIT_MS = 5 * 60 * 1000;
@@ -14,7 +14,7 @@ export function OrdersView({ api }: { api: ApiClient }) {
   const [error, setError] = useState('');
   const load = useCallback(async (token?: string) => {
     try {
-      const p = await api.request<Page<Order>>('GET', `/orders?limit=20${token ? `&nextToken=${encodeURIComponent(token)}` : ''}`);
+      const p = await api.request<OrderListResponse>('GET', `/orders?limit=20${token ? `&nextToken=${encodeURIComponent(token)}` : ''}`);
       setOrders((prev) => (token ? [...(prev ?? []), ...p.items] : p.items));
       setNext(p.nextToken);
     } catch (e) {
@@ -64,7 +64,7 @@ export function OrderDetailView({ api, orderId }: { api: ApiClient; orderId: str
     }
   }, [api, orderId]);
 
-  // Follow the order live: poll until it reaches a final status (or the time limit).
+  // Follow the order live: poll while the workflow may still move it (or until the time limit).
   useEffect(() => {
     let stop = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -73,7 +73,7 @@ export function OrderDetailView({ api, orderId }: { api: ApiClient; orderId: str
     const tick = async () => {
       const o = await fetchOrder();
       if (stop) return;
-      if ((o && FINAL_STATUSES.has(o.status)) || Date.now() - started.current > POLL_LIMIT_MS) return setPolling(false);
+      if ((o && !isInPipeline(o.status)) || Date.now() - started.current > POLL_LIMIT_MS) return setPolling(false);
       timer = setTimeout(() => void tick(), POLL_MS);
     };
     void tick();
@@ -96,7 +96,7 @@ export function OrderDetailView({ api, orderId }: { api: ApiClient; orderId: str
     }
   };
 
-  const cancellable = order?.status === 'PLACED' && Date.now() - Date.parse(order.createdAt) < CANCEL_WINDOW_MS;
+  const cancellable = order !== undefined && isCancellable(order);
   const reached = new Set(order?.history.map((h) => h.status));
 
   return (
@@ -111,10 +111,10 @@ export function OrderDetailView({ api, orderId }: { api: ApiClient; orderId: str
       {order && (
         <>
           <p className="muted" aria-live="polite">
-            {polling ? 'Following this order live…' : FINAL_STATUSES.has(order.status) ? 'This order is complete.' : 'Stopped following; refresh to update.'}
+            {polling ? 'Following this order live…' : !isInPipeline(order.status) ? 'This order is complete.' : 'Stopped following; refresh to update.'}
           </p>
           <ol className="steps" aria-label="Progress">
-            {STEPS.map((s) => (
+            {WORKFLOW_PATH.map((s) => (
               <li key={s} className={reached.has(s) || order.status === s ? 'step step-done' : 'step'}>{s.charAt(0) + s.slice(1).toLowerCase()}</li>
             ))}
           </ol>

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { describeError, type ApiClient } from '../api';
 import { navigate } from '../router';
-import { money, type Order, type Page, type Product } from '../types';
+import { money, type Order, type Product, type ProductList } from '../types';
 import { Alert } from '../ui';
 
 /** Payment outcomes of the simulated provider (SPEC 6), offered so a person can try each path. */
@@ -19,7 +19,7 @@ export function ShopView({ api }: { api: ApiClient }) {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    api.request<Page<Product>>('GET', '/products').then((p) => setProducts(p.items), (e) => setError(describeError(e)));
+    api.request<ProductList>('GET', '/products').then((p) => setProducts(p.items), (e) => setError(describeError(e)));
   }, [api]);
 
   const lines = Object.entries(qty).filter(([, q]) => q > 0).map(([sku, q]) => ({ sku, qty: q }));

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { describeError, type ApiClient } from '../api';
-import type { Page, Todo } from '../types';
+import type { Todo, TodoList } from '../types';
 import { Alert } from '../ui';
 
 export function TodosView({ api }: { api: ApiClient }) {
@@ -13,13 +13,13 @@ export function TodosView({ api }: { api: ApiClient }) {
     setError('');
     try { await fn(); } catch (e) { setError(describeError(e)); }
   };
-  const load = useCallback(() => guard(async () => setTodos((await api.request<Page<Todo>>('GET', '/todos?limit=100')).items)), [api]);
+  const load = useCallback(() => guard(async () => setTodos((await api.request<TodoList>('GET', '/todos?limit=100')).items)), [api]);
   useEffect(() => void load(), [load]);
 
   // A write answers with the stored item; without one, reload the list.
   const replace = async (t: Todo | undefined) => {
     if (t?.todoId) setTodos((list) => list?.map((x) => (x.todoId === t.todoId ? t : x)));
-    else setTodos((await api.request<Page<Todo>>('GET', '/todos?limit=100')).items);
+    else setTodos((await api.request<TodoList>('GET', '/todos?limit=100')).items);
   };
 
   const add = (e: FormEvent) => {

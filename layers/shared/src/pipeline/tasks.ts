@@ -6,6 +6,7 @@
  */
 import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AppError } from '../errors';
+import { canTransition, hasReached } from '../orders/rules';
 import type { OrderRecord, OrdersRepository } from '../repositories/orders';
 import { restockItem, type ProductsRepository } from '../repositories/products';
 import type { OrderStatus } from '../schemas/orders';
@@ -31,15 +32,11 @@ export interface PipelineDeps {
   productsTable: string;
 }
 
-/** The happy path, in order; a status's rank says how far along the order is. */
-const HAPPY_PATH: readonly OrderStatus[] = ['PLACED', 'VALIDATED', 'RESERVED', 'CHARGED', 'CONFIRMED', 'ACKNOWLEDGED'];
-const rank = (s: OrderStatus): number => HAPPY_PATH.indexOf(s);
-
 type StepOutcome = { kind: 'run'; order: OrderRecord } | { kind: 'done' | 'inactive'; order: OrderRecord };
 
 function classify(order: OrderRecord, from: OrderStatus, to: OrderStatus): StepOutcome {
   if (order.status === from) return { kind: 'run', order };
-  if (rank(order.status) >= rank(to)) return { kind: 'done', order };
+  if (hasReached(order.status, to)) return { kind: 'done', order };
   return { kind: 'inactive', order };
 }
 
@@ -164,7 +161,7 @@ export interface Notification {
 /** The notification to send (an email would be built from it); undefined if not confirmed. */
 export async function buildNotification(deps: PipelineDeps, input: TaskInput): Promise<Notification | undefined> {
   const order = await load(deps, input);
-  if (rank(order.status) < rank('CONFIRMED')) return undefined;
+  if (!hasReached(order.status, 'CONFIRMED')) return undefined;
   return { kind: 'ORDER_CONFIRMED', orderId: order.orderId, userId: order.userId, total: order.total, currency: order.currency, lines: order.items.length };
 }
 
@@ -239,11 +236,9 @@ export function failureReason(error: CompensationInput['error']): string {
   return message ? `${error.Error}: ${message}`.slice(0, 500) : error.Error;
 }
 
-const FAILABLE: readonly OrderStatus[] = ['PLACED', 'VALIDATED', 'RESERVED', 'CHARGED'];
-
 export async function markOrderFailed(deps: PipelineDeps, input: CompensationInput): Promise<TaskResult> {
   const order = await load(deps, input);
-  if (!FAILABLE.includes(order.status)) return result(order, false, false);
+  if (!canTransition(order.status, 'FAILED')) return result(order, false, false);
   const reason = failureReason(input.error);
   try {
     const failed = await deps.orders.transition(order, order.status, 'FAILED', { reason, set: { failureReason: reason } });

@@ -84,8 +84,8 @@ describe('DynamoOrdersRepository', () => {
       repo.updateItems(key, { items: order.items, total: 100, currency: 'USD', expectedVersion: 2 }),
     ).rejects.toMatchObject({ status: 409, code: 'VERSION_CONFLICT' });
     const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
-    expect(input.ConditionExpression).toBe('attribute_exists(orderId) AND #status = :placed AND version = :v');
-    expect(input.ExpressionAttributeValues?.[':v']).toBe(2);
+    expect(input.ConditionExpression).toBe('attribute_exists(orderId) AND #status = :editable AND version = :v');
+    expect(input.ExpressionAttributeValues).toMatchObject({ ':editable': 'PLACED', ':v': 2 });
   });
 
   it('lists newest first on the ByCreatedAt LSI and round-trips the cursor', async () => {

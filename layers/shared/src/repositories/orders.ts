@@ -8,7 +8,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { badRequest, conflict, notFound } from '../errors';
-import { RETENTION_SECONDS, TTL_STATUSES, assertTransition } from '../orders/rules';
+import { EDITABLE_STATUS, RETENTION_SECONDS, TTL_STATUSES, assertTransition, notEditable } from '../orders/rules';
 import type { HistoryEntry, Order, OrderLine, OrderStatus, PublicOrder } from '../schemas/orders';
 import { decodeCursor, encodeCursor, isExpired, nowEpoch, type Page } from './pagination';
 
@@ -157,7 +157,7 @@ export class DynamoOrdersRepository implements OrdersRepository {
       ':currency': input.currency,
       ':now': now,
       ':one': 1,
-      ':placed': 'PLACED',
+      ':editable': EDITABLE_STATUS,
       ':v': input.expectedVersion,
     };
     let update = 'SET #items = :items, #total = :total, #currency = :currency, updatedAt = :now, version = version + :one';
@@ -169,14 +169,12 @@ export class DynamoOrdersRepository implements OrdersRepository {
       key,
       {
         UpdateExpression: update,
-        ConditionExpression: 'attribute_exists(orderId) AND #status = :placed AND version = :v',
+        ConditionExpression: 'attribute_exists(orderId) AND #status = :editable AND version = :v',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       },
       (old) => {
-        if (old.status !== 'PLACED') {
-          return conflict(`Order is ${String(old.status)}; only PLACED orders can be changed`, 'INVALID_TRANSITION');
-        }
+        if (old.status !== EDITABLE_STATUS) return notEditable(String(old.status));
         return conflict(`Order was changed (version ${String(old.version)}); reload and retry`, 'VERSION_CONFLICT', {
           currentVersion: old.version,
         });
