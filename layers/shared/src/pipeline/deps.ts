@@ -11,10 +11,7 @@ export function pipelineDeps(client?: DynamoDBClient): PipelineDeps {
   const ordersTable = config.ordersTable();
   const productsTable = config.productsTable();
   return {
-    doc,
-    ordersTable,
-    productsTable,
-    orders: new DynamoOrdersRepository(doc, ordersTable),
+    orders: new DynamoOrdersRepository(doc, ordersTable, productsTable),
     products: new DynamoProductsRepository(doc, productsTable),
   };
 }

@@ -58,6 +58,6 @@ describe('taskHandler', () => {
     expect(captured).toHaveLength(1);
     expect(captured[0]).toBeInstanceOf(DynamoDBClient);
     expect(seen[0]).toBe(seen[1]);
-    expect(seen[0]).toMatchObject({ ordersTable: 'Orders', productsTable: 'Products' });
+    expect(seen[0]).toMatchObject({ orders: { tableName: 'Orders', productsTable: 'Products' }, products: { tableName: 'Products' } });
   });
 });

@@ -2,6 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
+  PutCommand,
   ScanCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
@@ -22,6 +23,8 @@ export interface ProductsRepository {
   /** Gives reserved stock back (compensation), also in one transaction. */
   release(lines: readonly StockLine[]): Promise<void>;
   putAll(products: readonly Product[]): Promise<void>;
+  /** Adds the products whose sku is absent; one already there keeps its stock and price. */
+  addMissing(products: readonly Product[]): Promise<{ inserted: number; kept: number }>;
 }
 
 const BATCH_GET_MAX = 100;
@@ -124,6 +127,19 @@ export class DynamoProductsRepository implements ProductsRepository {
   async release(lines: readonly StockLine[]): Promise<void> {
     if (lines.length === 0) return;
     await this.doc.send(new TransactWriteCommand({ TransactItems: lines.map((line) => restockItem(this.tableName, line)) }));
+  }
+
+  async addMissing(products: readonly Product[]): Promise<{ inserted: number; kept: number }> {
+    let inserted = 0;
+    for (const product of products) {
+      try {
+        await this.doc.send(new PutCommand({ TableName: this.tableName, Item: product, ConditionExpression: 'attribute_not_exists(sku)' }));
+        inserted++;
+      } catch (err) {
+        if ((err as { name?: string } | null)?.name !== 'ConditionalCheckFailedException') throw err;
+      }
+    }
+    return { inserted, kept: products.length - inserted };
   }
 
   async putAll(products: readonly Product[]): Promise<void> {
