@@ -1,15 +1,14 @@
 /**
- * GET /openapi.json (public): the OpenAPI document built from the layer's zod schemas.
- * Built once per container; the server URL comes from the request so the same document
- * works behind the stage URL, a custom domain and the local API.
+ * GET /openapi.json (public): the OpenAPI document built from the layer's route table.
+ * Built once per container and server URL; the server URL comes from the request so the same
+ * document works behind the stage URL, a custom domain and the local API.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { config, httpHandler, json } from '@myapp/shared/http';
+import { apiHandler, reply } from '@myapp/shared/api';
+import { config } from '@myapp/shared/http';
 import { buildOpenApiDocument } from '@myapp/shared/openapi';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 
-const logger = new Logger();
-const cache = new Map<string, Record<string, unknown>>();
+const documents = new Map<string, Record<string, unknown>>();
 
 function serverUrl(event: APIGatewayProxyEvent): string {
   const host = event.headers?.Host ?? event.headers?.host;
@@ -21,15 +20,11 @@ function serverUrl(event: APIGatewayProxyEvent): string {
   return `${proto}://${host}${withStage}`;
 }
 
-export const handler = httpHandler(
-  async (event) => {
+export const handler = apiHandler('ApiDocsFunction', {
+  'GET /openapi.json': async ({ event }) => {
     const url = serverUrl(event);
-    let doc = cache.get(url);
-    if (!doc) {
-      doc = buildOpenApiDocument({ serverUrl: url, version: config.appVersion() });
-      cache.set(url, doc);
-    }
-    return json(200, doc, { 'Cache-Control': 'public, max-age=300' });
+    let doc = documents.get(url);
+    if (!doc) documents.set(url, (doc = buildOpenApiDocument({ serverUrl: url, version: config.appVersion() })));
+    return reply(doc, { headers: { 'Cache-Control': 'public, max-age=300' } });
   },
-  { logger },
-);
+});

@@ -1,10 +1,6 @@
 /** OrderWorkflow task. RESERVED → CHARGED through the simulated payment provider. */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import { logger } from '@myapp/shared/lambda';
 import { processPayment, taskHandler } from '@myapp/shared/pipeline';
-
-const logger = new Logger();
-const tracer = new Tracer();
 
 export const handler = taskHandler(
   async (deps, input) => {
@@ -12,5 +8,4 @@ export const handler = taskHandler(
     logger.info('processPayment', { result });
     return result;
   },
-  { logger, tracer },
 );

@@ -1,10 +1,6 @@
 /** OrderWorkflow task. VALIDATED → RESERVED: reserves all lines in one transaction. */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import { logger } from '@myapp/shared/lambda';
 import { reserveInventory, taskHandler } from '@myapp/shared/pipeline';
-
-const logger = new Logger();
-const tracer = new Tracer();
 
 export const handler = taskHandler(
   async (deps, input) => {
@@ -12,5 +8,4 @@ export const handler = taskHandler(
     logger.info('reserveInventory', { result });
     return result;
   },
-  { logger, tracer },
 );

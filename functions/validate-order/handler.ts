@@ -1,10 +1,6 @@
 /** OrderWorkflow task. PLACED → VALIDATED: checks lines, total and products. */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { validateOrder, taskHandler } from '@myapp/shared/pipeline';
-
-const logger = new Logger();
-const tracer = new Tracer();
+import { logger } from '@myapp/shared/lambda';
+import { taskHandler, validateOrder } from '@myapp/shared/pipeline';
 
 export const handler = taskHandler(
   async (deps, input) => {
@@ -12,5 +8,4 @@ export const handler = taskHandler(
     logger.info('validateOrder', { result });
     return result;
   },
-  { logger, tracer },
 );

@@ -27,22 +27,26 @@ const SRC = resolve(__dirname, 'src');
 
 /**
  * Entry name → the modules it owns (files, or folders ending in '/', relative to src/).
- * Dependencies between entries: http ← orders ← repositories ← {idempotency, pipeline};
- * orders ← order-service ← idempotency (order-service uses repositories' types only);
- * schemas (zod) ← {events, workflow, catalogue, openapi}. Neither http, orders, repositories nor
- * pipeline loads zod (http bundles only ZodError's few KB).
+ * Dependencies between entries: http ← lambda (middy, Powertools, the SDK clients) ←
+ * {api, repositories, pipeline, events, workflow, catalogue}; http ← orders ← repositories ←
+ * {idempotency, pipeline}; orders ← order-service (repositories' types only) ← idempotency;
+ * schemas (zod) ← {events, workflow, catalogue, openapi}, and api loads it only when a
+ * function's routes validate input. Neither http, lambda, orders, repositories nor pipeline
+ * loads zod (http bundles only ZodError's few KB).
  */
 const ENTRIES = {
-  http: ['errors.ts', 'http.ts', 'config.ts'],
+  http: ['errors.ts', 'http.ts', 'config.ts', 'authorizer-policy.ts'],
+  lambda: ['observability.ts', 'lambda.ts', 'clients.ts'],
+  api: ['routes.ts', 'api.ts'],
   schemas: ['schemas/'],
   orders: ['orders/rules.ts'],
   'order-service': ['orders/service.ts', 'orders/expiry.ts'],
-  repositories: ['ddb.ts', 'repositories/'],
+  repositories: ['repositories/'],
   idempotency: ['idempotency.ts'],
-  pipeline: ['pipeline/errors.ts', 'pipeline/payment.ts', 'pipeline/input.ts', 'pipeline/tasks.ts', 'pipeline/deps.ts', 'pipeline/task-handler.ts'],
-  events: ['pipeline/stream-events.ts'],
-  workflow: ['pipeline/start.ts'],
-  catalogue: ['catalogue/'],
+  pipeline: ['pipeline/errors.ts', 'pipeline/payment.ts', 'pipeline/input.ts', 'pipeline/tasks.ts', 'pipeline/task-handler.ts'],
+  events: ['pipeline/stream-events.ts', 'pipeline/stream-handler.ts'],
+  workflow: ['pipeline/start.ts', 'pipeline/executions.ts'],
+  catalogue: ['catalogue/', 'custom-resource.ts'],
   openapi: ['openapi.ts'],
 };
 

@@ -121,7 +121,7 @@ async function createTables() {
 // The layer, loaded after the environment is set (its clients read the endpoints).
 type Shared = typeof import('@myapp/shared');
 let shared: Shared;
-let deps: ReturnType<Shared['pipelineDeps']>;
+let deps: Shared['repositories'];
 
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'pipeline-'));
@@ -144,7 +144,7 @@ beforeAll(async () => {
   });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   shared = require('@myapp/shared') as Shared;
-  deps = shared.pipelineDeps();
+  deps = shared.repositories;
   await deps.products.putAll([
     { sku: 'SKU-0001', name: 'Pack', price: 6900, currency: 'USD', stock: 10 },
     { sku: 'SKU-0002', name: 'Bottle', price: 2999, currency: 'USD', stock: 2 },

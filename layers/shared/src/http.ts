@@ -13,27 +13,10 @@ import { config } from './config';
 /** Largest accepted request body, in bytes after base64 decoding. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-/** The subset of Powertools Logger that the wrapper needs (any structured logger fits). */
+/** Where errorResponse reports real faults (Powertools' Logger, in the functions). */
 export interface HttpLogger {
   error(message: string, error: Error): void;
-  /** Powertools' Logger: request id, function name and cold start on every line. */
-  addContext?(context: Context): void;
 }
-
-/** The subset of Powertools Metrics that the wrapper flushes after each request. */
-export interface HttpMetrics {
-  hasStoredMetrics(): boolean;
-  publishStoredMetrics(): void;
-}
-
-export interface HttpHandlerOptions {
-  logger?: HttpLogger;
-  /** Flushed after every request, success or error (a request that added none writes nothing). */
-  metrics?: HttpMetrics;
-}
-
-export type HttpFn = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 export function corsHeaders(): Record<string, string> {
   const origin = config.corsAllowOrigin();
@@ -120,23 +103,6 @@ export function isServiceUnavailable(err: unknown): boolean {
 
 export function requestIdOf(event: APIGatewayProxyEvent | undefined, context: Context | undefined): string {
   return event?.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
-}
-
-/**
- * Wraps a route function: every error becomes a JSON error response with CORS headers. With a
- * Powertools logger the Lambda context is added first; with metrics they are published last.
- */
-export function httpHandler(fn: HttpFn, opts: HttpHandlerOptions = {}): HttpHandler {
-  return async (event, context) => {
-    if (context) opts.logger?.addContext?.(context);
-    try {
-      return await fn(event, context);
-    } catch (err) {
-      return errorResponse(err, requestIdOf(event, context), opts.logger);
-    } finally {
-      if (opts.metrics?.hasStoredMetrics()) opts.metrics.publishStoredMetrics();
-    }
-  };
 }
 
 function header(event: APIGatewayProxyEvent, name: string): string | undefined {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createTables, startDynamoDbLocal, type DynamoDbLocal } from '../../../../local/src/dynamodb';
 import { freePort } from '../../../../local/src/ports';
 import { loadTemplate, tableDefinitionsFromTemplate } from '../../../../local/src/template';
-import { documentClient } from '../ddb';
+import { documentClientOver as documentClient } from '../clients';
 import { describeRepositoryContract, type ContractRepositories } from '../testing/repository-contract';
 import { DynamoOrdersRepository } from './orders';
 import { DynamoProductsRepository } from './products';

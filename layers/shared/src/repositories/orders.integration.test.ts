@@ -8,7 +8,7 @@ import { createTables, startDynamoDbLocal, type DynamoDbLocal } from '../../../.
 import { freePort } from '../../../../local/src/ports';
 import { loadTemplate, tableDefinitionsFromTemplate } from '../../../../local/src/template';
 import { AppError } from '../errors';
-import { documentClient } from '../ddb';
+import { documentClientOver as documentClient } from '../clients';
 import { idempotentPlaceOrder } from '../idempotency';
 import { placeOrder, type OrderDeps } from '../orders/service';
 import { DynamoOrdersRepository } from './orders';

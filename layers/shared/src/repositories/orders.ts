@@ -97,11 +97,11 @@ function oldItem(err: ConditionalCheckFailedException): Record<string, unknown> 
 const isTransactionCanceled = (err: unknown): boolean => (err as { name?: string } | null)?.name === 'TransactionCanceledException';
 
 export class DynamoOrdersRepository implements OrdersRepository {
-  /** `productsTable`: where releaseReservation puts stock back (the one write spanning both tables). */
+  /** `productsTable`: where releaseReservation puts stock back (the one write spanning both tables), read when first needed. */
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly productsTable?: string,
+    private readonly productsTable?: string | (() => string),
   ) {}
 
   async create(order: OrderRecord): Promise<OrderRecord> {
@@ -335,7 +335,7 @@ export class DynamoOrdersRepository implements OrdersRepository {
 
   async releaseReservation(order: Pick<OrderRecord, 'userId' | 'orderId' | 'items'>, now: Date = new Date()): Promise<boolean> {
     if (!this.productsTable) throw new Error('DynamoOrdersRepository: releaseReservation needs the products table');
-    const productsTable = this.productsTable;
+    const productsTable = typeof this.productsTable === 'function' ? this.productsTable() : this.productsTable;
     try {
       await this.doc.send(
         new TransactWriteCommand({

@@ -7,7 +7,7 @@ import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../../../local/src/dynamodb';
 import { freePort } from '../../../../local/src/ports';
-import { documentClient } from '../ddb';
+import { documentClientOver as documentClient } from '../clients';
 import { DynamoTodosRepository } from './todos';
 import { DynamoUsersRepository } from './users';
 
