@@ -72,7 +72,7 @@ describe('functions', () => {
         (r) =>
           r.Type === 'AWS::CloudWatch::Alarm' &&
           (r.Properties as JsonObject).MetricName === metric &&
-          JSON.stringify((r.Properties as JsonObject).Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: fn } }]),
+          JSON.stringify((r.Properties as JsonObject).Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { 'Fn::Sub': `\${${fn}}` } }]),
       );
       expect(alarm).toBeDefined();
     }
@@ -98,6 +98,14 @@ describe('data', () => {
     expect(p.BillingMode).toBe('PAY_PER_REQUEST');
     expect(p.SSESpecification).toEqual({ SSEEnabled: true });
     expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+  });
+
+  test('the stack keeps what holds data when it is deleted or a resource replaced', () => {
+    const policies = (id: string) => [resources[id]!.DeletionPolicy, resources[id]!.UpdateReplacePolicy];
+    const kept = ['UsersTable', 'OrdersTable', 'ProductsTable', 'TodosTable', 'UserPool', 'OrderDLQ', 'EventsDLQ', 'UploadsBucket', 'ExportsBucket'];
+    for (const id of kept) expect({ id, policies: policies(id) }).toEqual({ id, policies: ['Retain', 'Retain'] });
+    // Short-lived data goes with the stack, by an explicit choice (cfn-lint I3011).
+    for (const id of ['IdempotencyTable', ...ofType('AWS::Logs::LogGroup')]) expect({ id, policies: policies(id) }).toEqual({ id, policies: ['Delete', 'Delete'] });
   });
 
   test('the five tables of SPEC 5 exist', () => {

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse, type Tags } from 'yaml';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { expandLanguageExtensions } from './language-extensions';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type JsonObject = { [k: string]: Json };
@@ -76,7 +77,7 @@ export function loadTemplateFile(path: string): JsonObject {
   const text = readFileSync(path, 'utf8');
   const doc = parse(text, { customTags: cfnTags, maxAliasCount: -1 }) as unknown;
   if (!doc || typeof doc !== 'object' || !('Resources' in doc)) throw new Error(`${path}: not a CloudFormation template (no Resources)`);
-  return doc as JsonObject;
+  return expandLanguageExtensions(doc as JsonObject);
 }
 
 function isObj(v: unknown): v is JsonObject {
