@@ -72,7 +72,7 @@ type JsonObject = { [k: string]: Json };
  * then changed by `mutate`. Returns its path and a cleanup.
  */
 export function scratchTemplate(mutate: (resources: Record<string, JsonObject>) => void): { path: string; dispose: () => void } {
-  const raw = loadTemplateFile(join(REPO_ROOT, 'template.yaml')) as JsonObject;
+  const raw = loadTemplateFile(join(REPO_ROOT, 'template.yaml'));
   const resources = raw.Resources as Record<string, JsonObject>;
   for (const r of Object.values(resources)) {
     const p = r.Properties as JsonObject | undefined;

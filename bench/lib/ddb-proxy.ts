@@ -163,7 +163,7 @@ export class CountingDdbProxy {
         up.end(body);
       });
     });
-    return listenLoopback(this.server!, port);
+    return listenLoopback(this.server, port);
   }
 
   stop(): Promise<void> {

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { REPO_ROOT, RESULTS, SECTIONS, type Check } from './common';
 import { groupedBars, histogramWithCdf } from './svg';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 export type Results = Record<string, any>;
 
 export const CHARTS = { apiLatency: 'api-latency.svg', orderToConfirmed: 'order-to-confirmed.svg' } as const;
@@ -58,7 +57,7 @@ export function mergePrevious(res: Results, ran: string[]): Results {
   return res;
 }
 
-const fmt = (n: unknown) => (typeof n === 'number' ? n.toLocaleString('en-US', { maximumFractionDigits: 2 }) : String(n ?? '–'));
+const fmt = (n: unknown) => (typeof n === 'number' ? n.toLocaleString('en-US', { maximumFractionDigits: 2 }) : typeof n === 'string' ? n : n === undefined || n === null ? '–' : JSON.stringify(n));
 const ops = (o: Record<string, number> | undefined) =>
   Object.entries(o ?? {})
     .map(([k, v]) => `${k} ${v}`)

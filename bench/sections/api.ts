@@ -29,15 +29,15 @@ function autocannon(o: Record<string, unknown>): Promise<AutocannonResult> {
     const child = spawn(process.execPath, ['-e', script, JSON.stringify(o)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d));
-    child.stderr.on('data', (d: Buffer) => (err += d));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', fail);
     child.on('exit', (code) => {
       try {
         if (code !== 0) throw new Error(`autocannon exited ${code}: ${err.trim().slice(0, 500)}`);
         ok(JSON.parse(out) as AutocannonResult);
       } catch (e) {
-        fail(e as Error);
+        fail(e instanceof Error ? e : new Error(String(e)));
       }
     });
   });

@@ -61,7 +61,7 @@ export async function benchBundles() {
         .map((arn) => Object.entries(t.refs).find(([, r]) => r === arn)?.[0])
         .map((lid) => (lid ? builder.layers.get(lid)?.nodeModules : undefined))
         .filter((x): x is string => !!x);
-      const vars = ((p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
+      const vars = (p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
       const env: Record<string, string> = { ...baseEnv(), AWS_LAMBDA_FUNCTION_NAME: id, NODE_PATH: [...layers, join(REPO_ROOT, 'node_modules')].join(':') };
       for (const [k, v] of Object.entries(vars)) env[k] = typeof v === 'string' ? v : JSON.stringify(v);
       const r = importMs(file, env, fn.dir);

@@ -32,7 +32,8 @@ export async function benchHotReload() {
     const url = `${rt.outputs.APIEndpoint!.replace(/\/$/, '')}/health`;
     const version = async () => {
       const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-      return String(((await res.json().catch(() => ({}))) as { version?: unknown }).version ?? '');
+      const { version } = (await res.json().catch(() => ({}))) as { version?: unknown };
+      return typeof version === 'string' ? version : '';
     };
     // Warm, then the floor: a warm request's round trip.
     for (let i = 0; i < 5; i++) await version();

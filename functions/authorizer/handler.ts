@@ -29,7 +29,7 @@ function createVerifier() {
       jwksUri: config.jwksUri(),
       // Access tokens carry client_id, not aud, and must not pass as identity.
       customJwtCheck: ({ payload }) => {
-        if (payload.token_use !== 'id') throw new Error(`token_use must be id, got ${String(payload.token_use)}`);
+        if (payload.token_use !== 'id') throw new Error(`token_use must be id, got ${JSON.stringify(payload.token_use)}`);
       },
     },
     { jwksCache: new SimpleJwksCache({ fetcher: fetchFetcher }) },
@@ -46,16 +46,14 @@ export const handler = lambdaHandler(async (event: APIGatewayTokenAuthorizerEven
     throw new Error('Unauthorized');
   }
   verifier ??= createVerifier();
-  let policy: APIGatewayAuthorizerResult | undefined;
-  try {
-    policy = allowPolicy(await verifier.verify(token), event.methodArn);
-  } catch (err) {
+  const claims = await verifier.verify(token).catch((err: unknown) => {
     // The reason only: a token is a credential and never goes to the logs.
     logger.info('Denied: token verification failed', { reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
-    throw new Error('Unauthorized');
-  }
+    return undefined;
+  });
+  const policy = claims && allowPolicy(claims, event.methodArn);
   if (!policy) {
-    logger.info('Denied: token without sub');
+    if (claims) logger.info('Denied: token without sub');
     throw new Error('Unauthorized');
   }
   return policy;

@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 
 const TRACE_ID = 'Root=1-6b03fca7-0f03de6a017c4619b16012db;Parent=53995c3f42cd8ad8;Sampled=1';
 
-function loadHandler(): typeof import('./handler').handler {
+async function loadHandler(): Promise<typeof import('./handler').handler> {
   // Powertools reads its settings when the handler module is loaded, as in Lambda.
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   process.env.POWERTOOLS_DEV = 'false';
@@ -19,9 +19,9 @@ function loadHandler(): typeof import('./handler').handler {
   process.env.POWERTOOLS_METRICS_NAMESPACE = 'MyApp';
   process.env._X_AMZN_TRACE_ID = TRACE_ID;
   process.env.AWS_LAMBDA_INITIALIZATION_TYPE = 'on-demand'; // as Lambda sets it: Powertools' cold-start detection reads it
-  // Required (not imported) so the settings above are in place first; this test file has
+  // Loaded here, not at the top, so the settings above are in place first; this test file has
   // its own module registry, so the SDK classes are the ones aws-sdk-client-mock patched.
-  return (require('./handler') as typeof import('./handler')).handler;
+  return (await import('./handler')).handler;
 }
 
 const doc = mockClient(DynamoDBDocumentClient);
@@ -39,7 +39,7 @@ test('a successful order emits SuccessfulOrder and OrderTotal as EMF and logs wi
   doc.on(PutCommand).resolves({});
   raw.on(PutItemCommand).resolves({});
   raw.on(UpdateItemCommand).resolves({});
-  const handler = loadHandler();
+  const handler = await loadHandler();
   const lines: string[] = [];
   const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     lines.push(String(chunk));

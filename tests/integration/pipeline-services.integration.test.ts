@@ -84,8 +84,7 @@ async function invoke(id: string, event: unknown): Promise<InvokeResult> {
   invocations.push(id);
   let h = handlers.get(id);
   if (!h) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    h = (require(`../../functions/${FUNCTIONS[id]}/handler`) as { handler: Handler }).handler;
+    h = ((await import(`../../functions/${FUNCTIONS[id]}/handler`)) as { handler: Handler }).handler;
     handlers.set(id, h);
   }
   try {
@@ -142,8 +141,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_SFN: sfn.url,
     AWS_ENDPOINT_URL_EVENTBRIDGE: eb.url,
   });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  shared = require('@myapp/shared') as Shared;
+  shared = await import('@myapp/shared');
   deps = shared.repositories;
   await deps.products.putAll([
     { sku: 'SKU-0001', name: 'Pack', price: 6900, currency: 'USD', stock: 10 },

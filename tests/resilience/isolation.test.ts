@@ -3,7 +3,7 @@
  * profile get 403/404 and never the data; afterwards the first user's data is unchanged.
  */
 import { createTestUser, type TestUser } from '../support/runtime';
-import { call, outputs, type Json } from './support';
+import { call, outputs } from './support';
 
 let alice: TestUser;
 let bob: TestUser;
@@ -69,7 +69,7 @@ describe('isolation between users', () => {
     refused(await call('GET', `/profiles/${alice.sub}`, { user: bob }), 'GET profile');
     refused(await call('GET', '/users', { user: bob }), 'GET users (admin only)');
     // POST /profiles only ever writes the caller's own record, whatever the body says.
-    const p = await call('POST', '/profiles', { user: bob, body: { name: 'Bob', plan: 'free', userId: alice.sub } as Json });
+    const p = await call('POST', '/profiles', { user: bob, body: { name: 'Bob', plan: 'free', userId: alice.sub } });
     expect(p.status).toBeLessThan(500);
     if (p.status < 300) expect(p.body!.userId).toBe(bob.sub);
   });

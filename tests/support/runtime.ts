@@ -23,7 +23,7 @@ export interface LocalRuntimeHandle {
   stateDir: string;
   /** Everything the runtime printed so far (for assertions and failure messages). */
   output(): string;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
   /** Stops and starts again on the same state dir (no --fresh): data must survive. */
   restart(): Promise<void>;
 }
@@ -88,8 +88,8 @@ function launch(o: StartLocalRuntimeOptions, stateDir: string, fresh: boolean): 
       if (o.echo) process.stdout.write(s);
       if (/^ready in \d+ ms/m.test(out.join(''))) finish();
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code, sig) => finish(new Error(`local runtime exited (${code ?? sig}) before it was ready:\n${out.join('').slice(-4000)}`)));
     const timer = setTimeout(() => finish(new Error(`local runtime not ready within ${timeoutMs} ms:\n${out.join('').slice(-4000)}`)), timeoutMs);
   });

@@ -14,6 +14,11 @@ const props = (id: string): JsonObject => (resources[id]?.Properties ?? {}) as J
 const ofType = (type: string): string[] => Object.keys(resources).filter((id) => resources[id]!.Type === type);
 const functions = ofType('AWS::Serverless::Function');
 const globalsFn = ((template.Globals as JsonObject).Function ?? {}) as JsonObject;
+/** A template value that must be a string (a path, a method). */
+const text = (v: Json | undefined): string => {
+  if (typeof v !== 'string') throw new Error(`expected a string, got ${JSON.stringify(v)}`);
+  return v;
+};
 
 interface Route { method: string; path: string; fn: string; auth: 'public' | 'auth' }
 const routes: Route[] = functions.flatMap((fn) =>
@@ -22,7 +27,7 @@ const routes: Route[] = functions.flatMap((fn) =>
     .map((e) => {
       const p = e.Properties as JsonObject;
       const authorizer = ((p.Auth ?? {}) as JsonObject).Authorizer;
-      return { method: String(p.Method).toUpperCase(), path: String(p.Path), fn, auth: authorizer === 'NONE' ? 'public' : 'auth' } as Route;
+      return { method: text(p.Method).toUpperCase(), path: text(p.Path), fn, auth: authorizer === 'NONE' ? 'public' : 'auth' };
     }),
 );
 
@@ -58,7 +63,7 @@ describe('functions', () => {
     const build = metadata.BuildProperties as JsonObject;
     expect(build).toMatchObject({ Minify: true, Target: 'es2022', Sourcemap: true, Format: 'cjs' });
     expect(build.External as Json[]).toContain('@myapp/shared');
-    const dir = join(root, String(props(fn).CodeUri));
+    const dir = join(root, text(props(fn).CodeUri));
     for (const file of ['handler.ts', 'handler.test.ts', 'package.json']) expect(existsSync(join(dir, file))).toBe(true);
     expect(props(fn).Handler).toBe('handler.handler');
   });
@@ -81,7 +86,7 @@ describe('functions', () => {
   test('the layer builds with its Makefile target', () => {
     const layer = resources.SharedLayer!;
     expect((layer.Metadata as JsonObject).BuildMethod).toBe('makefile');
-    const makefile = readFileSync(join(root, String(props('SharedLayer').ContentUri), 'Makefile'), 'utf8');
+    const makefile = readFileSync(join(root, text(props('SharedLayer').ContentUri), 'Makefile'), 'utf8');
     expect(makefile).toMatch(/^build-SharedLayer:/m);
   });
 

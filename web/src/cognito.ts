@@ -45,8 +45,9 @@ async function call<T>(cfg: AppConfig, action: string, body: Record<string, unkn
   }
   const data = (await res.json().catch(() => ({}))) as Record<string, unknown>;
   if (!res.ok) {
-    const code = String(data.__type ?? data.code ?? 'UnknownError').split('#').pop()!;
-    throw new CognitoError(code, FRIENDLY[code] ?? String(data.message ?? data.Message ?? `Sign-in service error (${res.status})`));
+    const text = (...values: unknown[]) => values.find((v): v is string => typeof v === 'string');
+    const code = (text(data.__type, data.code) ?? 'UnknownError').split('#').pop()!;
+    throw new CognitoError(code, FRIENDLY[code] ?? text(data.message, data.Message) ?? `Sign-in service error (${res.status})`);
   }
   return data as T;
 }

@@ -88,7 +88,7 @@ export function assertCancellable(order: { status: OrderStatus; createdAt: strin
 }
 
 /** The 409 for an edit of an order that is no longer editable. */
-export const notEditable = (status: OrderStatus | string): AppError =>
+export const notEditable = (status: string): AppError =>
   conflict(`Order is ${status}; only ${EDITABLE_STATUS} orders can be changed`, 'INVALID_TRANSITION');
 
 /** Owner edit: the lines may change only while PLACED. */

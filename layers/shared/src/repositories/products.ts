@@ -149,7 +149,7 @@ export class DynamoProductsRepository implements ProductsRepository {
         if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error('BatchWrite left unprocessed items after retries');
         if (attempt > 0) await sleep(50 * 2 ** attempt);
         const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
-        requests = (out.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
+        requests = out.UnprocessedItems?.[this.tableName] ?? [];
       }
     }
   }
