@@ -1,4 +1,4 @@
-/** Browser end-to-end: headless Debian chromium (playwright-core) against the local runtime. */
+/** Browser end-to-end: headless Chromium (playwright-core, tests/support/chromium.ts) against the local runtime. */
 const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
 module.exports = {
   testEnvironment: 'node',

@@ -18,10 +18,11 @@ CLIENT_ID="$(output UserPoolClient)"
 BUCKET="$(output SiteBucketName)"
 DISTRIBUTION="$(output WebDistributionId)"
 WEB_URL="$(output WebURL)"
+HOSTED_UI_URL="$(output CognitoHostedUIURL)"
 REGION="$(aws configure get region || true)"
 REGION="${AWS_REGION:-${AWS_DEFAULT_REGION:-${REGION:-us-east-1}}}"
 
-for v in API_URL USER_POOL CLIENT_ID BUCKET DISTRIBUTION; do
+for v in API_URL USER_POOL CLIENT_ID BUCKET DISTRIBUTION HOSTED_UI_URL; do
   if [ -z "${!v}" ] || [ "${!v}" = "None" ]; then
     echo "deploy-web: stack $STACK has no output for $v; deploy the stack first (sam deploy)" >&2
     exit 1
@@ -37,7 +38,8 @@ cat > web/dist/config.json <<JSON
   "region": "$REGION",
   "userPoolId": "$USER_POOL",
   "clientId": "$CLIENT_ID",
-  "cognitoEndpoint": "https://cognito-idp.$REGION.amazonaws.com"
+  "cognitoEndpoint": "https://cognito-idp.$REGION.amazonaws.com",
+  "hostedUiUrl": "$HOSTED_UI_URL"
 }
 JSON
 

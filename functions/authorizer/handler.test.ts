@@ -123,4 +123,20 @@ describe('authorizer', () => {
   it('denies a missing Authorization value', async () => {
     await expect(handler(ev(''), context)).rejects.toThrow('Unauthorized');
   });
+
+  it('fails (API Gateway: 500), not Unauthorized, for a good token when the JWKS cannot be fetched', async () => {
+    // A fresh execution environment whose JWKS location answers 404.
+    const saved = process.env.JWKS_URI;
+    process.env.JWKS_URI = `${issuer}/.well-known/missing.json`;
+    let fresh!: typeof handler;
+    jest.isolateModules(() => {
+      ({ handler: fresh } = jest.requireActual<typeof import('./handler')>('./handler'));
+    });
+    const err = await fresh(ev(`Bearer ${await idToken()}`), context)
+      .catch((e: unknown) => e)
+      .finally(() => (process.env.JWKS_URI = saved));
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).name).toBe('JwksUnavailableError');
+    expect((err as Error).message).not.toBe('Unauthorized');
+  });
 });

@@ -1,43 +1,20 @@
 /**
- * API Gateway TOKEN authorizer: verifies a Cognito id token with aws-jwt-verify (signature
+ * API Gateway TOKEN authorizer: verifies a Cognito id token (id-token-verifier.ts: aws-jwt-verify
  * against the pool's JWKS, exp, issuer, audience = app client, token_use = id). Issuer and
  * JWKS location come from the environment, so the local issuer's tokens verify with the
  * same code. The policy covers the whole API so API Gateway may cache it across routes;
  * role checks happen in the handlers, from the context returned here.
+ *
+ * A bad token is `Unauthorized` (401). A JWKS that cannot be fetched is an error of this
+ * function (API Gateway answers 500 and does not cache it): never a 401 for a good token.
  */
 import { allowPolicy, bearerToken, config } from '@myapp/shared/http';
-import { lambdaHandler, logger } from '@myapp/shared/lambda';
-import { JwtRsaVerifier } from 'aws-jwt-verify';
-import type { Fetcher } from 'aws-jwt-verify/https';
-import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import { lambdaHandler, logger, once } from '@myapp/shared/lambda';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import { createIdTokenVerifier, JwksUnavailableError } from './id-token-verifier';
 
-/** Built on global fetch: the library's default fetcher refuses http (the local issuer). */
-const fetchFetcher: Fetcher = {
-  async fetch(uri: string): Promise<ArrayBuffer> {
-    const res = await fetch(uri, { signal: AbortSignal.timeout(3000) });
-    if (!res.ok) throw new Error(`JWKS fetch failed with HTTP ${res.status}`);
-    return res.arrayBuffer();
-  },
-};
-
-function createVerifier() {
-  return JwtRsaVerifier.create(
-    {
-      issuer: config.jwtIssuer(),
-      audience: config.userPoolClientId(),
-      jwksUri: config.jwksUri(),
-      // Access tokens carry client_id, not aud, and must not pass as identity.
-      customJwtCheck: ({ payload }) => {
-        if (payload.token_use !== 'id') throw new Error(`token_use must be id, got ${JSON.stringify(payload.token_use)}`);
-      },
-    },
-    { jwksCache: new SimpleJwksCache({ fetcher: fetchFetcher }) },
-  );
-}
-
-/** Created once per execution environment: the JWKS cache survives warm invocations. */
-let verifier: ReturnType<typeof createVerifier> | undefined;
+/** Made once per execution environment: the JWKS it fetched survives warm invocations. */
+const verifier = once(() => createIdTokenVerifier({ issuer: config.jwtIssuer(), audience: config.userPoolClientId(), jwksUri: config.jwksUri() }));
 
 export const handler = lambdaHandler(async (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
   const token = bearerToken(event.authorizationToken);
@@ -45,15 +22,20 @@ export const handler = lambdaHandler(async (event: APIGatewayTokenAuthorizerEven
     logger.info('Denied: no token');
     throw new Error('Unauthorized');
   }
-  verifier ??= createVerifier();
-  const claims = await verifier.verify(token).catch((err: unknown) => {
+  const result = await verifier()
+    .verify(token)
+    .catch((err: unknown) => {
+      if (err instanceof JwksUnavailableError) logger.error('Cannot verify tokens: the JWKS is unavailable', { reason: err.message });
+      throw err;
+    });
+  if ('denied' in result) {
     // The reason only: a token is a credential and never goes to the logs.
-    logger.info('Denied: token verification failed', { reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
-    return undefined;
-  });
-  const policy = claims && allowPolicy(claims, event.methodArn);
+    logger.info('Denied: token verification failed', { reason: result.denied });
+    throw new Error('Unauthorized');
+  }
+  const policy = allowPolicy(result.claims, event.methodArn);
   if (!policy) {
-    if (claims) logger.info('Denied: token without sub');
+    logger.info('Denied: token without sub');
     throw new Error('Unauthorized');
   }
   return policy;

@@ -93,6 +93,14 @@ describe('POST /users', () => {
     expect(input.ConditionExpression).toContain('attribute_not_exists(userId)');
   });
 
+  it('gives a user created without a plan the free plan (seed 000`s request)', async () => {
+    doc.on(PutCommand).resolves({});
+    const res = await call({ method: 'POST', resource: '/users', body: { name: 'Alice', email: 'alice@example.com' }, ...admin });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ name: 'Alice', email: 'alice@example.com', plan: 'free' });
+    expect(doc.commandCalls(PutCommand)[0]!.args[0].input.Item).toMatchObject({ plan: 'free' });
+  });
+
   it.each([
     [{ name: 'Bob', email: 'not-an-email', plan: 'pro' }, 'email'],
     [{ name: 'Bob', email: 'b@example.com', plan: 'gold' }, 'plan'],

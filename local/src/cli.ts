@@ -1,16 +1,18 @@
 /**
- * `npm start` / `npm run build` / `npm run invoke` / `create-user`: the local runtime's CLI.
- * Failures print one line saying what and how to fix, and exit non-zero.
+ * `npm start` / `npm run build` / `npm run invoke` / `create-user` / `aws-env`: the local
+ * runtime's CLI. Failures print one line saying what and how to fix, and exit non-zero.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Builder, dirSize, functionIds, layerIds } from './build';
 import { CognitoServer } from './cognito';
-import { createTables, startDynamoDbLocal } from './dynamodb';
+import { createTables, startDynamoDbLocal, tableDefinitionsFromTemplate, type DynamoDbLocal } from './dynamodb';
+import { exportLines, localAwsEnv, localUrls, stateDirStack } from './environment';
 import { LambdaService } from './lambda';
 import { freePort } from './ports';
-import { DEFAULT_PORTS, readOutputs, startRuntime, type PortName } from './runtime';
-import { loadTemplate, parseParameterOverrides, tableDefinitionsFromTemplate } from './template';
+import { loadStackTemplate } from './registry';
+import { DEFAULT_PORTS, readOutputs, startRuntime, stackNameFrom } from './runtime';
+import { parseParameterOverrides } from './template';
 
 /** The repository root: the nearest folder up from here that holds template.yaml (or cwd). */
 export function findRoot(): string {
@@ -68,8 +70,8 @@ function logLine(source: string, message: string): void {
 
 async function start(a: Args): Promise<void> {
   const rootDir = findRoot();
-  const ports: Partial<Record<PortName, number>> = {};
-  for (const name of Object.keys(DEFAULT_PORTS) as PortName[]) {
+  const ports: Partial<Record<string, number>> = {};
+  for (const name of Object.keys(DEFAULT_PORTS)) {
     const v = one(a, `${name}-port`) ?? (name === 'api' ? one(a, 'port') : undefined);
     if (v !== undefined) ports[name] = Number(v);
   }
@@ -85,6 +87,7 @@ async function start(a: Args): Promise<void> {
     watch: !has(a, 'no-watch'),
     inMemoryDb: has(a, 'in-memory-db'),
     ttlSweep: !has(a, 'no-ttl-sweep'),
+    verbose: has(a, 'verbose'),
     ...(one(a, 'functions-dynamodb-endpoint') ? { functionsDynamoDBEndpoint: one(a, 'functions-dynamodb-endpoint')! } : {}),
     ...(one(a, 'template') ? { templatePath: resolve(one(a, 'template')!) } : {}),
     log: logLine,
@@ -111,7 +114,7 @@ async function start(a: Args): Promise<void> {
 async function build(a: Args): Promise<void> {
   const rootDir = findRoot();
   const templatePath = templateOf(a, rootDir);
-  const t = loadTemplate(templatePath, { parameterOverrides: parseParameterOverrides(a.flags['parameter-overrides'] ?? []) });
+  const t = loadStackTemplate(templatePath, { parameterOverrides: parseParameterOverrides(a.flags['parameter-overrides'] ?? []), ctx: { stackName: stackNameFrom(dirname(templatePath), rootDir) } });
   const started = Date.now();
   const builder = new Builder(t, dirname(templatePath), resolve(rootDir, one(a, 'state-dir') ?? '.local', 'build'), logLine);
   try {
@@ -128,6 +131,16 @@ async function build(a: Args): Promise<void> {
   }
 }
 
+/** True when something answers on the URL (the running runtime's DynamoDB Local). */
+async function answers(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(500) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function invoke(a: Args): Promise<void> {
   const rootDir = findRoot();
   const id = a.positional[0];
@@ -135,57 +148,28 @@ async function invoke(a: Args): Promise<void> {
   const eventFile = one(a, 'event');
   const event: unknown = eventFile ? JSON.parse(readFileSync(resolve(eventFile), 'utf8')) : {};
   const stateDir = resolve(rootDir, one(a, 'state-dir') ?? '.local');
-  const outputs = readOutputs(stateDir);
-  // Use the running runtime's services when it answers; otherwise start DynamoDB Local here.
-  let endpoints: Record<string, string> | undefined;
-  if (outputs?.DynamoDBEndpoint) {
-    try {
-      await fetch(outputs.DynamoDBEndpoint, { signal: AbortSignal.timeout(500) });
-      endpoints = outputs;
-    } catch {
-      endpoints = undefined;
-    }
-  }
+  // The running runtime's services when it answers (its ports.json); otherwise DynamoDB Local started here.
+  const stack = stateDirStack(stateDir);
+  const urls = localUrls(stack.ports);
+  const running = existsSync(join(stateDir, 'outputs.json')) && (await answers(urls.dynamodb!));
   const cleanups: (() => Promise<void>)[] = [];
   const templatePath = templateOf(a, rootDir);
-  const t = loadTemplate(templatePath, {
-    parameterOverrides: parseParameterOverrides(a.flags['parameter-overrides'] ?? []),
-    ctx: { cognitoUrl: endpoints?.CognitoEndpoint ?? `http://127.0.0.1:${DEFAULT_PORTS.cognito}`, ...(endpoints?.SQSEndpoint ? { sqsUrl: endpoints.SQSEndpoint } : {}) },
-  });
-  if (!t.resources[id] || t.resources[id].Type !== 'AWS::Serverless::Function') throw new Error(`${id} is not an AWS::Serverless::Function of template.yaml`);
+  let ownDb: DynamoDbLocal | undefined;
   try {
-    if (!endpoints) {
-      const d = await startDynamoDbLocal({ port: await freePort(), dbPath: join(stateDir, 'dynamodb') });
+    if (!running) {
+      const d = (ownDb = await startDynamoDbLocal({ port: await freePort(), dbPath: join(stateDir, 'dynamodb') }));
       cleanups.push(() => d.stop());
-      await createTables(d.client, tableDefinitionsFromTemplate(t));
-      endpoints = { DynamoDBEndpoint: d.endpoint };
+      urls.dynamodb = d.endpoint;
       logLine('invoke', `runtime not running: started DynamoDB Local on ${d.endpoint} for this invocation`);
     }
+    const t = loadStackTemplate(templatePath, { parameterOverrides: parseParameterOverrides(a.flags['parameter-overrides'] ?? []), ctx: { region: stack.region, stackName: stackNameFrom(dirname(templatePath), rootDir), urls } });
+    if (!t.resources[id] || t.resources[id].Type !== 'AWS::Serverless::Function') throw new Error(`${id} is not an AWS::Serverless::Function of template.yaml`);
+    if (ownDb) await createTables(ownDb.client, tableDefinitionsFromTemplate(t));
     const builder = new Builder(t, dirname(templatePath), join(stateDir, 'build'), logLine);
     cleanups.push(() => builder.dispose());
     await Promise.all([...layerIds(t).map((l) => builder.buildLayer(l)), builder.buildFunction(id)]);
-    const eps = endpoints;
-    const lambda = new LambdaService({
-      template: t,
-      rootDir,
-      region: 'us-east-1',
-      accountId: '123456789012',
-      baseEnv: () => ({
-        AWS_REGION: 'us-east-1',
-        AWS_DEFAULT_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
-        ...(eps.DynamoDBEndpoint ? { AWS_ENDPOINT_URL_DYNAMODB: eps.DynamoDBEndpoint } : {}),
-        ...(eps.S3Endpoint ? { AWS_ENDPOINT_URL_S3: eps.S3Endpoint } : {}),
-        ...(eps.StepFunctionsEndpoint ? { AWS_ENDPOINT_URL_SFN: eps.StepFunctionsEndpoint } : {}),
-        ...(eps.EventBridgeEndpoint ? { AWS_ENDPOINT_URL_EVENTBRIDGE: eps.EventBridgeEndpoint } : {}),
-        ...(eps.SQSEndpoint ? { AWS_ENDPOINT_URL_SQS: eps.SQSEndpoint } : {}),
-        ...(eps.CognitoEndpoint ? { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: eps.CognitoEndpoint } : {}),
-      }),
-      fn: (x) => builder.functions.get(x),
-      layer: (x) => builder.layers.get(x),
-      log: logLine,
-    });
+    const env = localAwsEnv(stack.region, urls);
+    const lambda = new LambdaService({ template: t, rootDir, region: stack.region, accountId: '123456789012', baseEnv: () => env, fn: (x) => builder.functions.get(x), layer: (x) => builder.layers.get(x), log: logLine });
     cleanups.push(() => lambda.stop());
     const r = await lambda.invoke(id, event);
     process.stdout.write(`${JSON.stringify(r.ok ? r.payload : r.error, null, 2)}\n`);
@@ -195,17 +179,25 @@ async function invoke(a: Args): Promise<void> {
   }
 }
 
+/** `eval "$(npm run -s aws-env)"`: the AWS CLI and every SDK in this shell talk to `npm start`. */
+function awsEnv(a: Args): void {
+  const stack = stateDirStack(resolve(findRoot(), one(a, 'state-dir') ?? '.local'));
+  process.stdout.write(exportLines(localAwsEnv(stack.region, localUrls(stack.ports))));
+}
+
 async function createUser(a: Args): Promise<void> {
   const rootDir = findRoot();
   const email = one(a, 'email');
   const password = one(a, 'password');
   if (!email || !password) throw new Error('usage: create-user --email you@example.com --password Passw0rd! [--admin]');
   const stateDir = resolve(rootDir, one(a, 'state-dir') ?? '.local');
-  const outputs = readOutputs(stateDir);
-  const cognitoUrl = outputs?.CognitoEndpoint ?? `http://127.0.0.1:${DEFAULT_PORTS.cognito}`;
-  const t = loadTemplate(templateOf(a, rootDir), { ctx: { cognitoUrl } });
+  const stack = stateDirStack(stateDir);
+  const urls = localUrls(stack.ports);
+  const cognitoUrl = readOutputs(stateDir)?.CognitoEndpoint ?? urls.cognito!;
+  const templatePath = templateOf(a, rootDir);
+  const t = loadStackTemplate(templatePath, { ctx: { region: stack.region, stackName: stackNameFrom(dirname(templatePath), rootDir), urls: { ...urls, cognito: cognitoUrl } } });
   // Works on the state dir directly, so it needs no running runtime (the store is a file).
-  const cognito = new CognitoServer({ template: t, stateDir: join(stateDir, 'cognito'), region: 'us-east-1', baseUrl: cognitoUrl, log: logLine });
+  const cognito = new CognitoServer({ template: t, stateDir: join(stateDir, 'cognito'), region: stack.region, baseUrl: cognitoUrl, log: logLine });
   const poolId = Object.keys(cognito.pools)[0];
   if (!poolId) throw new Error('template.yaml declares no AWS::Cognito::UserPool');
   const clientId = Object.keys(cognito.pools[poolId]!.clients)[0]!;
@@ -233,11 +225,13 @@ async function main(): Promise<void> {
       return invoke(a);
     case 'create-user':
       return createUser(a);
+    case 'aws-env':
+      return awsEnv(a);
     default:
       process.stdout.write(
-        'usage: cli.ts start [--fresh] [--state-dir DIR] [--parameter-overrides K=V ...] [--port N] [--<service>-port N] [--ports auto] [--region R] [--no-watch]\n' +
+        'usage: cli.ts start [--fresh] [--state-dir DIR] [--parameter-overrides K=V ...] [--port N] [--<service>-port N] [--ports auto] [--region R] [--no-watch] [--verbose]\n' +
           '                [--in-memory-db] [--no-ttl-sweep] [--functions-dynamodb-endpoint URL] [--function-concurrency N]   (functions reach DynamoDB there, e.g. a counting proxy)\n' +
-          '       cli.ts build | invoke <LogicalId> [-e event.json] | create-user --email E --password P [--admin]\n',
+          '       cli.ts build | invoke <LogicalId> [-e event.json] | create-user --email E --password P [--admin] | aws-env [--state-dir DIR]\n',
       );
   }
 }

@@ -2,13 +2,14 @@
  * The local runtime end to end on the fixture template (local/test/fixtures): started as
  * users start it (a child process on free ports), driven over HTTP and the AWS SDK.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CognitoIdentityProviderClient, ConfirmSignUpCommand, GetUserCommand, InitiateAuthCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
-import { startLocalRuntime, type LocalRuntimeHandle } from '../../tests/support/runtime';
+import { REPO_ROOT, startLocalRuntime, type LocalRuntimeHandle } from '../../tests/support/runtime';
 
 jest.setTimeout(120_000);
 
@@ -191,6 +192,29 @@ describe('Lambda invoke API', () => {
     const [ja, jb] = (await Promise.all([a.json(), b.json()])) as { pid: number }[];
     expect(ja!.pid).toBe(jb!.pid);
     expect(Date.now() - started).toBeGreaterThanOrEqual(780);
+  });
+});
+
+describe('npm run aws-env', () => {
+  it('points SDK clients made with no endpoint or credentials at the running stack', () => {
+    // What a user runs: eval the export lines, then an SDK program that knows nothing of local.
+    const program = [
+      "const { DynamoDBClient, ListTablesCommand } = require('@aws-sdk/client-dynamodb');",
+      "const { S3Client, ListBucketsCommand } = require('@aws-sdk/client-s3');",
+      "const { CognitoIdentityProviderClient, ListUsersCommand } = require('@aws-sdk/client-cognito-identity-provider');",
+      '(async () => {',
+      '  const t = await new DynamoDBClient({}).send(new ListTablesCommand({}));',
+      '  const b = await new S3Client({ forcePathStyle: true }).send(new ListBucketsCommand({}));',
+      '  const u = await new CognitoIdentityProviderClient({}).send(new ListUsersCommand({ UserPoolId: process.argv[1] }));',
+      '  console.log(JSON.stringify({ tables: t.TableNames, buckets: b.Buckets.map((x) => x.Name), users: Array.isArray(u.Users) }));',
+      '})().catch((e) => { console.error(e); process.exit(1); });',
+    ].join('\n');
+    const tsx = join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    const cli = join(REPO_ROOT, 'local', 'src', 'cli.ts');
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
+    const script = `eval "$("${process.execPath}" "${tsx}" "${cli}" aws-env --state-dir "${rt.stateDir}")" && "${process.execPath}" -e "$PROGRAM" "$POOL"`;
+    const out = execFileSync('bash', ['-c', script], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...env, PROGRAM: program, POOL: rt.outputs.UserPoolId! } });
+    expect(JSON.parse(out)).toEqual({ tables: ['myapp-ItemsTable'], buckets: ['myapp-uploadsbucket'], users: true });
   });
 });
 

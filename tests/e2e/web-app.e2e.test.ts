@@ -73,7 +73,7 @@ describe('web app in a real browser', () => {
     await page.goto(`${edge}/app/`);
     await page.getByLabel('Email').fill('nobody@example.com');
     await page.getByLabel('Password').fill('Wrong-passw0rd');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toContain('Email or password is not right');
     await shot(page, '02-sign-in-error');
   });

@@ -3,6 +3,7 @@
  * from the runtime's Cognito endpoint. OrderHoldSeconds=60 keeps orders PLACED long enough
  * to update and cancel them (the workflow waits before it validates).
  */
+import { request } from 'node:http';
 import { createTestUser, startLocalRuntime, type LocalRuntimeHandle, type TestUser } from '../support/runtime';
 
 jest.setTimeout(120_000);
@@ -64,6 +65,19 @@ describe('public routes and auth', () => {
   it('unknown routes are a JSON 404', async () => {
     const r = await call('GET', '/nope', alice);
     expect(r.status).toBe(404);
+  });
+
+  it('a request path starting with // (what a client makes of /prod/%2e%2e//x) is a 4xx, not a 500', async () => {
+    const { port } = new URL(api);
+    const status = await new Promise<number>((resolve, reject) => {
+      // node:http sends the path as written (fetch would normalize it first).
+      request({ host: '127.0.0.1', port, path: '//a%2Fb/%00?limit=1', method: 'PUT', headers: { authorization: `Bearer ${alice.idToken}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject).end();
+    });
+    expect(status).toBeGreaterThanOrEqual(400);
+    expect(status).toBeLessThan(500);
   });
 });
 
@@ -148,6 +162,13 @@ describe('users and profiles', () => {
     const list = await call('GET', '/users?limit=50', admin);
     expect(list.status).toBe(200);
     expect((list.body.items as Json[]).some((u) => u.userId === created.body.userId)).toBe(true);
+  });
+
+  it('POST /users as seed 000 sends it, with no plan, creates a free user', async () => {
+    const created = await call('POST', '/users', admin, { name: 'Alice', email: `alice-${Date.now()}@example.com` });
+    expect(created.status).toBe(201);
+    expect(created.body.plan).toBe('free');
+    expect((await call('GET', `/users/${String(created.body.userId)}`, admin)).body.plan).toBe('free');
   });
 
   it('a profile is the caller’s own record; others cannot read or change it', async () => {

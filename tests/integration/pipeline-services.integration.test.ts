@@ -16,7 +16,9 @@ import { startEventBridge, type EventBridgeService } from '../../local/src/servi
 import { startSqs, type SqsService } from '../../local/src/services/sqs';
 import { startStepFunctions, type StepFunctionsService } from '../../local/src/services/stepfunctions';
 import { startStreams, type StreamsService } from '../../local/src/services/streams';
-import type { InvokeResult, ServiceRuntime } from '../../local/src/services/stepfunctions-seam';
+import type { InvokeResult } from '../../local/src/contract';
+import type { JsonObject } from '../../local/src/template';
+import { serviceContext } from '../../local/test/service-context';
 
 jest.setTimeout(120_000);
 
@@ -35,11 +37,11 @@ const FUNCTIONS: Record<string, string> = {
 const ARN = (id: string) => `arn:aws:lambda:us-east-1:123456789012:function:myapp-${id}`;
 const SM_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:myapp-OrderWorkflow';
 
-function template() {
+function template(): JsonObject {
   const subs: Record<string, string> = { OrderHoldSeconds: '0' };
   for (const id of Object.keys(FUNCTIONS)) subs[`${id}Arn`] = ARN(id);
   return {
-    resources: {
+    Resources: {
       ...Object.fromEntries(Object.keys(FUNCTIONS).map((id) => [id, { Type: 'AWS::Serverless::Function', Properties: {} }])),
       StartOrderWorkflowFunction: {
         Type: 'AWS::Serverless::Function',
@@ -126,11 +128,11 @@ beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'pipeline-'));
   ddb = await startDynamoDbLocal({ port: await freePort(), inMemory: true });
   await createTables();
-  const rt: ServiceRuntime = { template: template(), endpoints: { DynamoDBEndpoint: ddb.endpoint }, stateDir, stackName: 'myapp', log: (s, m) => (process.env.PIPELINE_DEBUG ? console.log(s, m) : undefined), invoke: (id, ev) => invoke(id, ev) };
+  const rt = serviceContext({ template: template(), urls: { dynamodb: ddb.endpoint }, stateDir, log: (s, m) => (process.env.PIPELINE_DEBUG ? console.log(s, m) : undefined), invoke: (id, ev) => invoke(id, ev) });
   sqs = await startSqs(rt, { port: 0 });
-  rt.endpoints.SQSEndpoint = sqs.url;
+  rt.urls.sqs = sqs.url;
   sfn = await startStepFunctions(rt, { port: 0, retryIntervalMs: 5 });
-  rt.endpoints.StepFunctionsEndpoint = sfn.url;
+  rt.urls.stepfunctions = sfn.url;
   eb = await startEventBridge(rt, { port: 0, retryDelayMs: () => 5 });
   Object.assign(process.env, {
     ORDERS_TABLE: 'myapp-OrdersTable',

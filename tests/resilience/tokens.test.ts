@@ -1,10 +1,16 @@
 /**
  * Forged and faulty tokens: every one is refused (401/403), none is a 5xx. Claim-level
  * faults are signed with the runtime's own key so that only the claim under test is wrong
- * (a control token signed the same way with correct claims is accepted).
+ * (a control token signed the same way with correct claims is accepted). Tokens from every
+ * way of signing in (the CLI's password flow, SRP, the hosted UI's code flow with PKCE)
+ * are accepted, refreshed, and refused once tampered with.
  */
 import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { createTestUser, type TestUser } from '../support/runtime';
+import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { AuthenticationDetails, CognitoUser, CognitoUserPool, type CognitoUserSession } from 'amazon-cognito-identity-js';
+import * as oauth from 'oauth4webapi';
+import { hostedUiClient, hostedUiTokens, local } from '../support/hosted-ui';
+import { cognitoClient, createTestUser, type TestUser } from '../support/runtime';
 import { call, outputs, signingKeyFile } from './support';
 
 let alice: TestUser;
@@ -122,5 +128,79 @@ describe('tokens', () => {
     const r = await call('GET', '/orders');
     expect(r.status).toBe(401);
     expect(r.body).toBeDefined();
+  });
+});
+
+interface FlowTokens {
+  idToken: string;
+  accessToken: string;
+  /** A fresh ID token through this flow's own refresh path. */
+  refresh(): Promise<string>;
+}
+
+/** One user signed in through each flow a client of this app uses. */
+const FLOWS: Array<[string, (u: TestUser) => Promise<FlowTokens>]> = [
+  [
+    'USER_PASSWORD_AUTH (the CLI path)',
+    async (u) => ({
+      idToken: u.idToken,
+      accessToken: u.accessToken,
+      refresh: async () => {
+        const c = cognitoClient(outputs());
+        try {
+          const r = await c.send(new InitiateAuthCommand({ ClientId: outputs().UserPoolClientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: u.refreshToken } }));
+          return r.AuthenticationResult!.IdToken!;
+        } finally {
+          c.destroy();
+        }
+      },
+    }),
+  ],
+  [
+    'USER_SRP_AUTH (amazon-cognito-identity-js)',
+    async (u) => {
+      const pool = new CognitoUserPool({ UserPoolId: outputs().UserPoolId!, ClientId: outputs().UserPoolClientId!, endpoint: `${outputs().CognitoEndpoint}/` });
+      const user = new CognitoUser({ Username: u.email, Pool: pool });
+      const s = await new Promise<CognitoUserSession>((ok, fail) => user.authenticateUser(new AuthenticationDetails({ Username: u.email, Password: u.password }), { onSuccess: ok, onFailure: fail }));
+      return {
+        idToken: s.getIdToken().getJwtToken(),
+        accessToken: s.getAccessToken().getJwtToken(),
+        refresh: () => new Promise((ok, fail) => user.refreshSession(s.getRefreshToken(), (e, r: CognitoUserSession) => (e ? fail(e) : ok(r.getIdToken().getJwtToken())))),
+      };
+    },
+  ],
+  [
+    'the hosted UI (code flow with PKCE, oauth4webapi)',
+    async (u) => {
+      const h = await hostedUiClient(outputs());
+      const t = await hostedUiTokens(h, u.email, u.password);
+      return {
+        idToken: t.id_token!,
+        accessToken: t.access_token,
+        refresh: async () => (await oauth.processRefreshTokenResponse(h.as, h.client, await oauth.refreshTokenGrantRequest(h.as, h.client, oauth.None(), t.refresh_token!, local))).id_token!,
+      };
+    },
+  ],
+];
+
+describe.each(FLOWS)('tokens from %s', (_flow, signIn) => {
+  let u: TestUser;
+  let t: FlowTokens;
+  beforeAll(async () => {
+    u = await createTestUser(outputs());
+    t = await signIn(u);
+  });
+
+  it('the ID token is accepted by the API, also in a burst (never a 401 for a valid token)', async () => {
+    const routes = [['GET', '/orders'], ['GET', '/orders?limit=1'], ['GET', '/todos']] as const;
+    const results = await Promise.all(Array.from({ length: 24 }, (_, i) => routes[i % routes.length]!).map(([m, p]) => call(m, p, { token: t.idToken })));
+    expect(results.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
+  });
+
+  it('the refreshed ID token is accepted; the access token and a tampered ID token are refused', async () => {
+    expect((await call('GET', '/orders', { token: await t.refresh() })).status).toBe(200);
+    await expectRefused(t.accessToken);
+    const [h, , sig] = t.idToken.split('.');
+    await expectRefused(`${h}.${b64({ ...decode(t.idToken), sub: bob.sub })}.${sig}`);
   });
 });

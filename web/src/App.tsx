@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { apiClient, type ApiClient } from './api';
-import { loadSession, saveSession, type Session } from './cognito';
+import { completeHostedUi, configureAuth, currentUser, signOut, type SignedIn } from './auth';
 import { loadConfig, type AppConfig } from './config';
 import { usePath } from './router';
 import { Alert, Link } from './ui';
@@ -17,29 +17,51 @@ const NAV = [
   { to: '/uploads', label: 'Uploads' },
 ];
 
+interface Boot {
+  cfg: AppConfig;
+  user?: SignedIn;
+  /** A hosted UI return that failed (shown on the sign-in page). */
+  authError?: string;
+}
+
+/** Once per page (not per render): config, Amplify, and a hosted UI return if this is one. */
+let boot: Promise<Boot | undefined> | undefined;
+async function start(): Promise<Boot | undefined> {
+  const cfg = await loadConfig();
+  configureAuth(cfg);
+  let authError: string | undefined;
+  try {
+    if ((await completeHostedUi()) === 'redirecting') return undefined;
+  } catch (e) {
+    authError = e instanceof Error ? e.message : String(e);
+  }
+  return { cfg, user: await currentUser(), ...(authError ? { authError } : {}) };
+}
+
 export function App() {
   const [cfg, setCfg] = useState<AppConfig>();
   const [cfgError, setCfgError] = useState('');
-  const [session, setSession] = useState<Session | undefined>(loadSession);
+  const [authError, setAuthError] = useState('');
+  const [session, setSession] = useState<SignedIn>();
   const path = usePath();
 
   useEffect(() => {
-    loadConfig().then(setCfg, (e: Error) => setCfgError(e.message));
+    (boot ??= start()).then((b) => {
+      if (!b) return; // on the way to the hosted UI
+      setSession(b.user);
+      setAuthError(b.authError ?? '');
+      setCfg(b.cfg);
+    }, (e: Error) => setCfgError(e.message));
   }, []);
 
-  const api: ApiClient | undefined = useMemo(() => {
-    if (!cfg) return undefined;
-    // Read the latest session at call time; refreshes update it in place.
-    let current = session;
-    return apiClient(cfg, () => current ?? loadSession(), (s) => { current = s; setSession(s); });
-  }, [cfg, session?.email]); // eslint-disable-line react-hooks/exhaustive-deps
+  const api: ApiClient | undefined = useMemo(() => (cfg ? apiClient(cfg, () => setSession(undefined)) : undefined), [cfg]);
 
-  const signOut = () => { saveSession(undefined); setSession(undefined); };
+  const onSignOut = () => void signOut().then(() => setSession(undefined));
 
   let main;
   if (cfgError) main = <Alert>{cfgError}</Alert>;
   else if (!cfg || !api) main = <p className="muted" role="status">Loading…</p>;
-  else if (!session) main = <AuthView cfg={cfg} onSignedIn={(s) => { saveSession(s); setSession(s); }} />;
+  else if (!session) main = <AuthView initialError={authError} onSignedIn={(u) => { setAuthError(''); setSession(u); }} />;
   else if (path === '/orders') main = <OrdersView api={api} />;
   else if (path.startsWith('/orders/')) main = <OrderDetailView api={api} orderId={decodeURIComponent(path.slice('/orders/'.length))} />;
   else if (path === '/todos') main = <TodosView api={api} />;
@@ -62,7 +84,7 @@ export function App() {
           {session && (
             <div className="who">
               <span className="muted" data-testid="signed-in-as">{session.email}</span>
-              <button type="button" className="btn btn-ghost" onClick={signOut}>Sign out</button>
+              <button type="button" className="btn btn-ghost" onClick={onSignOut}>Sign out</button>
             </div>
           )}
         </div>

@@ -1,6 +1,6 @@
-/** The API client: bearer ID token, one refresh on expiry, and SPEC 4's errors as messages. */
+/** The API client: bearer ID token (Amplify keeps it fresh), one forced refresh on a 401, and SPEC 4's errors as messages. */
+import { idToken } from './auth';
 import type { AppConfig } from './config';
-import { refresh, saveSession, type Session } from './cognito';
 
 export interface ErrorDetail { path: string; message: string }
 
@@ -41,31 +41,12 @@ export interface ApiClient {
   request<T>(method: string, path: string, body?: unknown): Promise<T>;
 }
 
-export function apiClient(cfg: AppConfig, getSession: () => Session | undefined, onSession: (s: Session | undefined) => void): ApiClient {
-  let refreshing: Promise<Session> | undefined;
-  const fresh = async (force: boolean): Promise<Session | undefined> => {
-    const s = getSession();
-    if (!s) return undefined;
-    if (!force && s.expiresAt - Date.now() > 60_000) return s;
-    // One refresh at a time, shared by concurrent requests.
-    refreshing ??= refresh(cfg, s).finally(() => (refreshing = undefined));
-    try {
-      const next = await refreshing;
-      saveSession(next);
-      onSession(next);
-      return next;
-    } catch {
-      saveSession(undefined);
-      onSession(undefined);
-      throw new ApiError(401, 'SessionExpired', BY_STATUS[401]!);
-    }
-  };
-
-  const send = async (method: string, path: string, body: unknown, s: Session | undefined): Promise<Response> => {
+export function apiClient(cfg: AppConfig, onSignedOut: () => void): ApiClient {
+  const send = async (method: string, path: string, body: unknown, token: string | undefined): Promise<Response> => {
     try {
       return await fetch(`${cfg.apiUrl}${path}`, {
         method,
-        headers: { ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...(s ? { Authorization: `Bearer ${s.idToken}` } : {}) },
+        headers: { ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...(token ? { Authorization: `Bearer ${token}` } : {}) },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch {
@@ -75,8 +56,17 @@ export function apiClient(cfg: AppConfig, getSession: () => Session | undefined,
 
   return {
     async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-      let res = await send(method, path, body, await fresh(false));
-      if (res.status === 401 && getSession()) res = await send(method, path, body, await fresh(true));
+      let token = await idToken();
+      let res = await send(method, path, body, token);
+      if (res.status === 401 && token) {
+        // Revoked or expired in between: one forced refresh; none means the session is over.
+        token = await idToken(true);
+        if (!token) {
+          onSignedOut();
+          throw new ApiError(401, 'SessionExpired', BY_STATUS[401]!);
+        }
+        res = await send(method, path, body, token);
+      }
       if (res.status === 204) return undefined as T;
       const data = (await res.json().catch(() => undefined)) as { error?: { code: string; message: string; details?: ErrorDetail[] }; requestId?: string; message?: string } | undefined;
       if (!res.ok) {

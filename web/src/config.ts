@@ -6,14 +6,17 @@ export interface AppConfig {
   clientId: string;
   /** Cognito Identity Provider endpoint: the regional one in AWS, the local one under npm start. */
   cognitoEndpoint: string;
+  /** The user pool domain (hosted UI, /oauth2/*): `CognitoHostedUIURL`. */
+  hostedUiUrl: string;
 }
 
 export async function loadConfig(): Promise<AppConfig> {
   const res = await fetch('/config.json', { cache: 'no-store' });
   if (!res.ok) throw new Error(`Could not load /config.json (HTTP ${res.status}). Deploy with npm run deploy:web, or start locally with npm start.`);
   const c = (await res.json()) as Partial<AppConfig>;
-  for (const k of ['apiUrl', 'region', 'userPoolId', 'clientId', 'cognitoEndpoint'] as const) {
+  for (const k of ['apiUrl', 'region', 'userPoolId', 'clientId', 'cognitoEndpoint', 'hostedUiUrl'] as const) {
     if (!c[k]) throw new Error(`/config.json lacks "${k}"`);
   }
-  return { ...(c as AppConfig), apiUrl: c.apiUrl!.replace(/\/+$/, ''), cognitoEndpoint: c.cognitoEndpoint!.replace(/\/+$/, '') };
+  const trim = (u: string) => u.replace(/\/+$/, '');
+  return { ...(c as AppConfig), apiUrl: trim(c.apiUrl!), cognitoEndpoint: trim(c.cognitoEndpoint!), hostedUiUrl: trim(c.hostedUiUrl!) };
 }

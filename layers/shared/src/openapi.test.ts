@@ -34,6 +34,12 @@ describe('OpenAPI document', () => {
     expect(Object.keys(create.properties ?? {}).sort()).toEqual(['items', 'orderId', 'paymentToken']);
   });
 
+  it('documents that POST /users defaults plan to free', () => {
+    const create = doc.components.schemas.CreateUserRequest!;
+    expect(create.required).toEqual(['name', 'email']);
+    expect(create.properties?.plan).toMatchObject({ default: 'free', enum: ['free', 'pro', 'enterprise'] });
+  });
+
   it('documents the error shape on every route', () => {
     const err = doc.components.schemas.ErrorResponse!;
     expect(err.required).toEqual(expect.arrayContaining(['error', 'requestId']));

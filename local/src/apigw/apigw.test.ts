@@ -1,7 +1,8 @@
 /** Authorizer policy evaluation and route extraction from a template. */
 import { parse } from 'yaml';
 import { apisFromTemplate, decodePathSegment, evaluatePolicy } from '.';
-import { cfnTags, resolveTemplate, type JsonObject } from '../template';
+import { cfnTags, type JsonObject } from '../template';
+import { resolveStackTemplate as resolveTemplate } from '../registry';
 
 const arn = 'arn:aws:execute-api:us-east-1:123456789012:abc/v1/GET/orders/42';
 const stmt = (Effect: string, Resource: string | string[], Action: string | string[] = 'execute-api:Invoke') => ({ Effect, Resource, Action });

@@ -1,12 +1,14 @@
 /**
- * API Gateway REST API emulation from the template: AWS::Serverless::Api + the functions'
- * Api events, proxy events in API Gateway's shape, a cached TOKEN authorizer, CORS.
+ * The API Gateway REST API server (service.ts is the module): routes from
+ * AWS::Serverless::Api and the functions' Api events, Lambda proxy events in API Gateway's
+ * shape, a cached TOKEN authorizer with IAM policy evaluation, CORS from the template.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { resourcesOfType, type ResolvedTemplate } from '../template';
-import type { InvokeResult } from '../types';
+import type { InvokeResult } from '../contract';
 import { closeServer, listenLoopback } from '../ports';
+import { authorizerOutcome, UNAUTHORIZED, type GatewayResponse } from './authorizer-result';
 
 export interface Route {
   method: string;
@@ -183,81 +185,67 @@ export class ApiGateway {
     res.end(text);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = Date.now();
-    const url = new URL(req.url ?? '/', 'http://local');
-    const method = (req.method ?? 'GET').toUpperCase();
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const c of req) {
-      size += (c as Buffer).length;
-      if (size > MAX_BODY) return this.send(res, 413, { message: 'Request Too Long' });
-      chunks.push(c as Buffer);
-    }
-    const { route, stage, path, methodAllowed } = this.match(method, url.pathname);
-    if (method === 'OPTIONS' && !route) {
-      const c = Object.values(this.apis).find((a) => a.cors)?.cors;
-      if (c && methodAllowed) {
-        res.writeHead(200, {
-          'access-control-allow-origin': c.origin,
-          'access-control-allow-headers': c.headers,
-          'access-control-allow-methods': c.methods,
-          ...(c.maxAge ? { 'access-control-max-age': c.maxAge } : {}),
-          ...(c.credentials ? { 'access-control-allow-credentials': 'true' } : {}),
-        });
-        return void res.end();
-      }
-    }
-    if (!route) {
-      // API Gateway answers an unknown route with 403 "Missing Authentication Token"; SPEC 4 asks for JSON 404.
-      return this.send(res, 404, { error: { code: 'NOT_FOUND', message: `No route for ${method} ${url.pathname}` }, requestId: randomUUID() });
-    }
-    const api = this.apis[route.apiId]!;
-    const requestId = randomUUID();
-    const apiRef = this.d.template.refs[route.apiId] ?? 'local';
-    const methodArn = `arn:aws:execute-api:${this.d.region}:${this.d.accountId}:${apiRef}/${stage}/${method}${path}`;
+  /** The preflight answer for a path some route serves, from the API's Cors settings. */
+  private preflight(res: ServerResponse, methodAllowed: boolean): boolean {
+    const c = Object.values(this.apis).find((a) => a.cors)?.cors;
+    if (!c || !methodAllowed) return false;
+    res.writeHead(200, {
+      'access-control-allow-origin': c.origin,
+      'access-control-allow-headers': c.headers,
+      'access-control-allow-methods': c.methods,
+      ...(c.maxAge ? { 'access-control-max-age': c.maxAge } : {}),
+      ...(c.credentials ? { 'access-control-allow-credentials': 'true' } : {}),
+    });
+    res.end();
+    return true;
+  }
 
+  /**
+   * Runs the route's TOKEN authorizer (its policy cached for ReauthorizeEvery): the
+   * authorizer context for the event, or the answer to refuse with. A thrown "Unauthorized"
+   * is a 401; any other failure a 500, as API Gateway answers (authorizer-result.ts).
+   */
+  private async authorize(route: Route, req: IncomingMessage, methodArn: string): Promise<{ context?: Record<string, unknown>; refuse?: GatewayResponse }> {
+    if (!route.authorizer) return {};
+    const a = this.apis[route.apiId]!.authorizers[route.authorizer];
+    if (!a) return { refuse: { status: 500, body: { message: `Authorizer ${route.authorizer} not found` }, headers: {} } };
+    const token = Object.entries(req.headers).find(([k]) => k === a.header.toLowerCase())?.[1];
+    if (typeof token !== 'string' || !token) return { refuse: UNAUTHORIZED };
+    const authStart = Date.now();
+    let cached = this.cache.get(`${a.name}\n${token}`);
+    if (!cached || cached.expires < Date.now()) {
+      const outcome = authorizerOutcome(await this.d.invoke(a.functionId, { type: 'TOKEN', authorizationToken: token, methodArn }));
+      if ('response' in outcome) return { refuse: outcome.response };
+      cached = { policy: outcome.policy, expires: Date.now() + a.ttlSeconds * 1000 };
+      if (a.ttlSeconds > 0) this.cache.set(`${a.name}\n${token}`, cached);
+    }
+    if (evaluatePolicy(cached.policy, methodArn) !== 'Allow') {
+      return { refuse: { status: 403, body: { Message: 'User is not authorized to access this resource with an explicit deny' }, headers: { 'x-amzn-errortype': 'AccessDeniedException' } } };
+    }
+    return { context: { principalId: cached.policy.principalId, ...(cached.policy.context ?? {}), integrationLatency: Date.now() - authStart } };
+  }
+
+  /** The Lambda proxy integration's event. */
+  private proxyEvent(req: IncomingMessage, url: URL, m: { route: Route; stage: string; path: string }, body: Buffer, requestId: string, authorizer?: Record<string, unknown>): Record<string, unknown> {
+    const { route, stage, path } = m;
     const headers: Record<string, string> = {};
     const multiHeaders: Record<string, string[]> = {};
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
-      const k = req.rawHeaders[i]!;
-      const v = req.rawHeaders[i + 1]!;
-      headers[k] = v;
-      (multiHeaders[k] ??= []).push(v);
+      headers[req.rawHeaders[i]!] = req.rawHeaders[i + 1]!;
+      (multiHeaders[req.rawHeaders[i]!] ??= []).push(req.rawHeaders[i + 1]!);
     }
-    let authorizerCtx: Record<string, unknown> | undefined;
-    if (route.authorizer) {
-      const a = api.authorizers[route.authorizer];
-      if (!a) return this.send(res, 500, { message: `Authorizer ${route.authorizer} not found` });
-      const token = Object.entries(req.headers).find(([k]) => k === a.header.toLowerCase())?.[1];
-      if (typeof token !== 'string' || !token) return this.send(res, 401, { message: 'Unauthorized' });
-      const authStart = Date.now();
-      let cached = this.cache.get(`${a.name}\n${token}`);
-      if (!cached || cached.expires < Date.now()) {
-        const r = await this.d.invoke(a.functionId, { type: 'TOKEN', authorizationToken: token, methodArn });
-        // A thrown "Unauthorized" (or any failure) is a 401, as in API Gateway.
-        if (!r.ok || !r.payload || typeof r.payload !== 'object') return this.send(res, 401, { message: 'Unauthorized' });
-        cached = { policy: r.payload as Policy, expires: Date.now() + a.ttlSeconds * 1000 };
-        if (a.ttlSeconds > 0) this.cache.set(`${a.name}\n${token}`, cached);
-      }
-      const effect = evaluatePolicy(cached.policy, methodArn);
-      if (effect !== 'Allow') return this.send(res, 403, { Message: 'User is not authorized to access this resource with an explicit deny' });
-      authorizerCtx = { principalId: cached.policy.principalId, ...(cached.policy.context ?? {}), integrationLatency: Date.now() - authStart };
-    }
-
     const query: Record<string, string> = {};
     const multiQuery: Record<string, string[]> = {};
     for (const [k, v] of url.searchParams) {
       query[k] = v;
       (multiQuery[k] ??= []).push(v);
     }
-    const m = route.pattern.exec(path)!;
-    const pathParameters = route.params.length ? Object.fromEntries(route.params.map((p, i) => [p, decodePathSegment(m[i + 1]!)])) : null;
-    const body = Buffer.concat(chunks);
+    const match = route.pattern.exec(path)!;
     const ct = String(req.headers['content-type'] ?? '');
     const binary = body.length > 0 && !/^(text\/|application\/(json|xml|x-www-form-urlencoded|.*\+json))/i.test(ct) && ct !== '';
     const now = new Date();
-    const event = {
+    const method = (req.method ?? 'GET').toUpperCase();
+    return {
       resource: route.path,
       path: url.pathname,
       httpMethod: method,
@@ -265,11 +253,11 @@ export class ApiGateway {
       multiValueHeaders: multiHeaders,
       queryStringParameters: Object.keys(query).length ? query : null,
       multiValueQueryStringParameters: Object.keys(multiQuery).length ? multiQuery : null,
-      pathParameters,
+      pathParameters: route.params.length ? Object.fromEntries(route.params.map((p, i) => [p, decodePathSegment(match[i + 1]!)])) : null,
       stageVariables: null,
       requestContext: {
         accountId: this.d.accountId,
-        apiId: apiRef,
+        apiId: this.d.template.refs[route.apiId] ?? 'local',
         resourceId: 'local',
         resourcePath: route.path,
         httpMethod: method,
@@ -282,16 +270,20 @@ export class ApiGateway {
         requestTimeEpoch: now.getTime(),
         domainName: String(req.headers.host ?? '127.0.0.1'),
         identity: { sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1', userAgent: String(req.headers['user-agent'] ?? '') },
-        ...(authorizerCtx ? { authorizer: authorizerCtx } : {}),
+        ...(authorizer ? { authorizer } : {}),
       },
       body: body.length ? (binary ? body.toString('base64') : body.toString('utf8')) : null,
       isBase64Encoded: binary,
     };
-    const r = await this.d.invoke(route.functionId, event);
+  }
+
+  /** The function's proxy response as the HTTP answer: its status, or undefined if it is not one (502). */
+  private respond(res: ServerResponse, route: Route, r: InvokeResult, requestId: string): number | undefined {
     const out = r.payload as { statusCode?: unknown; headers?: Record<string, unknown>; multiValueHeaders?: Record<string, unknown[]>; body?: unknown; isBase64Encoded?: boolean } | null;
     if (!r.ok || !out || typeof out !== 'object' || typeof out.statusCode !== 'number' || (out.body !== undefined && typeof out.body !== 'string')) {
       if (r.ok) this.d.log('api', `${route.functionId} returned a malformed proxy response`);
-      return this.send(res, 502, { message: 'Internal server error' });
+      this.send(res, 502, { message: 'Internal server error' });
+      return undefined;
     }
     const h: Record<string, string | string[]> = { 'x-amzn-requestid': requestId, ...this.corsHeaders() };
     for (const [k, v] of Object.entries(out.headers ?? {})) h[k.toLowerCase()] = String(v);
@@ -299,7 +291,44 @@ export class ApiGateway {
     h['content-type'] ??= 'application/json';
     res.writeHead(out.statusCode, h);
     res.end(out.body ? (out.isBase64Encoded ? Buffer.from(out.body as string, 'base64') : (out.body as string)) : undefined);
-    this.d.log('api', `${method} ${url.pathname} ${out.statusCode} ${Date.now() - started} ms`);
+    return out.statusCode;
+  }
+
+  private async readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of req) {
+      size += (c as Buffer).length;
+      if (size > MAX_BODY) return undefined;
+      chunks.push(c as Buffer);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = Date.now();
+    // An origin-form target is prefixed, not resolved: resolved, `//x/...` would parse as a host.
+    const target = req.url ?? '/';
+    const url = new URL(target.startsWith('/') ? `http://local${target}` : target, 'http://local');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const body = await this.readBody(req);
+    if (!body) return this.send(res, 413, { message: 'Request Too Long' });
+    const { route, stage, path, methodAllowed } = this.match(method, url.pathname);
+    if (method === 'OPTIONS' && !route && this.preflight(res, methodAllowed)) return;
+    if (!route) {
+      // API Gateway answers an unknown route with 403 "Missing Authentication Token"; SPEC 4 asks for JSON 404.
+      return this.send(res, 404, { error: { code: 'NOT_FOUND', message: `No route for ${method} ${url.pathname}` }, requestId: randomUUID() });
+    }
+    const requestId = randomUUID();
+    const methodArn = `arn:aws:execute-api:${this.d.region}:${this.d.accountId}:${this.d.template.refs[route.apiId] ?? 'local'}/${stage}/${method}${path}`;
+    const auth = await this.authorize(route, req, methodArn);
+    if (auth.refuse) {
+      if (auth.refuse.log) this.d.log('api', `${method} ${url.pathname}: ${auth.refuse.log}`);
+      return this.send(res, auth.refuse.status, auth.refuse.body, auth.refuse.headers);
+    }
+    const r = await this.d.invoke(route.functionId, this.proxyEvent(req, url, { route, stage, path }, body, requestId, auth.context));
+    const status = this.respond(res, route, r, requestId);
+    if (status !== undefined) this.d.log('api', `${method} ${url.pathname} ${status} ${Date.now() - started} ms`);
   }
 }
 

@@ -16,7 +16,9 @@ import {
   UpdateTimeToLiveCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import type { TableDefinition } from '../template';
+import type { TableDefinition } from './tables';
+
+export { tableDefinitionsFromTemplate, type TableDefinition } from './tables';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -81,31 +83,58 @@ interface Jvm {
 }
 
 /**
- * Starts DynamoDB Local and supervises it: if the JVM exits while we did not ask it to
- * (a crash, an OOM kill, `kill -9`), it is started again on the same port and the same
- * data directory, with a short backoff and a bounded number of restarts. Clients keep
- * their endpoint; calls made while it is down fail with a connection error.
+ * DynamoDB Local's JVM, supervised: if it exits while we did not ask it to (a crash, an OOM
+ * kill, `kill -9`), it is started again on the same port and the same data directory, with
+ * a short backoff and a bounded number of restarts. Clients keep their endpoint; calls made
+ * while it is down fail with a connection error.
  */
-export async function startDynamoDbLocal(opts: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
-  assertJava();
-  const dir = jarDir();
-  const storage = opts.inMemory || !opts.dbPath ? ['-inMemory'] : ['-dbPath', opts.dbPath];
-  if (!opts.inMemory && opts.dbPath) mkdirSync(opts.dbPath, { recursive: true });
-  const args = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'), '-sharedDb', '-disableTelemetry', '-port', String(opts.port), ...storage];
-  const log = opts.log ?? (() => undefined);
-  const maxRestarts = opts.maxRestarts ?? 5;
-  const timeoutMs = opts.timeoutMs ?? 30_000;
-  const endpoint = `http://127.0.0.1:${opts.port}`;
-  const client = localClient(endpoint, opts.region);
+class SupervisedJvm {
+  readonly endpoint: string;
+  readonly client: DynamoDBClient;
+  private readonly args: string[];
+  private readonly log: (m: string) => void;
+  private readonly maxRestarts: number;
+  private stopping = false;
+  private current: Jvm | undefined;
+  private restartCount = 0;
+  private budget: number;
+  private restarting: Promise<void> | undefined;
 
-  let stopping = false;
-  let current: Jvm | undefined;
-  let restarts = 0;
-  let budget = maxRestarts;
-  let restarting: Promise<void> | undefined;
+  constructor(private readonly opts: DynamoDbLocalOptions) {
+    const dir = jarDir();
+    const storage = opts.inMemory || !opts.dbPath ? ['-inMemory'] : ['-dbPath', opts.dbPath];
+    if (!opts.inMemory && opts.dbPath) mkdirSync(opts.dbPath, { recursive: true });
+    this.args = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'), '-sharedDb', '-disableTelemetry', '-port', String(opts.port), ...storage];
+    this.log = opts.log ?? (() => undefined);
+    this.maxRestarts = opts.maxRestarts ?? 5;
+    this.budget = this.maxRestarts;
+    this.endpoint = `http://127.0.0.1:${opts.port}`;
+    this.client = localClient(this.endpoint, opts.region);
+  }
 
-  const spawnJvm = (): Jvm => {
-    const child: ChildProcess = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  async start(): Promise<DynamoDbLocal> {
+    this.current = this.spawnJvm();
+    try {
+      await this.waitReady(this.current);
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
+    this.writePid(this.current.child.pid);
+    if (this.maxRestarts > 0) this.supervise(this.current, Date.now());
+    return { endpoint: this.endpoint, port: this.opts.port, client: this.client, pid: () => this.current?.child.pid, restarts: () => this.restartCount, stop: () => this.stop() };
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.restarting?.catch(() => undefined);
+    await killJvm(this.current);
+    this.client.destroy();
+    if (this.opts.pidFile) rmSync(this.opts.pidFile, { force: true });
+  }
+
+  private spawnJvm(): Jvm {
+    const child: ChildProcess = spawn('java', this.args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const keep = (d: Buffer) => (output = (output + d.toString()).slice(-8000));
     child.stdout?.on('data', keep);
@@ -115,114 +144,109 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions): Promise<Dy
     // A spawn failure (java vanished) is an exit too, never an unhandled 'error'.
     child.once('error', (e) => ((output += `\n${e.message}`), (exited ??= -1)));
     return { child, output: () => output, exited: () => exited };
-  };
+  }
 
-  const writePid = (pid: number | undefined) => {
-    if (!opts.pidFile || pid === undefined) return;
-    mkdirSync(dirname(opts.pidFile), { recursive: true });
-    writeFileSync(opts.pidFile, `${pid}\n`);
-  };
+  private writePid(pid: number | undefined): void {
+    if (!this.opts.pidFile || pid === undefined) return;
+    mkdirSync(dirname(this.opts.pidFile), { recursive: true });
+    writeFileSync(this.opts.pidFile, `${pid}\n`);
+  }
 
   /** Waits until the JVM answers; throws if it exits or does not answer in time. */
-  const waitReady = async (jvm: Jvm): Promise<void> => {
+  private async waitReady(jvm: Jvm): Promise<void> {
+    const timeoutMs = this.opts.timeoutMs ?? 30_000;
     const deadline = Date.now() + timeoutMs;
     for (let i = 0; i < 1200 && Date.now() < deadline; i++) {
-      if (jvm.exited() !== null) throw new Error(`DynamoDB Local exited (${jvm.exited()}) on port ${opts.port}: ${jvm.output().trim().split('\n').slice(-3).join(' | ')}`);
-      if (stopping) throw new Error('DynamoDB Local stopped while starting');
+      if (jvm.exited() !== null) throw new Error(`DynamoDB Local exited (${jvm.exited()}) on port ${this.opts.port}: ${jvm.output().trim().split('\n').slice(-3).join(' | ')}`);
+      if (this.stopping) throw new Error('DynamoDB Local stopped while starting');
       try {
-        await client.send(new ListTablesCommand({ Limit: 1 }));
+        await this.client.send(new ListTablesCommand({ Limit: 1 }));
         return;
       } catch {
         await sleep(50);
       }
     }
-    throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms: ${jvm.output().trim()}`);
-  };
-
-  const killJvm = async (jvm: Jvm | undefined): Promise<void> => {
-    if (!jvm || jvm.child.exitCode !== null || jvm.child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        jvm.child.kill('SIGKILL');
-        resolve();
-      }, 3000);
-      jvm.child.once('exit', () => {
-        clearTimeout(t);
-        resolve();
-      });
-      // A paused JVM (SIGSTOP) would never handle SIGTERM: let it run first.
-      jvm.child.kill('SIGCONT');
-      jvm.child.kill('SIGTERM');
-    });
-  };
+    throw new Error(`DynamoDB Local did not answer on ${this.endpoint} within ${timeoutMs} ms: ${jvm.output().trim()}`);
+  }
 
   /** Restarts after an unexpected exit, bounded; one log line per event. */
-  const supervise = (jvm: Jvm, upSince: number) => {
+  private supervise(jvm: Jvm, upSince: number): void {
     jvm.child.once('exit', (code, signal) => {
-      if (stopping || jvm !== current) return;
-      current = undefined;
+      if (this.stopping || jvm !== this.current) return;
+      this.current = undefined;
       // Asked to stop, not crashed: Ctrl-C in the terminal (or a kill of the process group)
       // reaches the JVM as well as the runtime, which is stopping too. The JVM answers
       // SIGINT/SIGTERM with exit code 130/143.
       if (signal === 'SIGINT' || signal === 'SIGTERM' || code === 130 || code === 143) {
-        log(`DynamoDB Local stopped (${signal ?? `code ${code}`}): not restarting it`);
+        this.log(`DynamoDB Local stopped (${signal ?? `code ${code}`}): not restarting it`);
         return;
       }
-      if (Date.now() - upSince >= STABLE_MS) budget = maxRestarts;
+      if (Date.now() - upSince >= STABLE_MS) this.budget = this.maxRestarts;
       const how = signal ? `signal ${signal}` : `code ${code}`;
-      if (budget <= 0) {
-        log(`DynamoDB Local exited unexpectedly (${how}); not restarting (${maxRestarts} restart(s) used up): requests to ${endpoint} will fail`);
+      if (this.budget <= 0) {
+        this.log(`DynamoDB Local exited unexpectedly (${how}); not restarting (${this.maxRestarts} restart(s) used up): requests to ${this.endpoint} will fail`);
         return;
       }
-      restarting = (async () => {
-        for (let attempt = 1; budget > 0 && !stopping; attempt++) {
-          budget--;
-          restarts++;
-          const backoff = Math.min(250 * 2 ** (attempt - 1), 4000);
-          log(`DynamoDB Local exited unexpectedly (${how}); restarting on port ${opts.port} with the same data in ${backoff} ms (restart ${restarts}, ${budget} left)`);
-          await sleep(backoff);
-          if (stopping) return;
-          const t0 = Date.now();
-          const next = spawnJvm();
-          current = next;
-          try {
-            await waitReady(next);
-          } catch (e) {
-            current = undefined;
-            await killJvm(next);
-            log(`DynamoDB Local restart failed: ${(e as Error).message}`);
-            continue;
-          }
-          if (stopping) return;
-          writePid(next.child.pid);
-          supervise(next, Date.now());
-          log(`DynamoDB Local is back on port ${opts.port} after ${Date.now() - t0} ms (pid ${next.child.pid})`);
-          await opts.onRestart?.().catch((e: Error) => log(`after restart: ${e.message}`));
-          return;
-        }
-        if (!stopping) log(`DynamoDB Local could not be restarted (${maxRestarts} restart(s) used up): requests to ${endpoint} will fail`);
-      })().finally(() => (restarting = undefined));
+      this.restarting = this.restartLoop(how).finally(() => (this.restarting = undefined));
     });
-  };
-
-  const stop = async (): Promise<void> => {
-    stopping = true;
-    await restarting?.catch(() => undefined);
-    await killJvm(current);
-    client.destroy();
-    if (opts.pidFile) rmSync(opts.pidFile, { force: true });
-  };
-
-  current = spawnJvm();
-  try {
-    await waitReady(current);
-  } catch (e) {
-    await stop();
-    throw e;
   }
-  writePid(current.child.pid);
-  if (maxRestarts > 0) supervise(current, Date.now());
-  return { endpoint, port: opts.port, client, pid: () => current?.child.pid, restarts: () => restarts, stop };
+
+  private async restartLoop(how: string): Promise<void> {
+    for (let attempt = 1; this.budget > 0 && !this.stopping; attempt++) {
+      this.budget--;
+      this.restartCount++;
+      const backoff = Math.min(250 * 2 ** (attempt - 1), 4000);
+      this.log(`DynamoDB Local exited unexpectedly (${how}); restarting on port ${this.opts.port} with the same data in ${backoff} ms (restart ${this.restartCount}, ${this.budget} left)`);
+      await sleep(backoff);
+      if (this.stopping) return;
+      if (await this.restartOnce()) return;
+    }
+    if (!this.stopping) this.log(`DynamoDB Local could not be restarted (${this.maxRestarts} restart(s) used up): requests to ${this.endpoint} will fail`);
+  }
+
+  /** One restart attempt: true once the JVM answers again (or we are stopping). */
+  private async restartOnce(): Promise<boolean> {
+    const t0 = Date.now();
+    const next = this.spawnJvm();
+    this.current = next;
+    try {
+      await this.waitReady(next);
+    } catch (e) {
+      this.current = undefined;
+      await killJvm(next);
+      this.log(`DynamoDB Local restart failed: ${(e as Error).message}`);
+      return false;
+    }
+    if (this.stopping) return true;
+    this.writePid(next.child.pid);
+    this.supervise(next, Date.now());
+    this.log(`DynamoDB Local is back on port ${this.opts.port} after ${Date.now() - t0} ms (pid ${next.child.pid})`);
+    await this.opts.onRestart?.().catch((e: Error) => this.log(`after restart: ${e.message}`));
+    return true;
+  }
+}
+
+async function killJvm(jvm: Jvm | undefined): Promise<void> {
+  if (!jvm || jvm.child.exitCode !== null || jvm.child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(() => {
+      jvm.child.kill('SIGKILL');
+      resolve();
+    }, 3000);
+    jvm.child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    // A paused JVM (SIGSTOP) would never handle SIGTERM: let it run first.
+    jvm.child.kill('SIGCONT');
+    jvm.child.kill('SIGTERM');
+  });
+}
+
+/** Starts DynamoDB Local (Java 17+ needed) and supervises it (see SupervisedJvm). */
+export async function startDynamoDbLocal(opts: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
+  assertJava();
+  return new SupervisedJvm(opts).start();
 }
 
 /** Creates the tables that do not exist yet (persisted state keeps the others) and enables TTL. */
@@ -256,7 +280,6 @@ export async function createTables(client: DynamoDBClient, defs: TableDefinition
   return created;
 }
 
-/** Deletes items whose TTL attribute (epoch seconds) is past, every intervalMs. */
 /**
  * Deletes items past their TTL, as DynamoDB does in the background (eventually: AWS says
  * within a few days). Incremental, so a large table never pins DynamoDB Local: each sweep

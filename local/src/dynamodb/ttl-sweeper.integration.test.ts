@@ -5,7 +5,7 @@
  */
 import { BatchWriteItemCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { freePort } from '../ports';
-import type { TableDefinition } from '../template';
+import type { TableDefinition } from './tables';
 import { createTables, startDynamoDbLocal, startTtlSweeper, type DynamoDbLocal } from './index';
 
 let ddb: DynamoDbLocal;

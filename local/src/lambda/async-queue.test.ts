@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { InvokeResult } from '../types';
+import type { InvokeResult } from '../contract';
 import { AsyncInvokeQueue, asyncInvokeConfig, type AsyncInvokeConfig, type AsyncQueueDeps } from './async-queue';
 
 const fnError: InvokeResult = { ok: false, error: { errorType: 'Error', errorMessage: 'boom' } };

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { InvokeResult } from '../types';
+import type { InvokeResult } from '../contract';
 
 export interface AsyncInvokeConfig {
   maxRetries: number;

@@ -8,8 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { BuiltFunction, BuiltLayer } from '../build';
 import type { ResolvedTemplate } from '../template';
-import type { InvokeResult } from '../types';
+import type { InvokeResult, Log } from '../contract';
+import type { LogBus } from '../log-bus';
 import { AsyncInvokeQueue, asyncInvokeConfig, type AsyncInvokeConfig } from './async-queue';
+import { functionIdOf, isLocalFunction } from './functions';
 
 export interface LambdaDeps {
   template: ResolvedTemplate;
@@ -20,7 +22,9 @@ export interface LambdaDeps {
   baseEnv: () => Record<string, string>;
   fn: (logicalId: string) => BuiltFunction | undefined;
   layer: (logicalId: string) => BuiltLayer | undefined;
-  log: (source: string, message: string) => void;
+  log: Log;
+  /** Where every function log line is published (function, time, request id), besides the log. */
+  logs?: LogBus;
   maxPerFunction?: number;
   /** Where the asynchronous-invocation queue is journalled; none = in memory. */
   stateDir?: string;
@@ -38,6 +42,13 @@ interface Worker {
   version: number;
   busy: boolean;
   ready: Promise<void>;
+  /** AWS_LAMBDA_LOG_STREAM_NAME of the process. */
+  logStream: string;
+  /**
+   * The invocation it serves or last served, for its log lines: stdout and the result arrive
+   * on different pipes, so a line may come in just after the result.
+   */
+  requestId?: string;
 }
 
 function num(v: unknown, d: number): number {
@@ -89,14 +100,12 @@ export class LambdaService {
   }
 
   has(logicalId: string): boolean {
-    return this.d.template.resources[logicalId]?.Type === 'AWS::Serverless::Function';
+    return isLocalFunction(this.d.template, logicalId);
   }
 
-  /** Logical id from a logical id, function name or function ARN. */
+  /** Logical id from a logical id, function name, ARN or qualified ARN (an alias invokes its function). */
   resolveName(nameOrArn: string): string | undefined {
-    const name = nameOrArn.startsWith('arn:') ? nameOrArn.split(':')[6] ?? '' : nameOrArn.split(':')[0]!;
-    if (this.has(name)) return name;
-    return Object.entries(this.d.template.refs).find(([id, ref]) => ref === name && this.has(id))?.[0];
+    return functionIdOf(this.d.template, nameOrArn);
   }
 
   private props(id: string): Record<string, unknown> {
@@ -108,7 +117,7 @@ export class LambdaService {
     return Math.max(1, Math.min(this.d.maxPerFunction ?? 4, reserved));
   }
 
-  private env(id: string, fn: BuiltFunction): Record<string, string> {
+  private env(id: string, fn: BuiltFunction, logStream: string): Record<string, string> {
     const p = this.props(id);
     const name = this.d.template.refs[id]!;
     const templateEnv = ((p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
@@ -127,7 +136,7 @@ export class LambdaService {
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory,
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
-      AWS_LAMBDA_LOG_STREAM_NAME: `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${randomUUID().replace(/-/g, '')}`,
+      AWS_LAMBDA_LOG_STREAM_NAME: logStream,
       AWS_EXECUTION_ENV: `AWS_Lambda_${String(p.Runtime ?? 'nodejs22.x')}`,
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       LAMBDA_TASK_ROOT: fn.dir,
@@ -142,35 +151,44 @@ export class LambdaService {
       LOCAL_ISOLATE_ROOT: dirname(fn.dir),
       LOCAL_HANDLER_EXPORT: fn.handlerExport,
     };
-    for (const [k, v] of Object.entries(templateEnv)) env[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    // An empty AWS_ENDPOINT_URL_* (declared for `sam local`) means the SDK's default: here, the local endpoint.
+    for (const [k, v] of Object.entries(templateEnv)) if (!(v === '' && k.startsWith('AWS_ENDPOINT_URL_'))) env[k] = typeof v === 'string' ? v : JSON.stringify(v);
     return env;
   }
 
+  /** A line of a function's output: to the console log and to the log bus. */
+  private emit(id: string, w: Worker, line: string): void {
+    this.d.log(id, formatLogLine(line));
+    this.d.logs?.publish({ functionId: id, timestamp: Date.now(), logStream: w.logStream, message: line, ...(w.requestId ? { requestId: w.requestId } : {}) });
+  }
+
+  private pipeLines(id: string, w: Worker, s: NodeJS.ReadableStream | null): void {
+    let buf = '';
+    s?.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        if (line.trim()) this.emit(id, w, line);
+      }
+    });
+  }
+
   private spawnWorker(id: string, fn: BuiltFunction): Worker {
+    const logStream = `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${randomUUID().replace(/-/g, '')}`;
     // execArgv []: plain node, as in Lambda. By default fork() passes on the runtime's own
     // flags, i.e. tsx's loader, which every function process then paid for on each require.
-    const child = fork(join(__dirname, 'bootstrap.cjs'), [], { env: this.env(id, fn), execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'], cwd: fn.dir });
-    const pipe = (s: NodeJS.ReadableStream | null) => {
-      let buf = '';
-      s?.on('data', (d: Buffer) => {
-        buf += d.toString();
-        let i: number;
-        while ((i = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, i);
-          buf = buf.slice(i + 1);
-          if (line.trim()) this.d.log(id, formatLogLine(line));
-        }
-      });
-    };
-    pipe(child.stdout);
-    pipe(child.stderr);
+    const child = fork(join(__dirname, 'bootstrap.cjs'), [], { env: this.env(id, fn, logStream), execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'], cwd: fn.dir });
     const ready = new Promise<void>((ok, fail) => {
       child.once('message', () => ok());
       child.once('error', fail);
       child.once('exit', (c) => fail(new Error(`process exited (${c}) before it was ready`)));
     });
     ready.catch(() => undefined);
-    const w: Worker = { child, version: fn.version, busy: false, ready };
+    const w: Worker = { child, version: fn.version, busy: false, ready, logStream };
+    this.pipeLines(id, w, child.stdout);
+    this.pipeLines(id, w, child.stderr);
     child.once('exit', () => {
       const list = this.workers.get(id) ?? [];
       this.workers.set(id, list.filter((x) => x !== w));
@@ -254,11 +272,18 @@ export class LambdaService {
       if (acquired) this.release(id, acquired);
       return { ok: false, error: { errorType: (e as Error).name === 'TooManyRequestsException' ? 'TooManyRequestsException' : 'Runtime.InitError', errorMessage: (e as Error).message } };
     }
-    const w = acquired;
+    const result = await this.run(id, acquired, event, timeoutS);
+    this.release(id, acquired);
+    return result;
+  }
+
+  /** One invocation on a ready process: the result, a timeout (the process is killed) or its exit. */
+  private async run(id: string, w: Worker, event: unknown, timeoutS: number): Promise<InvokeResult> {
     const requestId = randomUUID();
     const started = Date.now();
     const deadline = started + timeoutS * 1000;
     const arn = `arn:aws:lambda:${this.d.region}:${this.d.accountId}:function:${this.d.template.refs[id]}`;
+    w.requestId = requestId;
     const result = await new Promise<InvokeResult>((resolve) => {
       const onMessage = (m: { type: string; id: string; ok: boolean; payload?: unknown; error?: InvokeResult['error'] }) => {
         if (m.type !== 'result' || m.id !== requestId) return;
@@ -284,8 +309,7 @@ export class LambdaService {
         if (err) onExit(w.child.exitCode);
       });
     });
-    this.d.log(id, `REPORT RequestId: ${requestId} Duration: ${Date.now() - started} ms${result.ok ? '' : ` Error: ${result.error?.errorType}`}`);
-    this.release(id, w);
+    this.emit(id, w, `REPORT RequestId: ${requestId} Duration: ${Date.now() - started} ms${result.ok ? '' : ` Error: ${result.error?.errorType}`}`);
     return result;
   }
 

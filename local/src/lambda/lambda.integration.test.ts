@@ -7,16 +7,20 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Builder } from '../build';
-import { loadTemplate } from '../template';
+import { loadStackTemplate as loadTemplate } from '../registry';
 import { LambdaService } from '.';
+import { LogBus, type FunctionLogLine } from '../log-bus';
 
 const REPO = resolve(__dirname, '..', '..', '..');
 let dir: string;
 let builder: Builder;
 let lambda: LambdaService;
 const logs: string[] = [];
+const published: FunctionLogLine[] = [];
+const bus = new LogBus();
+bus.subscribe((l) => published.push(l));
 
-const source = (v: string) => `export const handler = async (e: { n: number }) => ({ v: ${JSON.stringify(v)}, n: e.n, env: process.env.GREETING, pid: process.pid });\n`;
+const source = (v: string) => `export const handler = async (e: { n: number }) => { console.log('handling', e.n); return { v: ${JSON.stringify(v)}, n: e.n, env: process.env.GREETING, pid: process.pid }; };\n`;
 
 async function until<T>(fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
@@ -56,6 +60,7 @@ Resources:
     fn: (id) => builder.functions.get(id),
     layer: (id) => builder.layers.get(id),
     log: (s, m) => logs.push(`[${s}] ${m}`),
+    logs: bus,
   });
   builder.watch((ids) => lambda.recycle(ids));
 });
@@ -72,6 +77,15 @@ it('invokes the built bundle with the template environment, by logical id, name 
   expect((await lambda.invoke('myapp-Fn', { n: 2 })).ok).toBe(true);
   expect((await lambda.invoke('arn:aws:lambda:us-east-1:123456789012:function:myapp-Fn', { n: 3 })).ok).toBe(true);
   expect(await lambda.invoke('Nope', {})).toMatchObject({ ok: false, error: { errorType: 'ResourceNotFoundException' } });
+});
+
+it('publishes each line of the function to the log bus with its request id and log stream', async () => {
+  published.length = 0;
+  await lambda.invoke('Fn', { n: 42 });
+  const line = published.find((l) => /handling 42/.test(l.message));
+  expect(line).toMatchObject({ functionId: 'Fn', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/), logStream: expect.stringMatching(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/) });
+  expect(published.find((l) => l.message.startsWith('REPORT RequestId: '))?.requestId).toBe(line!.requestId);
+  expect(Math.abs(line!.timestamp - Date.now())).toBeLessThan(60_000);
 });
 
 it('serves new code after a source change, and keeps the old code when the rebuild fails', async () => {

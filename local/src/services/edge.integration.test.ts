@@ -2,16 +2,17 @@
  * The local edge on its own: a real HTTP server on a free port serving the built site
  * (web/dist, built by `npm run web:build` if missing) through the template's CloudFront Function.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LocalService, Runtime } from '../types';
+import type { StartedService } from '../contract';
+import { serviceContext } from '../../test/service-context';
 import { localizeCsp, startEdge } from './edge';
 
 const rootDir = join(__dirname, '..', '..', '..');
 let stateDir: string;
-let svc: LocalService;
+let svc: StartedService;
 let base: string;
 const logs: string[] = [];
 
@@ -33,8 +34,8 @@ function get(path: string): Promise<{ status: number; headers: Record<string, st
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'myapp-edge-'));
   const endpoints: Record<string, string> = { APIEndpoint: 'http://127.0.0.1:39001/Prod', CognitoEndpoint: 'http://127.0.0.1:39002', S3Endpoint: 'http://127.0.0.1:39003' };
-  writeFileSync(join(stateDir, 'outputs.json'), JSON.stringify({ ...endpoints, Region: 'eu-west-1', UserPoolId: 'eu-west-1_Abc123', UserPoolClientId: 'client123' }));
-  const rt = { rootDir, stateDir, endpoints, region: 'eu-west-1', log: (_s: string, m: string) => logs.push(m) } as unknown as Runtime;
+  const outputs = { ...endpoints, Region: 'eu-west-1', UserPoolId: 'eu-west-1_Abc123', UserPoolClientId: 'client123' };
+  const rt = serviceContext({ rootDir, stateDir, outputs, region: 'eu-west-1', log: (_s: string, m: string) => logs.push(m) });
   svc = await startEdge(rt, { port: 0 });
   base = svc.url!;
 }, 180_000);
@@ -74,7 +75,8 @@ describe('local edge', () => {
 
   it('generates /config.json from the runtime outputs', async () => {
     const r = await get('/config.json');
-    expect(JSON.parse(r.body)).toEqual({ apiUrl: 'http://127.0.0.1:39001/Prod', region: 'eu-west-1', userPoolId: 'eu-west-1_Abc123', clientId: 'client123', cognitoEndpoint: 'http://127.0.0.1:39002' });
+    // Without a CognitoHostedUIURL output, the hosted UI is the Cognito endpoint (as `npm start` serves it).
+    expect(JSON.parse(r.body)).toEqual({ apiUrl: 'http://127.0.0.1:39001/Prod', region: 'eu-west-1', userPoolId: 'eu-west-1_Abc123', clientId: 'client123', cognitoEndpoint: 'http://127.0.0.1:39002', hostedUiUrl: 'http://127.0.0.1:39002' });
   });
 
   it('stays inside the site root and answers 404 for missing files', async () => {

@@ -1,17 +1,21 @@
 /**
  * The local CloudFront: serves the built web app (/app/) and the docs (/docs/) from
  * web/dist, runs the template's viewer-request CloudFront Function on every request and
- * adds the response headers policy's headers, as the distribution does. `/config.json`
- * is generated from the runtime's outputs (in AWS, deploy-web.sh writes it from the stack).
+ * adds the response headers policy's headers (the CSP's connect-src pointed at the local
+ * endpoints), as the distribution does. `/config.json` is generated from the runtime's
+ * outputs (in AWS, deploy-web.sh writes it from the stack).
+ * Not emulated: the distribution's cache behaviours, origins and caching (paths are fixed:
+ * /app/, /docs/, /config.json), origin access control, TLS, Lambda@Edge, geo restrictions.
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
-import type { LocalService, Runtime } from '../types';
-import { compileViewerRequest, isResponse, loadEdgeConfig, viewerRequestEvent, type CfHeaders } from './edge-function';
-import { closeServer } from '../ports';
+import type { ResourceKind, ServiceContext, ServiceModule, StartedService } from '../contract';
+import { notEmulated } from '../kinds';
+import { closeServer, listenLoopback } from '../ports';
+import { ALNUM, declaredName, stableId } from '../template';
+import { compileViewerRequest, isResponse, loadEdgeConfig, viewerRequestEvent, type CfHeaders, type ViewerRequestFunction } from './edge-function';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -28,7 +32,7 @@ const TYPES: Record<string, string> = {
 };
 
 export interface EdgeOptions {
-  port: number;
+  port?: number;
   /** Site root (default web/dist under the repo). */
   siteDir?: string;
   /** Build the web app when it is missing (default true). */
@@ -45,52 +49,69 @@ export function localizeCsp(csp: string, connect: string[]): string {
   return /connect-src [^;]*/.test(csp) ? csp.replace(/connect-src [^;]*/, directive) : `${csp}; ${directive}`;
 }
 
-function ensureBuilt(rt: Runtime, siteDir: string, build: boolean): string | undefined {
+function ensureBuilt(ctx: ServiceContext, siteDir: string, build: boolean): string | undefined {
   const ready = () => existsSync(join(siteDir, 'app', 'index.html')) && existsSync(join(siteDir, 'docs', 'index.html'));
   if (ready()) return undefined;
   if (!build) return 'the web app is not built: run `npm run web:build`';
-  rt.log('edge', 'web app not built yet: running `npm run web:build` (once)');
-  const r = spawnSync('npm', ['run', 'web:build'], { cwd: rt.rootDir, encoding: 'utf8', timeout: 180_000 });
+  ctx.log('edge', 'web app not built yet: running `npm run web:build` (once)');
+  const r = spawnSync('npm', ['run', 'web:build'], { cwd: ctx.rootDir, encoding: 'utf8', timeout: 180_000 });
   if (r.status !== 0 || !ready()) return `\`npm run web:build\` failed (${r.error?.message ?? `exit ${r.status}`}): ${(r.stderr ?? '').slice(-500)}`;
   return undefined;
 }
 
-export async function startEdge(rt: Runtime, opts: EdgeOptions): Promise<LocalService> {
-  const siteDir = opts.siteDir ?? join(rt.rootDir, 'web', 'dist');
-  const cfg = loadEdgeConfig(rt.rootDir);
+type Send = (res: ServerResponse, status: number, headers: Record<string, string>, body?: string | Buffer) => void;
+
+/** The viewer-request function's verdict: a response of its own, or the (rewritten) uri. */
+async function viewerRequestOf(fn: ViewerRequestFunction, req: IncomingMessage, uri: string, url: URL): Promise<{ uri: string; response?: { status: number; headers: Record<string, string>; body?: string | Buffer } }> {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+  const out = await fn(viewerRequestEvent(uri, { method: req.method, query: url.search.slice(1), headers, host: req.headers.host }));
+  if (!isResponse(out)) return { uri: out.uri };
+  const h: Record<string, string> = {};
+  for (const [k, v] of Object.entries(out.headers ?? ({} as CfHeaders))) h[k] = v.value;
+  const body = typeof out.body === 'string' ? out.body : out.body ? Buffer.from(out.body.data, out.body.encoding === 'base64' ? 'base64' : 'utf8') : undefined;
+  return { uri, response: { status: out.statusCode, headers: h, body } };
+}
+
+/** A file of the site root (no ../ escapes); hashed assets are immutable, the rest revalidated. */
+function serveFile(req: IncomingMessage, res: ServerResponse, siteDir: string, uri: string, policy: Record<string, string>, send: Send): void {
+  const file = normalize(join(siteDir, uri));
+  if (!file.startsWith(siteDir + sep) || !existsSync(file) || !statSync(file).isFile()) {
+    return send(res, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'Not found\n');
+  }
+  res.writeHead(200, {
+    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'content-length': String(statSync(file).size),
+    // Vite's hashed assets never change; everything else is revalidated.
+    'cache-control': /\/assets\//.test(uri) ? 'public, max-age=31536000, immutable' : 'no-cache',
+    ...policy,
+  });
+  if (req.method === 'HEAD') return void res.end();
+  createReadStream(file).pipe(res);
+}
+
+export async function startEdge(ctx: ServiceContext, opts: EdgeOptions = {}): Promise<StartedService> {
+  const siteDir = opts.siteDir ?? join(ctx.rootDir, 'web', 'dist');
+  const cfg = loadEdgeConfig(ctx.rootDir);
   const viewerRequest = cfg.viewerRequestCode ? compileViewerRequest(cfg.viewerRequestCode) : undefined;
-  if (!viewerRequest) rt.log('edge', 'no CloudFront Function in the template: serving without one');
-  const notBuilt = ensureBuilt(rt, siteDir, opts.build !== false);
-  if (notBuilt) rt.log('edge', notBuilt);
-
-  const outputs = (): Record<string, string> => {
-    const p = join(rt.stateDir, 'outputs.json');
-    // outputs.json is written once every service is up; until then the endpoints stand in.
-    const file = existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as Record<string, string>) : {};
-    return { ...rt.endpoints, ...file };
-  };
-  const policyHeaders = (): Record<string, string> => {
-    const o = outputs();
-    const h = { ...cfg.responseHeaders };
-    if (h['content-security-policy']) {
-      h['content-security-policy'] = localizeCsp(h['content-security-policy'], [o.APIEndpoint, o.CognitoEndpoint, o.S3Endpoint].map(origin).filter((x): x is string => !!x));
-    }
-    // HSTS over plain-HTTP loopback would be ignored by browsers anyway; keep it to mirror the cloud.
-    return h;
-  };
-  const appConfig = () => {
-    const o = outputs();
-    return {
-      apiUrl: o.APIEndpoint,
-      region: o.Region ?? rt.region,
-      userPoolId: o.UserPoolId ?? o.UserPool,
-      clientId: o.UserPoolClientId ?? o.UserPoolClient,
-      cognitoEndpoint: o.CognitoEndpoint,
-    };
-  };
-
-  const send = (res: ServerResponse, status: number, headers: Record<string, string>, body?: string | Buffer) => {
-    res.writeHead(status, { ...headers, ...policyHeaders() });
+  if (!viewerRequest) ctx.log('edge', 'no CloudFront Function in the template: serving without one');
+  const notBuilt = ensureBuilt(ctx, siteDir, opts.build !== false);
+  if (notBuilt) ctx.log('edge', notBuilt);
+  const o = ctx.outputs;
+  const policy = { ...cfg.responseHeaders };
+  // HSTS over plain-HTTP loopback would be ignored by browsers anyway; kept to mirror the cloud.
+  if (policy['content-security-policy']) policy['content-security-policy'] = localizeCsp(policy['content-security-policy'], [o.APIEndpoint, o.CognitoEndpoint, o.S3Endpoint].map(origin).filter((x): x is string => !!x));
+  const appConfig = JSON.stringify({
+    apiUrl: o.APIEndpoint,
+    region: o.Region ?? ctx.region,
+    userPoolId: o.UserPoolId ?? o.UserPool,
+    clientId: o.UserPoolClientId ?? o.UserPoolClient,
+    cognitoEndpoint: o.CognitoEndpoint,
+    // The template's CognitoHostedUIURL, localized: the hosted UI on the Cognito port.
+    hostedUiUrl: o.CognitoHostedUIURL ?? o.CognitoEndpoint,
+  });
+  const send: Send = (res, status, headers, body) => {
+    res.writeHead(status, { ...headers, ...policy });
     res.end(body);
   };
 
@@ -99,57 +120,69 @@ export async function startEdge(rt: Runtime, opts: EdgeOptions): Promise<LocalSe
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { 'content-type': 'text/plain', allow: 'GET, HEAD' }, 'Method not allowed');
     let uri = decodeURIComponent(url.pathname);
     if (viewerRequest) {
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-      const out = await viewerRequest(viewerRequestEvent(uri, { method: req.method, query: url.search.slice(1), headers, host: req.headers.host }));
-      if (isResponse(out)) {
-        const h: Record<string, string> = {};
-        for (const [k, v] of Object.entries(out.headers ?? ({} as CfHeaders))) h[k] = v.value;
-        const body = typeof out.body === 'string' ? out.body : out.body ? Buffer.from(out.body.data, out.body.encoding === 'base64' ? 'base64' : 'utf8') : undefined;
-        return send(res, out.statusCode, h, body);
-      }
-      uri = out.uri;
+      const v = await viewerRequestOf(viewerRequest, req, uri, url);
+      if (v.response) return send(res, v.response.status, v.response.headers, v.response.body);
+      uri = v.uri;
     }
-    if (uri === '/config.json') return send(res, 200, { 'content-type': 'application/json', 'cache-control': 'no-store' }, JSON.stringify(appConfig()));
-    if (notBuilt && (uri.startsWith('/app/') || uri.startsWith('/docs/'))) {
-      return send(res, 503, { 'content-type': 'text/plain; charset=utf-8' }, `The web app is not available: ${notBuilt}\n`);
-    }
-    // Resolve inside the site root only (no ../ escapes).
-    const file = normalize(join(siteDir, uri));
-    if (!file.startsWith(siteDir + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      return send(res, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'Not found\n');
-    }
-    const hashed = /\/assets\//.test(uri);
-    res.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'content-length': String(statSync(file).size),
-      // Vite's hashed assets never change; everything else is revalidated.
-      'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
-      ...policyHeaders(),
-    });
-    if (req.method === 'HEAD') return void res.end();
-    createReadStream(file).pipe(res);
+    if (uri === '/config.json') return send(res, 200, { 'content-type': 'application/json', 'cache-control': 'no-store' }, appConfig);
+    if (notBuilt && (uri.startsWith('/app/') || uri.startsWith('/docs/'))) return send(res, 503, { 'content-type': 'text/plain; charset=utf-8' }, `The web app is not available: ${notBuilt}\n`);
+    serveFile(req, res, siteDir, uri, policy, send);
   };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: Error) => {
-      rt.log('edge', `error on ${req.url}: ${e.message}`);
+      ctx.log('edge', `error on ${req.url}: ${e.message}`);
       if (!res.headersSent) send(res, 502, { 'content-type': 'text/plain' }, 'The CloudFront Function failed\n');
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const base = `http://127.0.0.1:${port}`;
-  rt.endpoints.WebURL = `${base}/app/`;
-  rt.endpoints.DocsURL = `${base}/docs/`;
+  const base = `http://127.0.0.1:${await listenLoopback(server, opts.port ?? ctx.port)}`;
+  const source = cfg.source.startsWith(ctx.rootDir) ? cfg.source.slice(ctx.rootDir.length + 1) : cfg.source;
   return {
-    name: 'edge',
     url: base,
-    describe: () => [`edge: web app ${base}/app/, docs ${base}/docs/ (CloudFront Function from ${cfg.source.startsWith(rt.rootDir) ? cfg.source.slice(rt.rootDir.length + 1) : cfg.source})`],
+    describe: () => [`edge: web app ${base}/app/, docs ${base}/docs/ (CloudFront Function from ${source})`],
     stop: () => closeServer(server),
   };
 }
+
+/** The local edge's host (what GetAtt Distribution.DomainName gives locally), or a CloudFront-shaped one. */
+const domainOf = (ctx: { urls: Readonly<Record<string, string>>; stackName: string }, logicalId: string) =>
+  ctx.urls.edge ? new URL(ctx.urls.edge).host : `d${stableId(`${ctx.stackName}/${logicalId}`, 13, 'abcdefghijklmnopqrstuvwxyz0123456789')}.cloudfront.net`;
+const cloudFrontId = (ctx: { stackName: string }, logicalId: string) => `E${stableId(`${ctx.stackName}/${logicalId}/cf`, 13, ALNUM).toUpperCase()}`;
+
+const functionKind: ResourceKind = {
+  types: ['AWS::CloudFront::Function'],
+  physicalId: (r, ctx) => `arn:aws:cloudfront::${ctx.accountId}:function/${declaredName(r, 'Name', ctx)}`,
+  arn: (r) => r.ref,
+  getAtt: (attr, r) => (attr === 'FunctionARN' || attr === 'FunctionMetadata.FunctionARN' ? r.ref : attr === 'Stage' ? 'LIVE' : undefined),
+};
+
+const headersPolicyKind: ResourceKind = {
+  types: ['AWS::CloudFront::ResponseHeadersPolicy'],
+  physicalId: (r, ctx) => cloudFrontId(ctx, r.logicalId),
+  getAtt: (attr, r) => (attr === 'Id' ? r.ref : undefined),
+};
+
+const distributionKind = notEmulated(['AWS::CloudFront::Distribution'], 'CloudFront distributions', 'the edge serves web/dist in their place (cache behaviours and origins are not read)', {
+  physicalId: (r, ctx) => cloudFrontId(ctx, r.logicalId),
+  getAtt: (attr, r, ctx) => (attr === 'DomainName' ? domainOf(ctx, r.logicalId) : attr === 'Id' ? r.ref : undefined),
+});
+
+const originAccessControlKind = notEmulated(['AWS::CloudFront::OriginAccessControl'], 'CloudFront origin access controls', 'the edge reads web/dist directly', {
+  physicalId: (r, ctx) => cloudFrontId(ctx, r.logicalId),
+  getAtt: (attr, r) => (attr === 'Id' ? r.ref : undefined),
+});
+
+export const edgeService: ServiceModule = {
+  name: 'edge',
+  port: 8080,
+  endpoints: (url) => ({ WebURL: `${url}/app/`, DocsURL: `${url}/docs/` }),
+  kinds: [functionKind, headersPolicyKind, distributionKind, originAccessControlKind],
+  // `https://${Distribution.DomainName}` (the app client's callback URLs, WebURL) is the edge's plain-http origin.
+  localize: (value, ctx) => {
+    if (!ctx.urls.edge) return undefined;
+    const { host, origin } = new URL(ctx.urls.edge);
+    return value.includes(`https://${host}`) ? value.split(`https://${host}`).join(origin) : undefined;
+  },
+  start: (ctx) => startEdge(ctx),
+};

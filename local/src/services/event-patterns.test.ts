@@ -1,4 +1,5 @@
-import { PatternError, matchesPattern } from './event-patterns';
+import fc from 'fast-check';
+import { EVENT_PATTERN_SIZE_QUOTA, JsonNumber, PatternError, matchesPattern, parseEventPattern, parseJson, validatePattern } from './event-patterns';
 
 const ev = {
   source: 'myapp.orders',
@@ -84,5 +85,62 @@ describe('matchesPattern', () => {
   it('refuses malformed patterns', () => {
     expect(() => m({ source: 'myapp.orders' })).toThrow(PatternError);
     expect(() => m({ detail: { total: [{ numeric: ['~', 1] }] } })).toThrow(PatternError);
+  });
+});
+
+describe('the API PutRule and TestEventPattern will call', () => {
+  it('parseEventPattern refuses text that is not JSON, as InvalidEventPatternException', () => {
+    const err = (() => {
+      try {
+        parseEventPattern('{"bad": \'quotation\'}');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(PatternError);
+    expect((err as PatternError).name).toBe('InvalidEventPatternException');
+    expect((err as PatternError).message).toMatch(/^Event pattern is not valid\. Reason: ./);
+  });
+
+  it('parseEventPattern applies the size quota, which an account can raise to 4096', () => {
+    const text = JSON.stringify({ source: Array.from({ length: 150 }, (_, i) => `myapp.source-${i}`) });
+    expect(text.length).toBeGreaterThan(EVENT_PATTERN_SIZE_QUOTA);
+    expect(() => parseEventPattern(text)).toThrow(PatternError);
+    expect(matchesPattern(parseEventPattern(text, 4096), { source: 'myapp.source-149' })).toBe(true);
+  });
+
+  it('validatePattern accepts what matching accepts, and refuses with the reason', () => {
+    expect(() => validatePattern({ detail: { state: [{ 'anything-but': { prefix: 'init' } }] } })).not.toThrow();
+    expect(() => validatePattern({ detail: { ip: [{ cidr: '10.0.0.0/33' }] } })).toThrow('Event pattern is not valid. Reason: IPv4 mask bits must be < 32');
+  });
+
+  it('plain parsed values (PutEvents, template rules) match the same way, numbers by their JSON text', () => {
+    const pattern = { detail: { total: [2500], ip: [{ cidr: '2001:db8::/32' }], tags: [{ wildcard: 'gi*t' }] } };
+    expect(matchesPattern(pattern, { detail: { total: 2500, ip: '2001:db8::7', tags: [['x'], ['gift']] } })).toBe(true);
+    expect(matchesPattern(pattern, { detail: { total: 2500, ip: '2001:db9::7', tags: ['gift'] } })).toBe(false);
+    expect(matchesPattern(pattern, { detail: { total: new JsonNumber('2500.0'), ip: '2001:db8::7', tags: ['gift'] } })).toBe(false);
+  });
+
+  it('numbers keep their text through parseJson and back to JSON', () => {
+    const event = parseJson('{"a":3.0e2,"b":[1.50]}');
+    expect(JSON.stringify(event)).toBe('{"a":300,"b":[1.5]}');
+    expect(matchesPattern(parseJson('{"a":[3.0e2]}'), event)).toBe(true);
+    expect(matchesPattern(parseJson('{"a":[300]}'), event)).toBe(false);
+  });
+
+  it('wildcard matching agrees with a regular expression on random patterns and values', () => {
+    const patternArb = fc.array(fc.constantFrom('a', 'b', '*'), { maxLength: 8 }).map((cs) => cs.join('').replace(/\*+/g, '*'));
+    fc.assert(
+      fc.property(patternArb, fc.stringMatching(/^[ab]{0,10}$/), (wildcard, value) => {
+        const oracle = new RegExp(`^${wildcard.replace(/\*/g, '.*')}$`);
+        expect(matchesPattern({ v: [{ wildcard }] }, { v: value })).toBe(oracle.test(value));
+      }),
+    );
+  });
+
+  it('wildcard matching stays correct on long values (no exponential backtracking)', () => {
+    const value = 'a'.repeat(200_000);
+    expect(matchesPattern({ v: [{ wildcard: '*a*a*a*b' }] }, { v: value })).toBe(false);
+    expect(matchesPattern({ v: [{ wildcard: '*a*a*a*a' }] }, { v: value })).toBe(true);
   });
 });

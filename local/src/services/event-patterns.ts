@@ -1,135 +1,139 @@
 /**
- * EventBridge event pattern matching (no sound matcher exists on npm). Semantics follow the
- * EventBridge user guide: every pattern field must match; a leaf array is a set of
- * alternatives; an event array matches if any element matches; `$or` takes alternatives.
+ * EventBridge event patterns: validation as PutRule / TestEventPattern answer it
+ * (InvalidEventPatternException, event-ruler's reasons) and matching as the EventBridge user guide
+ * documents it. No maintained matcher exists on npm (NOTES.md); AWS's own, aws/event-ruler, is Java.
+ *
+ * - Every field of the pattern must match; `$or` takes alternatives; a leaf array lists alternatives.
+ * - The pattern follows the event's nesting; an array in the event matches if any element does,
+ *   arrays nested in arrays included, and fields under one pattern object must come from the same
+ *   array element (event-ruler's array-consistent matching).
+ * - Operators apply to leaves: strings, numbers, booleans and null. `exists` asks whether a leaf value
+ *   is there (an object or an empty array is not one).
+ * The case table (event-patterns.cases.ts) cites the documentation behind each rule.
  */
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-type Pattern = { [k: string]: Json };
+import { parse } from 'lossless-json';
+import { JsonNumber, PatternError, TOO_COMPLEX, WILDCARD_COMPLEXITY_LIMIT, compileLeaf, fail, isPlainObject, type LeafMatcher, type Scalar } from './event-pattern-operators';
 
-const isObject = (v: unknown): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export { JsonNumber, PatternError };
 
-export class PatternError extends Error {}
+/** The "Event pattern size" quota (Amazon EventBridge quotas): 2048 characters unless raised, to at most 4096. */
+export const EVENT_PATTERN_SIZE_QUOTA = 2048;
+
+interface ObjectMatcher {
+  fields: Array<{ key: string; leaf?: LeafMatcher[]; object?: ObjectMatcher }>;
+  alternatives: ObjectMatcher[][];
+}
+
+/** Field names event-ruler reserves inside `$or` (its operators and a few it keeps for later). */
+const RESERVED_IN_OR = new Set([
+  'exactly', 'equals-ignore-case', 'prefix', 'suffix', 'anything-but', 'exists', 'wildcard', 'numeric', 'cidr',
+  '=', '<', '<=', '>', '>=', 'regex', 'not-wildcard', 'not-equals-ignore-case', 'date-after', 'date-on-or-after',
+  'date-before', 'date-on-or-before', 'in-date-range', 'ip-address-in-range', 'ip-address-not-in-range',
+]);
+
+/** Compiled once per pattern object: patterns are not changed after they are first matched. */
+const compiled = new WeakMap<object, ObjectMatcher>();
+
+/** Parses JSON keeping each number's text (300 vs 3.0e2); a repeated key keeps its last value, as EventBridge does. */
+export function parseJson(text: string): unknown {
+  return parse(text, null, { parseNumber: (t) => new JsonNumber(t), onDuplicateKey: ({ newValue }) => newValue });
+}
+
+/** An EventPattern string as PutRule / TestEventPattern receive it: parsed and validated, or PatternError. */
+export function parseEventPattern(text: string, sizeQuota = EVENT_PATTERN_SIZE_QUOTA): unknown {
+  if (text.length > sizeQuota) fail(`Event pattern is ${text.length} characters, over the ${sizeQuota}-character "Event pattern size" quota`);
+  let pattern: unknown;
+  try {
+    pattern = parseJson(text);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  validatePattern(pattern);
+  return pattern;
+}
+
+/** Throws PatternError (name InvalidEventPatternException) when EventBridge would refuse the pattern. */
+export function validatePattern(pattern: unknown): void {
+  compilePattern(pattern);
+}
 
 export function matchesPattern(pattern: unknown, event: unknown): boolean {
-  if (!isObject(pattern)) throw new PatternError('Event pattern must be a JSON object');
-  return matchObject(pattern as Pattern, event);
+  return matchObject(compilePattern(pattern), event);
 }
 
-function matchObject(pattern: Pattern, value: unknown): boolean {
-  for (const [key, sub] of Object.entries(pattern)) {
+function compilePattern(pattern: unknown): ObjectMatcher {
+  if (!isPlainObject(pattern)) return fail('Filter is not an object');
+  const cached = compiled.get(pattern);
+  if (cached) return cached;
+  const complexity = new Map<string, number>();
+  const matcher = compileObject(pattern, [], complexity, false);
+  // event-ruler adds up the wildcards that one field's value can keep busy at once.
+  if ([...complexity.values()].some((c) => c > WILDCARD_COMPLEXITY_LIMIT)) fail(TOO_COMPLEX);
+  compiled.set(pattern, matcher);
+  return matcher;
+}
+
+function compileObject(pattern: Record<string, unknown>, path: string[], complexity: Map<string, number>, insideOr: boolean): ObjectMatcher {
+  const matcher: ObjectMatcher = { fields: [], alternatives: [] };
+  const keys = Object.keys(pattern);
+  if (keys.length === 0) fail('Empty objects are not allowed');
+  for (const key of keys) {
+    const value = pattern[key];
     if (key === '$or') {
-      if (!Array.isArray(sub) || sub.length === 0) throw new PatternError('$or must be a non-empty array');
-      if (!sub.some((alt) => isObject(alt) && matchObject(alt as Pattern, value))) return false;
-      continue;
+      matcher.alternatives.push(compileOr(value, path, complexity));
+    } else if (insideOr && RESERVED_IN_OR.has(key)) {
+      fail(`${key} is Ruler reserved fieldName which cannot be used inside $or.`);
+    } else if (isPlainObject(value)) {
+      matcher.fields.push({ key, object: compileObject(value, [...path, key], complexity, insideOr) });
+    } else if (Array.isArray(value)) {
+      const leaf = compileLeaf(value);
+      const id = JSON.stringify([...path, key]);
+      const added = leaf.reduce((sum, m) => sum + ((m.kind === 'test' && m.wildcardComplexity) || 0), 0);
+      complexity.set(id, (complexity.get(id) ?? 0) + added);
+      matcher.fields.push({ key, leaf });
+    } else {
+      fail(`"${key}" must be an object or an array`);
     }
-    const field = isObject(value) ? value[key] : undefined;
-    if (isObject(sub)) {
-      // A nested pattern: descend; an array of objects matches if any element does.
-      if (Array.isArray(field)) {
-        if (!field.some((f) => matchObject(sub as Pattern, f))) return false;
-      } else if (!matchObject(sub as Pattern, field)) return false;
-      continue;
-    }
-    if (!Array.isArray(sub)) throw new PatternError(`Pattern value for "${key}" must be an array or an object`);
-    if (!matchLeaf(sub, field, isObject(value) && key in value)) return false;
   }
-  return true;
+  return matcher;
 }
 
-/** The event's values at a leaf: arrays are flattened to their elements. */
-function valuesOf(field: unknown): Json[] {
-  return Array.isArray(field) ? (field as Json[]) : [field as Json];
+function compileOr(value: unknown, path: string[], complexity: Map<string, number>): ObjectMatcher[] {
+  if (!Array.isArray(value)) return fail('It must be an Array followed with $or.');
+  const alternatives = value.map((alt) =>
+    isPlainObject(alt) ? compileObject(alt, path, complexity, true) : fail('Only JSON object is allowed in array of $or relationship.'),
+  );
+  if (alternatives.length < 2) fail('There must have at least 2 Objects in $or relationship.');
+  return alternatives;
 }
 
-function matchLeaf(alternatives: Json[], field: unknown, present: boolean): boolean {
-  return alternatives.some((alt) => {
-    if (isObject(alt) && 'exists' in alt) {
-      // exists matches leaves only: a present field whose value is an object does not "exist".
-      const exists = present && field !== undefined && !isObject(field);
-      return alt.exists === exists;
-    }
-    if (!present || field === undefined) {
-      // anything-but matches a missing field? No: EventBridge requires the field to exist.
-      return false;
-    }
-    return valuesOf(field).some((v) => matchOne(alt, v));
-  });
-}
+// ---- matching ----
 
-function matchOne(alt: Json, v: Json): boolean {
-  if (!isObject(alt)) {
-    if (alt === null) return v === null;
-    return typeof alt === typeof v && alt === v;
+const fieldOf = (value: unknown, key: string): unknown =>
+  isPlainObject(value) && Object.prototype.hasOwnProperty.call(value, key) ? value[key] : undefined;
+
+function matchObject(m: ObjectMatcher, value: unknown): boolean {
+  for (const f of m.fields) {
+    const field = fieldOf(value, f.key);
+    if (f.leaf ? !matchLeaf(f.leaf, field) : !matchNested(f.object!, field)) return false;
   }
-  const [op, arg] = Object.entries(alt)[0] ?? [];
-  switch (op) {
-    case 'prefix':
-      return typeof v === 'string' && matchStringOp(arg, v, (s, p) => s.startsWith(p));
-    case 'suffix':
-      return typeof v === 'string' && matchStringOp(arg, v, (s, p) => s.endsWith(p));
-    case 'equals-ignore-case':
-      return typeof v === 'string' && typeof arg === 'string' && v.toLowerCase() === arg.toLowerCase();
-    case 'wildcard':
-      return typeof v === 'string' && typeof arg === 'string' && wildcard(arg).test(v);
-    case 'numeric':
-      return typeof v === 'number' && Array.isArray(arg) && numeric(arg, v);
-    case 'anything-but':
-      return !anythingBut(arg ?? null, v);
-    case 'cidr':
-      return typeof v === 'string' && typeof arg === 'string' && cidr(arg, v);
-    default:
-      throw new PatternError(`Unsupported pattern operator "${String(op)}"`);
-  }
+  return m.alternatives.every((alternatives) => alternatives.some((alt) => matchObject(alt, value)));
 }
 
-/** `{prefix: "a"}` or `{prefix: {"equals-ignore-case": "a"}}`. */
-function matchStringOp(arg: Json | undefined, v: string, test: (s: string, p: string) => boolean): boolean {
-  if (typeof arg === 'string') return test(v, arg);
-  if (isObject(arg) && typeof arg['equals-ignore-case'] === 'string') return test(v.toLowerCase(), arg['equals-ignore-case'].toLowerCase());
-  throw new PatternError('prefix/suffix takes a string');
+/** A pattern object against the event's value: one object, or any object found in (nested) arrays. */
+function matchNested(m: ObjectMatcher, field: unknown): boolean {
+  const objects = collect(field, isPlainObject);
+  return objects.length > 0 ? objects.some((o) => matchObject(m, o)) : matchObject(m, undefined);
 }
 
-/** True when v is one of the excluded values (so anything-but does not match). */
-function anythingBut(arg: Json, v: Json): boolean {
-  if (Array.isArray(arg)) return arg.some((a) => anythingBut(a, v));
-  if (isObject(arg)) {
-    const [op, inner] = Object.entries(arg)[0] ?? [];
-    const list = Array.isArray(inner) ? inner : [inner ?? null];
-    return list.some((p) => {
-      if (typeof v !== 'string' || typeof p !== 'string') return false;
-      if (op === 'prefix') return v.startsWith(p);
-      if (op === 'suffix') return v.endsWith(p);
-      if (op === 'equals-ignore-case') return v.toLowerCase() === p.toLowerCase();
-      if (op === 'wildcard') return wildcard(p).test(v);
-      throw new PatternError(`Unsupported anything-but operator "${String(op)}"`);
-    });
-  }
-  return arg === v;
+function matchLeaf(matchers: LeafMatcher[], field: unknown): boolean {
+  const values = collect(field, (v): v is Scalar => !isPlainObject(v));
+  return matchers.some((m) => (m.kind === 'exists' ? values.length > 0 === m.exists : values.some(m.test)));
 }
 
-function numeric(spec: Json[], v: number): boolean {
-  if (spec.length % 2 !== 0) throw new PatternError('numeric takes operator/value pairs');
-  for (let i = 0; i < spec.length; i += 2) {
-    const op = spec[i];
-    const n = spec[i + 1];
-    if (typeof n !== 'number') throw new PatternError('numeric operand must be a number');
-    const ok = op === '=' ? v === n : op === '<' ? v < n : op === '<=' ? v <= n : op === '>' ? v > n : op === '>=' ? v >= n : undefined;
-    if (ok === undefined) throw new PatternError(`Unsupported numeric operator "${String(op)}"`);
-    if (!ok) return false;
-  }
-  return true;
-}
-
-function wildcard(p: string): RegExp {
-  const body = p.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${body}$`, 's');
-}
-
-function cidr(block: string, ip: string): boolean {
-  const [base, bitsText] = block.split('/');
-  const toInt = (a: string) => a.split('.').reduce((acc, o) => (acc << 8) + Number(o), 0) >>> 0;
-  if (!base || !/^\d+\.\d+\.\d+\.\d+$/.test(base) || !/^\d+\.\d+\.\d+\.\d+$/.test(ip)) return false;
-  const bits = Number(bitsText ?? 32);
-  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  return (toInt(base) & mask) === (toInt(ip) & mask);
+/** The value itself, or the elements of an array (and of arrays inside it), that satisfy `keep`. */
+function collect<T>(value: unknown, keep: (v: unknown) => v is T, out: T[] = []): T[] {
+  if (Array.isArray(value)) for (const v of value) collect(v, keep, out);
+  else if (value !== undefined && keep(value)) out.push(value);
+  return out;
 }

@@ -1,19 +1,19 @@
 /**
  * Local EventBridge with the real @aws-sdk/client-eventbridge: template rules (an
- * AWS::Events::Rule and a SAM EventBridgeRule event), pattern matching, input shaping,
- * Lambda and SQS targets, and a failing target landing in its dead-letter queue.
+ * AWS::Events::Rule, a SAM EventBridgeRule event and a SAM Schedule event), pattern matching,
+ * input shaping, Lambda and SQS targets, a failing target landing in its dead-letter queue,
+ * and PutEvents' per-entry answers as AWS gives them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { startEventBridge, targetInput, type EventBridgeService } from './eventbridge';
+import { startEventBridge, type EventBridgeService } from './eventbridge';
 import { startSqs, type SqsService } from './sqs';
-import type { ServiceRuntime } from './stepfunctions-seam';
+import { serviceContext } from '../../test/service-context';
 
 const ACCOUNT = '123456789012';
-const template = {
-  resources: {
+const resources = {
     StartOrderWorkflowFunction: {
       Type: 'AWS::Serverless::Function',
       Properties: {
@@ -39,9 +39,9 @@ const template = {
         ],
       },
     },
+    CleanupFunction: { Type: 'AWS::Serverless::Function', Properties: { Events: { Hourly: { Type: 'Schedule', Properties: { Schedule: 'rate(1 hour)' } } } } },
     Audit: { Type: 'AWS::SQS::Queue', Properties: {} },
     RuleDLQ: { Type: 'AWS::SQS::Queue', Properties: {} },
-  },
 };
 
 describe('local EventBridge', () => {
@@ -54,21 +54,18 @@ describe('local EventBridge', () => {
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'eb-'));
     invoked = [];
-    const rt: ServiceRuntime = {
-      template,
-      endpoints: {},
+    const rt = serviceContext({
+      resources,
       stateDir,
-      stackName: 'myapp',
-      log: () => undefined,
       invoke: async (fn, event, opts) => {
         invoked.push({ fn, event: event as Record<string, unknown>, async: opts?.async });
         return { ok: true };
       },
-    };
+    });
     sqs = await startSqs(rt, { port: 0 });
     // Nothing listens on the Step Functions endpoint: that target must fail over to its DLQ.
-    rt.endpoints.SQSEndpoint = sqs.url;
-    rt.endpoints.StepFunctionsEndpoint = 'http://127.0.0.1:9';
+    rt.urls.sqs = sqs.url;
+    rt.urls.stepfunctions = 'http://127.0.0.1:9';
     eb = await startEventBridge(rt, { port: 0, retryDelayMs: () => 5 });
     client = new EventBridgeClient({ endpoint: eb.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   });
@@ -108,15 +105,45 @@ describe('local EventBridge', () => {
     expect(dead.map((e) => e.detail.orderId)).toEqual(['o-big']);
   });
 
-  it('reports malformed entries per entry, as PutEvents does', async () => {
-    const out = await client.send(new PutEventsCommand({ Entries: [{ Source: 'x', DetailType: 'y', Detail: 'not json' }, { Source: 'x', DetailType: 'y', Detail: '{}', EventBusName: 'nope' }] }));
-    expect(out.FailedEntryCount).toBe(2);
-    expect(out.Entries?.map((e) => e.ErrorCode)).toEqual(['MalformedDetail', 'ResourceNotFoundException']);
+  // AWS's answers as LocalStack recorded them (test_events.snapshot.json: test_put_events_without_source,
+  // test_put_event_without_detail(_type), test_put_event_malformed_detail, test_put_events_nonexistent_event_bus).
+  it('answers each entry as PutEvents does: required fields, malformed detail, and a bus that does not exist (accepted, dropped)', async () => {
+    const entries = [
+      { DetailType: 'y', Detail: '{}' },
+      { Source: 'x', Detail: '{}' },
+      { Source: 'x', DetailType: 'y' },
+      ...['not json', '["a"]', '"a string"'].map((Detail) => ({ Source: 'x', DetailType: 'y', Detail })),
+      { Source: 'myapp.orders', DetailType: 'OrderCreated', Detail: '{"orderId":"o-lost"}', EventBusName: 'nope' },
+    ];
+    invoked.length = 0;
+    const out = await client.send(new PutEventsCommand({ Entries: entries }));
+    expect(out.FailedEntryCount).toBe(6);
+    expect(out.Entries!.slice(0, 6).map((e) => [e.ErrorCode, e.ErrorMessage])).toEqual([
+      ['InvalidArgument', 'Parameter Source is not valid. Reason: Source is a required argument.'],
+      ['InvalidArgument', 'Parameter DetailType is not valid. Reason: DetailType is a required argument.'],
+      ['InvalidArgument', 'Parameter Detail is not valid. Reason: Detail is a required argument.'],
+      ...Array(3).fill(['MalformedDetail', 'Detail is malformed.']),
+    ]);
+    expect(out.Entries![6]).toEqual({ EventId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    await eb.idle();
+    expect(invoked).toHaveLength(0);
   });
 
-  it('applies Input and InputPath', () => {
-    const event = { detail: { orderId: 'o', userId: 'u' } };
-    expect(targetInput({ Id: 't', Arn: 'a', Input: '{"fixed":1}' }, event)).toBe('{"fixed":1}');
-    expect(JSON.parse(targetInput({ Id: 't', Arn: 'a', InputPath: '$.detail' }, event))).toEqual({ orderId: 'o', userId: 'u' });
+  it('refuses more than 10 entries, and entries over 256 KB in all', async () => {
+    const entry = { Source: 'x', DetailType: 'y', Detail: '{}' };
+    await expect(client.send(new PutEventsCommand({ Entries: Array(11).fill(entry) }))).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringMatching(/at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10$/) });
+    const big = { ...entry, Detail: JSON.stringify({ pad: 'x'.repeat(90_000) }) };
+    await expect(client.send(new PutEventsCommand({ Entries: [big, big, big] }))).rejects.toMatchObject({ name: 'ValidationException', message: 'Total size of the entries in the request is over the limit.' });
+    expect((await client.send(new PutEventsCommand({ Entries: [big, big] }))).FailedEntryCount).toBe(0);
   });
+
+  it('fires a SAM Schedule event with a Scheduled Event, and lists it', async () => {
+    invoked.length = 0;
+    expect(eb.describe()).toEqual(expect.arrayContaining([expect.stringMatching(/^schedule rate\(1 hour\) -> myapp-CleanupFunction \(myapp-CleanupFunctionHourly, next /)]));
+    await eb.fire('CleanupFunction');
+    expect(invoked).toHaveLength(1);
+    expect(invoked[0]).toMatchObject({ fn: 'CleanupFunction', async: true, event: { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} } });
+    expect((invoked[0]!.event.resources as string[])[0]).toMatch(/:rule\/myapp-CleanupFunctionHourly$/);
+  });
+
 });

@@ -1,361 +1,223 @@
 /**
- * Local EventBridge: PutEvents (`AWSEvents.PutEvents`, application/x-amz-json-1.1) on the
- * default bus and the template's buses, the template's rules (AWS::Events::Rule and SAM
- * EventBridgeRule / CloudWatchEvent events on functions and state machines) matched with
- * event-patterns.ts, delivered asynchronously to Lambda (async invoke), Step Functions
- * (StartExecution) and SQS targets, with the rule's Input / InputPath / InputTransformer.
- * A delivery that still fails after its (locally shortened) RetryPolicy goes to the
- * target's DeadLetterConfig queue with EventBridge's error attributes.
+ * EventBridge, as the AWS CLI and SDK call it (`AWSEvents.*`, application/x-amz-json-1.1):
+ * PutEvents on the default bus and the template's buses; TestEventPattern; rules from the
+ * template (AWS::Events::Rule, SAM EventBridgeRule / CloudWatchEvent / Schedule events) and
+ * from PutRule, managed with DescribeRule, ListRules, EnableRule, DisableRule, DeleteRule,
+ * PutTargets, ListTargetsByRule, RemoveTargets (eventbridge-api.ts), kept in the state dir
+ * (eventbridge-rules.ts: a template rule changed through the API is drift, kept until the
+ * template changes that rule); scheduled rules fired on time (schedules.ts); deliveries to
+ * Lambda, Step Functions and SQS with Input / InputPath / InputTransformer, RetryPolicy (at
+ * most 3 quick retries locally) and the DeadLetterConfig queue (eventbridge-targets.ts).
+ * Patterns match as the user guide documents them (event-patterns.ts), where AWS's service
+ * differs: a key with a dot is a key, not a joined path, and an exact number matches by its
+ * text (300 is not 300.0). A PutEvents entry for a bus that does not exist is accepted and
+ * dropped, as AWS does (with a log line here).
+ * Not emulated: archives and replays, EventBridge Pipes, API destinations and connections,
+ * the schema registry, partner and cross-account / cross-region buses, global endpoints,
+ * CreateEventBus, permissions, tags, target kinds other than Lambda, Step Functions and SQS,
+ * MaximumEventAgeInSeconds and AWS's retry timing (local/README.md, "EventBridge").
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { matchesPattern } from './event-patterns';
-import { LOCAL_ACCOUNT, LOCAL_REGION, boundedWait, functionLogicalId, readBody, resourcesOf, type ServiceRuntime } from './stepfunctions-seam';
-import { closeServer } from '../ports';
+import { createServer } from 'node:http';
+import type { ResourceKind, ServiceContext, ServiceModule } from '../contract';
+import { closeServer, listenLoopback } from '../ports';
+import { AwsError, awsJson, awsService } from '../protocol';
+import { declaredName } from '../template';
+import { boundedWait } from '../waits';
+import { matchesPattern, parseJson } from './event-patterns';
+import { ruleOperations } from './eventbridge-api';
+import { busArn, isEnabled, patternOf, ruleArn, RuleStore, templateBusName, type LocalRule } from './eventbridge-rules';
+import { deliver, localClients, type DeliveryDeps } from './eventbridge-targets';
+import { Scheduler } from './schedules';
+
+export { collectRules, type LocalRule, type RuleTarget } from './eventbridge-rules';
+export { targetInput } from './eventbridge-targets';
 
 type JsonObject = Record<string, unknown>;
-
-export interface RuleTarget {
-  Id: string;
-  Arn: string;
-  Input?: string;
-  InputPath?: string;
-  InputTransformer?: { InputPathsMap?: Record<string, string>; InputTemplate: string };
-  DeadLetterConfig?: { Arn?: string };
-  RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
-}
-
-export interface LocalRule {
-  name: string;
-  arn: string;
-  /** Where it was declared: a logical id, or `<Function>.<EventName>` for SAM events. */
-  declaredBy: string;
-  busName: string;
-  pattern?: JsonObject;
-  schedule?: string;
-  enabled: boolean;
-  targets: RuleTarget[];
-}
-
-const asObject = (v: unknown): JsonObject | undefined => {
-  if (typeof v === 'string') return JSON.parse(v) as JsonObject;
-  return v && typeof v === 'object' ? (v as JsonObject) : undefined;
-};
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : v === undefined || v === null ? undefined : JSON.stringify(v));
-
-/** Every rule of the template, pattern rules and schedules alike. */
-export function collectRules(rt: ServiceRuntime): LocalRule[] {
-  const stack = rt.stackName ?? 'myapp';
-  const region = rt.region ?? LOCAL_REGION;
-  const account = rt.accountId ?? LOCAL_ACCOUNT;
-  const ruleArn = (name: string, bus: string) => `arn:aws:events:${region}:${account}:rule/${bus === 'default' ? '' : `${bus}/`}${name}`;
-  const busName = (v: unknown) => {
-    const s = typeof v === 'string' && v ? v : 'default';
-    return s.startsWith('arn:') ? s.split('/').pop()! : s;
-  };
-  const resources = resourcesOf(rt.template);
-  const rules: LocalRule[] = [];
-  for (const [logicalId, res] of Object.entries(resources)) {
-    const p = res.Properties ?? {};
-    if (res.Type === 'AWS::Events::Rule') {
-      const name = typeof p.Name === 'string' ? p.Name : `${stack}-${logicalId}`;
-      const bus = busName(p.EventBusName);
-      rules.push({
-        name,
-        arn: ruleArn(name, bus),
-        declaredBy: logicalId,
-        busName: bus,
-        pattern: asObject(p.EventPattern),
-        schedule: typeof p.ScheduleExpression === 'string' ? p.ScheduleExpression : undefined,
-        enabled: p.State === undefined || p.State === 'ENABLED',
-        targets: ((p.Targets ?? []) as JsonObject[]).map((t) => ({
-          Id: String(t.Id),
-          Arn: String(t.Arn),
-          Input: str(t.Input),
-          InputPath: t.InputPath as string | undefined,
-          InputTransformer: t.InputTransformer as RuleTarget['InputTransformer'],
-          DeadLetterConfig: t.DeadLetterConfig as RuleTarget['DeadLetterConfig'],
-          RetryPolicy: t.RetryPolicy as RuleTarget['RetryPolicy'],
-        })),
-      });
-      continue;
-    }
-    const isFn = res.Type === 'AWS::Serverless::Function';
-    const isSm = res.Type === 'AWS::Serverless::StateMachine';
-    if (!isFn && !isSm) continue;
-    const targetArn = isFn
-      ? `arn:aws:lambda:${region}:${account}:function:${typeof p.FunctionName === 'string' ? p.FunctionName : `${stack}-${logicalId}`}`
-      : `arn:aws:states:${region}:${account}:stateMachine:${typeof p.Name === 'string' ? p.Name : `${stack}-${logicalId}`}`;
-    for (const [eventName, ev] of Object.entries((p.Events ?? {}) as Record<string, { Type: string; Properties?: JsonObject }>)) {
-      const ep = ev.Properties ?? {};
-      const kind = ev.Type;
-      if (!['EventBridgeRule', 'CloudWatchEvent', 'Schedule', 'ScheduleV2'].includes(kind)) continue;
-      const name = typeof ep.Name === 'string' ? ep.Name : `${stack}-${logicalId}${eventName}`;
-      const bus = busName(ep.EventBusName);
-      const dlq = ep.DeadLetterConfig as { Arn?: string } | undefined;
-      const enabled = ep.Enabled === false || ep.State === 'DISABLED' ? false : true;
-      rules.push({
-        name,
-        arn: ruleArn(name, bus),
-        declaredBy: `${logicalId}.${eventName}`,
-        busName: bus,
-        pattern: kind === 'EventBridgeRule' || kind === 'CloudWatchEvent' ? asObject(ep.Pattern) : undefined,
-        schedule: kind === 'Schedule' || kind === 'ScheduleV2' ? String(ep.Schedule ?? ep.ScheduleExpression) : undefined,
-        enabled,
-        targets: [
-          {
-            Id: String((ep.Target as JsonObject | undefined)?.Id ?? `${logicalId}${eventName}Target`),
-            Arn: targetArn,
-            Input: str(ep.Input),
-            InputPath: ep.InputPath as string | undefined,
-            InputTransformer: ep.InputTransformer as RuleTarget['InputTransformer'],
-            DeadLetterConfig: dlq?.Arn ? { Arn: dlq.Arn } : undefined,
-            RetryPolicy: ep.RetryPolicy as RuleTarget['RetryPolicy'],
-          },
-        ],
-      });
-    }
-  }
-  return rules;
-}
-
-/** `$`, `$.a.b`, `$.a[0].b`: the JSONPath subset rule inputs use. */
-export function jsonPath(doc: unknown, path: string): unknown {
-  if (path === '$') return doc;
-  if (!path.startsWith('$')) throw new Error(`Unsupported JSONPath ${path}`);
-  const tokens = path.slice(1).match(/\.[^.[\]]+|\[\d+\]|\['[^']+'\]/g) ?? [];
-  let cur: unknown = doc;
-  for (const t of tokens) {
-    if (cur === undefined || cur === null) return undefined;
-    const key = t.startsWith('.') ? t.slice(1) : t.startsWith("['") ? t.slice(2, -2) : Number(t.slice(1, -1));
-    cur = (cur as Record<string | number, unknown>)[key];
-  }
-  return cur;
-}
-
-/** The payload a target receives: the event, or what Input / InputPath / InputTransformer make of it. */
-export function targetInput(target: RuleTarget, event: JsonObject): string {
-  if (target.Input !== undefined) return target.Input;
-  if (target.InputPath) return JSON.stringify(jsonPath(event, target.InputPath) ?? null);
-  const tr = target.InputTransformer;
-  if (tr) {
-    const values: Record<string, unknown> = {};
-    for (const [k, p] of Object.entries(tr.InputPathsMap ?? {})) values[k] = jsonPath(event, p);
-    const reserved: Record<string, unknown> = { 'aws.events.event': event, 'aws.events.event.json': event, 'aws.events.rule-name': '' };
-    return tr.InputTemplate.replace(/<([A-Za-z0-9_.-]+)>/g, (whole, k: string) => {
-      const v = k in values ? values[k] : reserved[k];
-      if (!(k in values) && !(k in reserved)) return whole;
-      // Strings go in as their text (the template supplies the quotes); the rest as JSON.
-      if (typeof v === 'string') return JSON.stringify(v).slice(1, -1);
-      return v === undefined ? 'null' : JSON.stringify(v);
-    });
-  }
-  return JSON.stringify(event);
-}
-
-export interface DeliveryDeps {
-  rt: ServiceRuntime;
-  sfn: () => SFNClient;
-  sqs: () => SQSClient;
-  /** ms before retry n (locally short; RetryPolicy only bounds the count). */
-  retryDelayMs?: (attempt: number) => number;
-}
-
-/** Delivers to one target, with retries and the dead-letter queue. Never throws. */
-export async function deliver(deps: DeliveryDeps, rule: LocalRule, target: RuleTarget, event: JsonObject): Promise<boolean> {
-  const payload = targetInput(target, event);
-  // RetryPolicy bounds the attempts; locally at most 3 retries so a dead target fails fast.
-  const retries = Math.min(target.RetryPolicy?.MaximumRetryAttempts ?? 185, 3);
-  let lastError = { code: 'UnknownError', message: '' };
-  for (let attempt = 0; attempt <= retries; attempt++) {
-    if (attempt > 0) await new Promise((r) => setTimeout(r, deps.retryDelayMs?.(attempt) ?? 100 * 2 ** attempt));
-    try {
-      await sendTo(deps, target.Arn, payload);
-      return true;
-    } catch (err) {
-      lastError = { code: (err as Error).name || 'Error', message: (err as Error).message };
-    }
-  }
-  deps.rt.log('eventbridge', `rule ${rule.name} target ${target.Id} failed: ${lastError.code} ${lastError.message}`);
-  if (target.DeadLetterConfig?.Arn) {
-    try {
-      await deps.sqs().send(
-        new SendMessageCommand({
-          QueueUrl: queueUrlFromArn(deps.rt, target.DeadLetterConfig.Arn),
-          MessageBody: JSON.stringify(event),
-          MessageAttributes: {
-            ERROR_CODE: { DataType: 'String', StringValue: lastError.code },
-            ERROR_MESSAGE: { DataType: 'String', StringValue: lastError.message.slice(0, 256) || 'failed' },
-            RULE_ARN: { DataType: 'String', StringValue: rule.arn },
-            TARGET_ARN: { DataType: 'String', StringValue: target.Arn },
-          },
-        }),
-      );
-    } catch (err) {
-      deps.rt.log('eventbridge', `dead-letter queue ${target.DeadLetterConfig.Arn} unreachable: ${(err as Error).message}`);
-    }
-  }
-  return false;
-}
-
-export function queueUrlFromArn(rt: ServiceRuntime, arn: string): string {
-  const parts = arn.split(':');
-  const base = rt.endpoints.SQSEndpoint ?? 'http://127.0.0.1:9324';
-  return `${base}/${parts[4] ?? rt.accountId ?? LOCAL_ACCOUNT}/${parts[5] ?? arn}`;
-}
-
-async function sendTo(deps: DeliveryDeps, arn: string, payload: string): Promise<void> {
-  if (arn.startsWith('arn:aws:lambda:')) {
-    const id = functionLogicalId(deps.rt.template, arn);
-    if (!id) throw Object.assign(new Error(`Function not found: ${arn}`), { name: 'ResourceNotFoundException' });
-    // EventBridge invokes Lambda asynchronously: the function's own errors are its async
-    // retries' and DLQ's business, not the rule target's.
-    const res = await deps.rt.invoke(id, JSON.parse(payload), { async: true });
-    if (!res.ok && res.error?.errorType === 'ResourceNotFoundException') throw Object.assign(new Error(res.error.errorMessage), { name: res.error.errorType });
-    return;
-  }
-  if (arn.startsWith('arn:aws:states:')) {
-    await deps.sfn().send(new StartExecutionCommand({ stateMachineArn: arn, input: payload }));
-    return;
-  }
-  if (arn.startsWith('arn:aws:sqs:')) {
-    await deps.sqs().send(new SendMessageCommand({ QueueUrl: queueUrlFromArn(deps.rt, arn), MessageBody: payload }));
-    return;
-  }
-  throw Object.assign(new Error(`Target type not emulated locally: ${arn}`), { name: 'UnsupportedTarget' });
-}
-
-export function localClients(rt: ServiceRuntime): { sfn: () => SFNClient; sqs: () => SQSClient; destroy: () => void } {
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const region = rt.region ?? LOCAL_REGION;
-  let sfn: SFNClient | undefined;
-  let sqs: SQSClient | undefined;
-  return {
-    sfn: () => (sfn ??= new SFNClient({ region, credentials, endpoint: rt.endpoints.StepFunctionsEndpoint ?? 'http://127.0.0.1:8083' })),
-    sqs: () => (sqs ??= new SQSClient({ region, credentials, endpoint: rt.endpoints.SQSEndpoint ?? 'http://127.0.0.1:9324' })),
-    destroy: () => {
-      sfn?.destroy();
-      sqs?.destroy();
-    },
-  };
-}
+const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export interface EventBridgeService {
   name: string;
   url: string;
-  rules: LocalRule[];
+  store: RuleStore;
   describe(): string[];
   putEvents(entries: JsonObject[]): Promise<{ FailedEntryCount: number; Entries: JsonObject[] }>;
+  /** Fires a scheduled rule now (by rule name or declaring logical id); resolves when delivered. */
+  fire(ruleNameOrId: string): Promise<void>;
   /** Resolves when every delivery in flight has finished (bounded). */
   idle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startEventBridge(
-  rt: ServiceRuntime,
-  options: number | { port?: number; host?: string; retryDelayMs?: (attempt: number) => number } = {},
-): Promise<EventBridgeService> {
-  const opts = typeof options === 'number' ? { port: options } : options;
-  const region = rt.region ?? LOCAL_REGION;
-  const account = rt.accountId ?? LOCAL_ACCOUNT;
-  const rules = collectRules(rt).filter((r) => r.pattern && r.enabled);
-  const buses = new Set(['default', ...Object.entries(resourcesOf(rt.template)).filter(([, r]) => r.Type === 'AWS::Events::EventBus').map(([id, r]) => String(r.Properties?.Name ?? id))]);
-  const clients = localClients(rt);
-  const deps: DeliveryDeps = { rt, sfn: clients.sfn, sqs: clients.sqs, retryDelayMs: opts.retryDelayMs };
-  const inflight = new Set<Promise<unknown>>();
+/** "Calculating PutEvents event entry size": Time 14 bytes, then Source, DetailType, Detail and each Resource in UTF-8. */
+function entrySize(e: JsonObject): number {
+  const bytes = (v: unknown) => (typeof v === 'string' ? Buffer.byteLength(v) : 0);
+  return (e.Time !== undefined ? 14 : 0) + bytes(e.Source) + bytes(e.DetailType) + bytes(e.Detail) + (Array.isArray(e.Resources) ? e.Resources.reduce((n: number, r) => n + bytes(r), 0) : 0);
+}
+const PUT_EVENTS_SIZE_LIMIT = 256 * 1024;
 
-  const putEvents = async (entries: JsonObject[]) => {
+/** Why PutEvents refuses an entry ([code, message], as AWS words them), or the parsed detail. */
+function entryDetail(e: JsonObject): [string, string] | JsonObject {
+  const missing = (field: string) => ['InvalidArgument', `Parameter ${field} is not valid. Reason: ${field} is a required argument.`] as [string, string];
+  if (!e.Source) return missing('Source');
+  if (!e.DetailType) return missing('DetailType');
+  if (e.Detail === undefined || e.Detail === null) return missing('Detail');
+  let detail: unknown;
+  try {
+    // Numbers keep their text, for matching ("300" is not "300.0") and for delivery.
+    detail = parseJson(String(e.Detail));
+  } catch {
+    detail = undefined;
+  }
+  return detail && typeof detail === 'object' && !Array.isArray(detail) ? (detail as JsonObject) : ['MalformedDetail', 'Detail is malformed.'];
+}
+
+/** Matches events against the rules and delivers them, keeping track of deliveries in flight. */
+class EventBus {
+  readonly inflight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    readonly store: RuleStore,
+    private readonly deps: DeliveryDeps,
+  ) {}
+
+  putEvents(entries: unknown): { FailedEntryCount: number; Entries: JsonObject[] } {
     if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10) {
-      throw Object.assign(new Error('Entries must hold 1 to 10 events'), { name: 'ValidationException' });
+      const n = Array.isArray(entries) ? entries.length : 0;
+      throw new AwsError('ValidationException', `1 validation error detected: Value '[${n} entries]' at 'entries' failed to satisfy constraint: Member must have length ${n === 0 ? 'greater than or equal to 1' : 'less than or equal to 10'}`);
     }
-    const results: JsonObject[] = [];
-    let failed = 0;
-    for (const e of entries) {
-      const bus = typeof e.EventBusName === 'string' && e.EventBusName ? (e.EventBusName.startsWith('arn:') ? e.EventBusName.split('/').pop()! : e.EventBusName) : 'default';
-      let detail: unknown;
-      try {
-        detail = JSON.parse(String(e.Detail ?? ''));
-      } catch {
-        detail = undefined;
-      }
-      const error =
-        !e.Source ? ['InvalidArgument', 'Parameter Source is not valid. Reason: Source is a required argument.']
-        : !e.DetailType ? ['InvalidArgument', 'Parameter DetailType is not valid. Reason: DetailType is a required argument.']
-        : !detail || typeof detail !== 'object' || Array.isArray(detail) ? ['MalformedDetail', 'Detail is malformed.']
-        : !buses.has(bus) ? ['ResourceNotFoundException', `Event bus ${bus} does not exist.`]
-        : undefined;
-      if (error) {
-        failed++;
-        results.push({ ErrorCode: error[0], ErrorMessage: error[1] });
-        continue;
-      }
-      const id = randomUUID();
-      const event: JsonObject = {
-        version: '0',
-        id,
-        'detail-type': e.DetailType,
-        source: e.Source,
-        account,
-        time: (e.Time ? new Date(String(Number(e.Time) ? Number(e.Time) * 1000 : e.Time)) : new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        region,
-        resources: (e.Resources as string[] | undefined) ?? [],
-        detail,
-      };
-      results.push({ EventId: id });
-      for (const rule of rules) {
-        if (rule.busName !== bus || !matchesPattern(rule.pattern, event)) continue;
-        rt.log('eventbridge', `${String(e.Source)}/${String(e.DetailType)} matched ${rule.name}`);
-        for (const target of rule.targets) {
-          const p = deliver(deps, rule, target, event).finally(() => inflight.delete(p));
-          inflight.add(p);
-        }
-      }
-    }
-    return { FailedEntryCount: failed, Entries: results };
-  };
+    if (entries.reduce((n: number, e) => n + entrySize(e as JsonObject), 0) > PUT_EVENTS_SIZE_LIMIT) throw new AwsError('ValidationException', 'Total size of the entries in the request is over the limit.');
+    const results = (entries as JsonObject[]).map((e) => this.put(e));
+    return { FailedEntryCount: results.filter((r) => r.ErrorCode).length, Entries: results };
+  }
 
-  const reply = (res: ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() });
-    res.end(JSON.stringify(body));
-  };
-  const server = createServer((req, res) => {
-    void (async () => {
-      try {
-        const target = String(req.headers['x-amz-target'] ?? '');
-        const text = await readBody(req);
-        const body = (text ? JSON.parse(text) : {}) as JsonObject;
-        if (target === 'AWSEvents.PutEvents') return reply(res, 200, await putEvents(body.Entries as JsonObject[]));
-        if (target === 'AWSEvents.ListRules') {
-          return reply(res, 200, { Rules: collectRules(rt).map((r) => ({ Name: r.name, Arn: r.arn, EventBusName: r.busName, State: r.enabled ? 'ENABLED' : 'DISABLED', ...(r.pattern ? { EventPattern: JSON.stringify(r.pattern) } : {}), ...(r.schedule ? { ScheduleExpression: r.schedule } : {}) })) });
-        }
-        reply(res, 400, { __type: 'UnknownOperationException', message: `Unsupported operation '${target}'` });
-      } catch (err) {
-        const name = (err as Error).name === 'ValidationException' ? 'ValidationException' : 'InternalException';
-        reply(res, name === 'ValidationException' ? 400 : 500, { __type: name, message: (err as Error).message });
-      }
-    })();
-  });
-  await new Promise<void>((r) => server.listen(opts.port ?? 4010, opts.host ?? '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  private put(e: JsonObject): JsonObject {
+    const detail = entryDetail(e);
+    if (Array.isArray(detail)) return { ErrorCode: detail[0], ErrorMessage: detail[1] };
+    const id = randomUUID();
+    const now = new Date();
+    const given = e.Time === undefined ? now : new Date(typeof e.Time === 'number' ? e.Time * 1000 : String(e.Time));
+    const event: JsonObject = {
+      version: '0',
+      id,
+      'detail-type': e.DetailType,
+      source: e.Source,
+      account: this.ctx.accountId,
+      time: iso(Number.isNaN(given.getTime()) ? now : given),
+      region: this.ctx.region,
+      resources: (e.Resources as string[] | undefined) ?? [],
+      detail,
+    };
+    let bus: string;
+    try {
+      bus = this.store.bus(e.EventBusName);
+    } catch {
+      this.ctx.log('eventbridge', `PutEvents: event bus ${String(e.EventBusName)} does not exist; the event ${id} is dropped (AWS accepts and drops it too)`);
+      return { EventId: id };
+    }
+    for (const rule of this.store.list(bus)) {
+      if (!isEnabled(rule) || rule.eventPattern === undefined || !matchesPattern(patternOf(rule), event)) continue;
+      this.ctx.log('eventbridge', `${String(e.Source)}/${String(e.DetailType)} matched ${rule.name}`);
+      this.deliverAll(rule, event, iso(now));
+    }
+    return { EventId: id };
+  }
+
+  deliverAll(rule: LocalRule, event: JsonObject, ingestionTime: string): Promise<unknown> {
+    const all = Promise.all(rule.targets.map((target) => deliver(this.deps, rule, target, event, ingestionTime)));
+    const p = all.finally(() => this.inflight.delete(p));
+    this.inflight.add(p);
+    return p;
+  }
+
+  /** A scheduled rule's "Scheduled Event", delivered to its targets. */
+  fire(rule: LocalRule, at: Date): Promise<unknown> {
+    const event = { version: '0', id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', account: this.ctx.accountId, time: iso(at), region: this.ctx.region, resources: [rule.arn], detail: {} };
+    this.ctx.log('eventbridge', `${rule.name} (${rule.schedule}) fired`);
+    return this.deliverAll(rule, event, iso(at));
+  }
+
+  async idle(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.inflight.size > 0 && Date.now() < deadline) await boundedWait(Promise.all([...this.inflight]), 50);
+  }
+}
+
+/** The enabled scheduled rules, as the scheduler arms them. */
+const scheduled = (store: RuleStore) =>
+  store
+    .list()
+    .filter((r) => r.schedule !== undefined && isEnabled(r))
+    .map((r) => ({ key: `${r.busName}/${r.name}`, name: r.name, schedule: r.schedule!, since: r.since, targets: r.targets.map((t) => t.Arn.split(':').pop()!) }));
+
+function describeRules(store: RuleStore): string[] {
+  return store
+    .list()
+    .filter((r) => r.eventPattern !== undefined)
+    .map((r) => `rule ${r.name} (${r.declaredBy}${isEnabled(r) ? '' : ', disabled'}) ${r.eventPattern} -> ${r.targets.map((t) => t.Arn.split(':').pop()).join(', ') || '(no targets)'}`);
+}
+
+export async function startEventBridge(ctx: ServiceContext, options: { port?: number; retryDelayMs?: (attempt: number) => number; now?: () => number } = {}): Promise<EventBridgeService> {
+  const clients = localClients(ctx);
+  const store = new RuleStore(ctx, options.now);
+  const bus = new EventBus(ctx, store, { ctx, sfn: clients.sfn, sqs: clients.sqs, retryDelayMs: options.retryDelayMs });
+  const scheduler = new Scheduler(async (key, at) => {
+    const rule = store.byKey(key);
+    if (rule && isEnabled(rule)) await bus.fire(rule, at);
+  }, options.now);
+  scheduler.sync(scheduled(store));
+  store.onChange(() => scheduler.sync(scheduled(store)));
+  const log = (m: string) => ctx.log('eventbridge', m);
+  const server = createServer(
+    awsService({
+      protocol: awsJson({ version: '1.1', targetPrefix: 'AWSEvents' }),
+      operations: { ...ruleOperations({ store, ctx, log, now: options.now }), PutEvents: (b) => bus.putEvents(b.Entries) },
+      unknownOperation: (op) => new AwsError('UnknownOperationException', `${op} is not emulated by the local EventBridge (local/README.md lists what is)`),
+      internalErrorCode: 'InternalException',
+      log,
+    }),
+  );
+  const url = `http://127.0.0.1:${await listenLoopback(server, options.port ?? ctx.port)}`;
   return {
     name: 'eventbridge',
     url,
-    rules,
-    describe: () => rules.map((r) => `rule ${r.name} (${r.declaredBy}) ${JSON.stringify(r.pattern)} -> ${r.targets.map((t) => t.Arn.split(':').pop()).join(', ')}`),
-    putEvents,
-    idle: async (timeoutMs = 10_000) => {
-      const deadline = Date.now() + timeoutMs;
-      while (inflight.size > 0 && Date.now() < deadline) {
-        await boundedWait(Promise.all([...inflight]), 50);
-      }
+    store,
+    describe: () => [...describeRules(store), ...scheduler.describe()],
+    putEvents: async (entries) => bus.putEvents(entries),
+    fire: async (ref) => {
+      const rule = store.list().find((r) => r.schedule !== undefined && (r.name === ref || r.declaredBy === ref || r.declaredBy.startsWith(`${ref}.`)));
+      if (!rule) throw new Error(`No scheduled rule ${ref}`);
+      await bus.fire(rule, new Date());
     },
+    idle: (timeoutMs = 10_000) => bus.idle(timeoutMs),
     stop: async () => {
-      await boundedWait(Promise.all([...inflight]), 2000);
+      await scheduler.stop();
+      await boundedWait(Promise.all([...bus.inflight]), 2000);
       clients.destroy();
       await closeServer(server);
     },
   };
 }
+
+const ruleKind: ResourceKind = {
+  types: ['AWS::Events::Rule'],
+  physicalId: (r, ctx) => declaredName(r, 'Name', ctx),
+  arn: (r, ctx) => ruleArn(ctx, r.ref, templateBusName(r.prop('EventBusName'))),
+};
+
+const busKind: ResourceKind = {
+  types: ['AWS::Events::EventBus'],
+  physicalId: (r, ctx) => declaredName(r, 'Name', ctx),
+  arn: (r, ctx) => busArn(ctx, r.ref),
+  getAtt: (attr, r) => (attr === 'Name' ? r.ref : undefined),
+};
+
+export const eventBridgeService: ServiceModule = {
+  name: 'eventbridge',
+  port: 4010,
+  endpointEnv: ['AWS_ENDPOINT_URL_EVENTBRIDGE'],
+  endpoints: (url) => ({ EventBridgeEndpoint: url }),
+  kinds: [ruleKind, busKind],
+  start: (ctx) => startEventBridge(ctx),
+};

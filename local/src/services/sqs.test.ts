@@ -14,25 +14,20 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { startSqs, type SqsService } from './sqs';
-import type { ServiceRuntime } from './stepfunctions-seam';
+import { serviceContext } from '../../test/service-context';
 
 describe('local SQS', () => {
   let stateDir: string;
   let svc: SqsService;
   let sqs: SQSClient;
-  const rt = (): ServiceRuntime => ({
-    template: {
+  const rt = () =>
+    serviceContext({
       resources: {
         OrderDLQ: { Type: 'AWS::SQS::Queue', Properties: { MessageRetentionPeriod: 1209600 } },
         Named: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'named-queue', VisibilityTimeout: 1 } },
       },
-    },
-    endpoints: {},
-    stateDir,
-    stackName: 'myapp',
-    invoke: async () => ({ ok: true }),
-    log: () => undefined,
-  });
+      stateDir,
+    });
   const client = () => new SQSClient({ endpoint: svc.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 
   beforeEach(async () => {
@@ -109,12 +104,17 @@ describe('local SQS', () => {
 });
 
 describe('local SQS queue names', () => {
-  it('answers to the logical-id name when QueueName is set (what an unresolved GetAtt yields)', async () => {
+  it('serves a queue under the name its template resolves to, which is what Ref and GetAtt give (no other names)', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'sqs-'));
-    const svc = await startSqs({ template: { resources: { OrderDLQ: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'myapp-order-dlq' } } } }, endpoints: {}, stateDir, stackName: 'myapp', invoke: async () => ({ ok: true }), log: () => undefined }, { port: 0 });
+    const ctx = serviceContext({ resources: { OrderDLQ: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { 'Fn::Sub': '${AWS::StackName}-order-dlq' } } } }, stateDir });
+    expect(ctx.template.arns.OrderDLQ).toBe('arn:aws:sqs:us-east-1:123456789012:myapp-order-dlq');
+    expect(ctx.template.refs.OrderDLQ).toMatch(/\/123456789012\/myapp-order-dlq$/);
+    const svc = await startSqs(ctx, { port: 0 });
     try {
-      svc.send('arn:aws:sqs:us-east-1:123456789012:myapp-OrderDLQ', 'via alias');
-      expect(svc.peek('myapp-order-dlq').map((m) => m.Body)).toEqual(['via alias']);
+      svc.send(ctx.template.arns.OrderDLQ!, 'via the ARN');
+      svc.send(ctx.template.refs.OrderDLQ!, 'via the URL');
+      expect(svc.peek('myapp-order-dlq').map((m) => m.Body)).toEqual(['via the ARN', 'via the URL']);
+      expect(() => svc.send('arn:aws:sqs:us-east-1:123456789012:myapp-OrderDLQ', 'the logical id is no name')).toThrow(/does not exist/);
     } finally {
       await svc.stop();
       rmSync(stateDir, { recursive: true, force: true });

@@ -1,15 +1,23 @@
 /**
- * Local SQS: the template's queues behind an endpoint that speaks SQS's JSON protocol
- * (`AmazonSQS.<Op>`, application/x-amz-json-1.0), which current AWS SDKs and AWS CLI v2
- * use. Messages persist under the state dir. The query (XML) protocol is not served.
+ * SQS: the template's queues (and queues made with CreateQueue) behind an endpoint that
+ * speaks SQS's JSON protocol (`AmazonSQS.<Op>`, application/x-amz-json-1.0), which current
+ * AWS SDKs and AWS CLI use. Standard queues: SendMessage(Batch), ReceiveMessage with long
+ * polling and visibility timeouts, DeleteMessage(Batch), ChangeMessageVisibility, queue
+ * attributes, PurgeQueue, retention; messages persist under the state dir.
+ * Not emulated: the query (XML) protocol, FIFO ordering and deduplication, redrive
+ * policies (maxReceiveCount), encryption, tags, queue policies (no authorisation locally).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { LOCAL_ACCOUNT, LOCAL_REGION, readBody, resourcesOf, type ServiceRuntime } from './stepfunctions-seam';
-import { closeServer } from '../ports';
+import type { ResourceKind, ResourceRef, ServiceContext, ServiceModule, StackContext } from '../contract';
+import { notEmulated } from '../kinds';
+import { closeServer, listenLoopback } from '../ports';
+import { AwsError, awsJson, awsService } from '../protocol';
+import { declaredName } from '../template';
+
+const DEFAULT_PORT = 9324;
 
 interface MessageAttribute {
   DataType: string;
@@ -38,17 +46,15 @@ interface Queue {
   messages: StoredMessage[];
 }
 
-class SqsError extends Error {
-  constructor(
-    public readonly code: string,
-    public readonly queryCode: string,
-    message: string,
-    public readonly status = 400,
-  ) {
-    super(message);
+/** An SQS error: its JSON code, and the query-protocol code the SDK reads from `x-amzn-query-error`. */
+class SqsError extends AwsError {
+  constructor(code: string, queryCode: string, message: string, status = 400) {
+    super(code, message, status, { 'x-amzn-query-error': `${queryCode};${status < 500 ? 'Sender' : 'Receiver'}` });
   }
 }
 const noQueue = () => new SqsError('QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.');
+const invalid = (message: string) => new SqsError('InvalidParameterValue', 'InvalidParameterValue', message);
+const badReceipt = () => new SqsError('ReceiptHandleIsInvalid', 'ReceiptHandleIsInvalid', 'The input receipt handle is invalid.');
 
 const md5 = (data: string | Buffer) => createHash('md5').update(data).digest('hex');
 
@@ -89,69 +95,84 @@ export interface SqsService {
 
 const num = (v: unknown, fallback: number) => (v === undefined || v === null || v === '' ? fallback : Number(v));
 
-export async function startSqs(rt: ServiceRuntime, options: number | { port?: number; host?: string } = {}): Promise<SqsService> {
-  const opts = typeof options === 'number' ? { port: options } : options;
-  const stackName = rt.stackName ?? 'myapp';
-  const account = rt.accountId ?? LOCAL_ACCOUNT;
-  const region = rt.region ?? LOCAL_REGION;
-  const dir = join(rt.stateDir, 'sqs');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'queues.json');
-  const queues = new Map<string, Queue>();
-  /** Other names a template queue answers to (what the core's Ref / GetAtt produced). */
-  const aliases = new Map<string, string>();
-  if (existsSync(file)) for (const q of JSON.parse(readFileSync(file, 'utf8')) as Queue[]) queues.set(q.name, q);
-  for (const [logicalId, res] of Object.entries(resourcesOf(rt.template))) {
-    if (res.Type !== 'AWS::SQS::Queue') continue;
-    const p = res.Properties ?? {};
-    const name = typeof p.QueueName === 'string' ? p.QueueName : `${stackName}-${logicalId}`;
-    const existing = queues.get(name);
-    const attributes = {
-      VisibilityTimeout: num(p.VisibilityTimeout, 30),
-      MessageRetentionPeriod: num(p.MessageRetentionPeriod, 345600),
-      DelaySeconds: num(p.DelaySeconds, 0),
-      ReceiveMessageWaitTimeSeconds: num(p.ReceiveMessageWaitTimeSeconds, 0),
-    };
-    queues.set(name, { name, logicalId, attributes, createdAt: existing?.createdAt ?? Date.now(), messages: existing?.messages ?? [] });
-    // The core may derive a queue's URL / ARN before resolving an intrinsic QueueName
-    // (e.g. !Sub ${AWS::StackName}-order-dlq): answer to those names too.
-    const ref = (rt.template as { refs?: Record<string, string> } | null)?.refs?.[logicalId];
-    for (const alt of [`${stackName}-${logicalId}`, ref?.split('/').pop()]) if (alt && alt !== name) aliases.set(alt, name);
+function queueAttributes(a: Record<string, unknown>): Queue['attributes'] {
+  return {
+    VisibilityTimeout: num(a.VisibilityTimeout, 30),
+    MessageRetentionPeriod: num(a.MessageRetentionPeriod, 345600),
+    DelaySeconds: num(a.DelaySeconds, 0),
+    ReceiveMessageWaitTimeSeconds: num(a.ReceiveMessageWaitTimeSeconds, 0),
+  };
+}
+
+const queueName = (r: ResourceRef, ctx: StackContext) => declaredName(r, 'QueueName', ctx);
+
+/** The URL of the queue an SQS ARN names, on the local endpoint. */
+export function queueUrlFromArn(ctx: StackContext, arn: string): string {
+  const parts = arn.split(':');
+  return `${ctx.urls.sqs ?? `http://127.0.0.1:${DEFAULT_PORT}`}/${parts[4] ?? ctx.accountId}/${parts[5] ?? arn}`;
+}
+
+/** The queues and their messages, persisted (write-then-rename, at most every 200 ms). */
+class QueueStore {
+  readonly queues = new Map<string, Queue>();
+  baseUrl = '';
+  closed = false;
+  private dirty = false;
+  private waiters: Array<() => void> = [];
+  private readonly file: string;
+  private readonly flush: NodeJS.Timeout;
+
+  constructor(private readonly ctx: ServiceContext) {
+    const dir = join(ctx.stateDir, 'sqs');
+    mkdirSync(dir, { recursive: true });
+    this.file = join(dir, 'queues.json');
+    if (existsSync(this.file)) for (const q of JSON.parse(readFileSync(this.file, 'utf8')) as Queue[]) this.queues.set(q.name, q);
+    for (const [logicalId, res] of Object.entries(ctx.template.resources)) {
+      if (res.Type !== 'AWS::SQS::Queue') continue;
+      const name = typeof res.Properties.QueueName === 'string' ? res.Properties.QueueName : `${ctx.stackName}-${logicalId}`;
+      const existing = this.queues.get(name);
+      this.queues.set(name, { name, logicalId, attributes: queueAttributes(res.Properties), createdAt: existing?.createdAt ?? Date.now(), messages: existing?.messages ?? [] });
+    }
+    this.flush = setInterval(() => this.dirty && this.persist(), 200);
   }
 
-  let dirty = false;
-  const persist = () => {
-    dirty = false;
-    const tmp = `${file}.tmp`;
-    writeFileSync(tmp, JSON.stringify([...queues.values()]));
-    renameSync(tmp, file);
-  };
-  const flush = setInterval(() => dirty && persist(), 200);
-  const changed = () => {
-    dirty = true;
-  };
+  persist(): void {
+    this.dirty = false;
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, JSON.stringify([...this.queues.values()]));
+    renameSync(tmp, this.file);
+  }
 
-  let baseUrl = '';
-  const urlOf = (q: Queue) => `${baseUrl}/${account}/${q.name}`;
-  const arnOf = (q: Queue) => `arn:aws:sqs:${region}:${account}:${q.name}`;
-  const find = (ref: unknown): Queue => {
+  changed(): void {
+    this.dirty = true;
+  }
+
+  urlOf(q: Queue): string {
+    return `${this.baseUrl}/${this.ctx.accountId}/${q.name}`;
+  }
+
+  arnOf(q: Queue): string {
+    return `arn:aws:sqs:${this.ctx.region}:${this.ctx.accountId}:${q.name}`;
+  }
+
+  /** A queue by ARN, URL or name. */
+  find(ref: unknown): Queue {
     const s = String(ref ?? '');
-    const raw = s.startsWith('arn:') ? s.split(':').pop()! : s.split('/').pop()!;
-    const q = queues.get(raw) ?? queues.get(aliases.get(raw) ?? '');
+    const q = this.queues.get(s.startsWith('arn:') ? s.split(':').pop()! : s.split('/').pop()!);
     if (!q) throw noQueue();
     return q;
-  };
-  const expire = (q: Queue, now: number) => {
-    const keep = q.messages.filter((m) => now - m.sentAt < q.attributes.MessageRetentionPeriod * 1000);
-    if (keep.length !== q.messages.length) {
-      q.messages = keep;
-      changed();
-    }
-  };
+  }
 
-  const enqueue = (q: Queue, body: string, delaySeconds?: number, attrs?: Record<string, MessageAttribute>): StoredMessage => {
-    if (typeof body !== 'string' || body.length === 0) throw new SqsError('InvalidParameterValue', 'InvalidParameterValue', 'The message body must be a non-empty string');
-    if (Buffer.byteLength(body) > 262144) throw new SqsError('InvalidParameterValue', 'InvalidParameterValue', 'Message must be shorter than 262144 bytes');
+  expire(q: Queue, now: number): void {
+    const keep = q.messages.filter((m) => now - m.sentAt < q.attributes.MessageRetentionPeriod * 1000);
+    if (keep.length === q.messages.length) return;
+    q.messages = keep;
+    this.changed();
+  }
+
+  enqueue(q: Queue, body: string, delaySeconds?: number, attrs?: Record<string, MessageAttribute>): StoredMessage {
+    if (typeof body !== 'string' || body.length === 0) throw invalid('The message body must be a non-empty string');
+    if (Buffer.byteLength(body) > 262144) throw invalid('Message must be shorter than 262144 bytes');
     const now = Date.now();
     const m: StoredMessage = {
       MessageId: randomUUID(),
@@ -163,21 +184,15 @@ export async function startSqs(rt: ServiceRuntime, options: number | { port?: nu
       ...(attrs && Object.keys(attrs).length ? { MessageAttributes: attrs, MD5OfMessageAttributes: md5OfMessageAttributes(attrs) } : {}),
     };
     q.messages.push(m);
-    changed();
-    wake();
+    this.changed();
+    this.wake();
     return m;
-  };
+  }
 
-  let waiters: Array<() => void> = [];
-  const wake = () => {
-    const w = waiters;
-    waiters = [];
-    w.forEach((f) => f());
-  };
-
-  const receive = (q: Queue, max: number, visibility: number): StoredMessage[] => {
+  /** Visible messages, made invisible for `visibility` seconds. */
+  receive(q: Queue, max: number, visibility: number): StoredMessage[] {
     const now = Date.now();
-    expire(q, now);
+    this.expire(q, now);
     const out: StoredMessage[] = [];
     for (const m of q.messages) {
       if (out.length >= max) break;
@@ -188,185 +203,205 @@ export async function startSqs(rt: ServiceRuntime, options: number | { port?: nu
       m.visibleAt = now + visibility * 1000;
       out.push(m);
     }
-    if (out.length) changed();
+    if (out.length) this.changed();
     return out;
-  };
+  }
 
-  const ops: Record<string, (b: Record<string, unknown>) => Promise<unknown> | unknown> = {
-    CreateQueue: (b) => {
-      const name = String(b.QueueName ?? '');
-      if (!/^[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(name)) throw new SqsError('InvalidParameterValue', 'InvalidParameterValue', 'Invalid queue name');
-      let q = queues.get(name);
-      if (!q) {
-        const a = (b.Attributes ?? {}) as Record<string, string>;
-        q = { name, attributes: { VisibilityTimeout: num(a.VisibilityTimeout, 30), MessageRetentionPeriod: num(a.MessageRetentionPeriod, 345600), DelaySeconds: num(a.DelaySeconds, 0), ReceiveMessageWaitTimeSeconds: num(a.ReceiveMessageWaitTimeSeconds, 0) }, createdAt: Date.now(), messages: [] };
-        queues.set(name, q);
-        changed();
-      }
-      return { QueueUrl: urlOf(q) };
-    },
-    GetQueueUrl: (b) => ({ QueueUrl: urlOf(find(b.QueueName)) }),
-    ListQueues: (b) => {
-      const prefix = typeof b.QueueNamePrefix === 'string' ? b.QueueNamePrefix : '';
-      return { QueueUrls: [...queues.values()].filter((q) => q.name.startsWith(prefix)).map(urlOf) };
-    },
-    SendMessage: (b) => {
-      const m = enqueue(find(b.QueueUrl), String(b.MessageBody ?? ''), b.DelaySeconds === undefined ? undefined : Number(b.DelaySeconds), b.MessageAttributes as Record<string, MessageAttribute> | undefined);
-      return { MessageId: m.MessageId, MD5OfMessageBody: m.MD5OfBody, ...(m.MD5OfMessageAttributes ? { MD5OfMessageAttributes: m.MD5OfMessageAttributes } : {}) };
-    },
-    SendMessageBatch: (b) => {
-      const q = find(b.QueueUrl);
-      const entries = (b.Entries ?? []) as Array<{ Id: string; MessageBody: string; DelaySeconds?: number; MessageAttributes?: Record<string, MessageAttribute> }>;
-      if (entries.length === 0 || entries.length > 10) throw new SqsError('TooManyEntriesInBatchRequest', 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest', 'A batch holds 1 to 10 entries');
-      return {
-        Successful: entries.map((e) => {
-          const m = enqueue(q, e.MessageBody, e.DelaySeconds, e.MessageAttributes);
-          return { Id: e.Id, MessageId: m.MessageId, MD5OfMessageBody: m.MD5OfBody, ...(m.MD5OfMessageAttributes ? { MD5OfMessageAttributes: m.MD5OfMessageAttributes } : {}) };
-        }),
-        Failed: [],
-      };
-    },
-    ReceiveMessage: async (b) => {
-      const q = find(b.QueueUrl);
-      const max = Math.min(Math.max(num(b.MaxNumberOfMessages, 1), 1), 10);
-      const visibility = num(b.VisibilityTimeout, q.attributes.VisibilityTimeout);
-      // Long polling, bounded to SQS's own 20 s maximum.
-      const waitMs = Math.min(num(b.WaitTimeSeconds, q.attributes.ReceiveMessageWaitTimeSeconds), 20) * 1000;
-      const deadline = Date.now() + waitMs;
-      let got = receive(q, max, visibility);
-      while (got.length === 0 && Date.now() < deadline && !closed) {
-        await new Promise<void>((r) => {
-          const t = setTimeout(r, Math.min(deadline - Date.now(), 250));
-          waiters.push(() => {
-            clearTimeout(t);
-            r();
-          });
+  /** Long polling: receives, waiting up to waitMs for a message (woken by a send). */
+  async receiveWaiting(q: Queue, max: number, visibility: number, waitMs: number): Promise<StoredMessage[]> {
+    const deadline = Date.now() + waitMs;
+    let got = this.receive(q, max, visibility);
+    while (got.length === 0 && Date.now() < deadline && !this.closed) {
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, Math.min(deadline - Date.now(), 250));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          r();
         });
-        got = receive(q, max, visibility);
+      });
+      got = this.receive(q, max, visibility);
+    }
+    return got;
+  }
+
+  wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    w.forEach((f) => f());
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake();
+    clearInterval(this.flush);
+    this.persist();
+  }
+}
+
+type Input = Record<string, unknown>;
+
+function sentReply(m: StoredMessage): Record<string, unknown> {
+  return { MessageId: m.MessageId, MD5OfMessageBody: m.MD5OfBody, ...(m.MD5OfMessageAttributes ? { MD5OfMessageAttributes: m.MD5OfMessageAttributes } : {}) };
+}
+
+/** A received message as ReceiveMessage returns it, with the attributes asked for. */
+function receivedReply(m: StoredMessage, b: Input, account: string): Record<string, unknown> {
+  const wantAttrs = [...((b.AttributeNames as string[] | undefined) ?? []), ...((b.MessageSystemAttributeNames as string[] | undefined) ?? [])];
+  const wantMsgAttrs = (b.MessageAttributeNames as string[] | undefined) ?? [];
+  const all: Record<string, string> = {
+    SentTimestamp: String(m.sentAt),
+    ApproximateReceiveCount: String(m.receiveCount),
+    ApproximateFirstReceiveTimestamp: String(m.firstReceiveAt ?? m.sentAt),
+    SenderId: account,
+  };
+  const attributes = wantAttrs.includes('All') ? all : Object.fromEntries(Object.entries(all).filter(([k]) => wantAttrs.includes(k)));
+  const msgAttrs = m.MessageAttributes && wantMsgAttrs.length
+    ? Object.fromEntries(Object.entries(m.MessageAttributes).filter(([k]) => wantMsgAttrs.includes('All') || wantMsgAttrs.includes('.*') || wantMsgAttrs.includes(k)))
+    : undefined;
+  return {
+    MessageId: m.MessageId,
+    ReceiptHandle: m.receipt,
+    MD5OfBody: m.MD5OfBody,
+    Body: m.Body,
+    ...(Object.keys(attributes).length ? { Attributes: attributes } : {}),
+    ...(msgAttrs && Object.keys(msgAttrs).length ? { MessageAttributes: msgAttrs, MD5OfMessageAttributes: md5OfMessageAttributes(msgAttrs) } : {}),
+  };
+}
+
+function queueAttributesReply(store: QueueStore, q: Queue, names: string[]): Record<string, string> {
+  const now = Date.now();
+  store.expire(q, now);
+  const all: Record<string, string> = {
+    QueueArn: store.arnOf(q),
+    ApproximateNumberOfMessages: String(q.messages.filter((m) => m.visibleAt <= now).length),
+    ApproximateNumberOfMessagesNotVisible: String(q.messages.filter((m) => m.visibleAt > now && m.receiveCount > 0).length),
+    ApproximateNumberOfMessagesDelayed: String(q.messages.filter((m) => m.visibleAt > now && m.receiveCount === 0).length),
+    VisibilityTimeout: String(q.attributes.VisibilityTimeout),
+    MessageRetentionPeriod: String(q.attributes.MessageRetentionPeriod),
+    DelaySeconds: String(q.attributes.DelaySeconds),
+    ReceiveMessageWaitTimeSeconds: String(q.attributes.ReceiveMessageWaitTimeSeconds),
+    CreatedTimestamp: String(Math.floor(q.createdAt / 1000)),
+    MaximumMessageSize: '262144',
+  };
+  return names.includes('All') ? all : Object.fromEntries(Object.entries(all).filter(([k]) => names.includes(k)));
+}
+
+/** Queue management: CreateQueue, GetQueueUrl, ListQueues, GetQueueAttributes, PurgeQueue. */
+function queueOperations(store: QueueStore) {
+  return {
+    CreateQueue: (b: Input) => {
+      const name = String(b.QueueName ?? '');
+      if (!/^[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(name)) throw invalid('Invalid queue name');
+      let q = store.queues.get(name);
+      if (!q) {
+        q = { name, attributes: queueAttributes((b.Attributes ?? {}) as Input), createdAt: Date.now(), messages: [] };
+        store.queues.set(name, q);
+        store.changed();
       }
-      const wantAttrs = [...((b.AttributeNames as string[] | undefined) ?? []), ...((b.MessageSystemAttributeNames as string[] | undefined) ?? [])];
-      const wantMsgAttrs = (b.MessageAttributeNames as string[] | undefined) ?? [];
-      return {
-        Messages: got.map((m) => {
-          const all: Record<string, string> = {
-            SentTimestamp: String(m.sentAt),
-            ApproximateReceiveCount: String(m.receiveCount),
-            ApproximateFirstReceiveTimestamp: String(m.firstReceiveAt ?? m.sentAt),
-            SenderId: account,
-          };
-          const attributes = wantAttrs.includes('All') ? all : Object.fromEntries(Object.entries(all).filter(([k]) => wantAttrs.includes(k)));
-          const msgAttrs = m.MessageAttributes && wantMsgAttrs.length
-            ? Object.fromEntries(Object.entries(m.MessageAttributes).filter(([k]) => wantMsgAttrs.includes('All') || wantMsgAttrs.includes('.*') || wantMsgAttrs.includes(k)))
-            : undefined;
-          return {
-            MessageId: m.MessageId,
-            ReceiptHandle: m.receipt,
-            MD5OfBody: m.MD5OfBody,
-            Body: m.Body,
-            ...(Object.keys(attributes).length ? { Attributes: attributes } : {}),
-            ...(msgAttrs && Object.keys(msgAttrs).length ? { MessageAttributes: msgAttrs, MD5OfMessageAttributes: md5OfMessageAttributes(msgAttrs) } : {}),
-          };
-        }),
-      };
+      return { QueueUrl: store.urlOf(q) };
     },
-    DeleteMessage: (b) => {
-      const q = find(b.QueueUrl);
-      const i = q.messages.findIndex((m) => m.receipt === b.ReceiptHandle);
-      const known = typeof b.ReceiptHandle === 'string' && b.ReceiptHandle.includes('#');
-      if (i < 0 && !known) throw new SqsError('ReceiptHandleIsInvalid', 'ReceiptHandleIsInvalid', 'The input receipt handle is invalid.');
-      if (i >= 0) {
-        q.messages.splice(i, 1);
-        changed();
-      }
+    GetQueueUrl: (b: Input) => ({ QueueUrl: store.urlOf(store.find(b.QueueName)) }),
+    ListQueues: (b: Input) => {
+      const prefix = typeof b.QueueNamePrefix === 'string' ? b.QueueNamePrefix : '';
+      return { QueueUrls: [...store.queues.values()].filter((q) => q.name.startsWith(prefix)).map((q) => store.urlOf(q)) };
+    },
+    GetQueueAttributes: (b: Input) => ({ Attributes: queueAttributesReply(store, store.find(b.QueueUrl), (b.AttributeNames as string[] | undefined) ?? ['All']) }),
+    PurgeQueue: (b: Input) => {
+      store.find(b.QueueUrl).messages = [];
+      store.changed();
       return {};
     },
-    DeleteMessageBatch: (b) => {
-      const q = find(b.QueueUrl);
+  };
+}
+
+/** Messages: send, receive, delete, change visibility. */
+function messageOperations(store: QueueStore, account: string) {
+  const attrs = (v: unknown) => v as Record<string, MessageAttribute> | undefined;
+  return {
+    SendMessage: (b: Input) => sentReply(store.enqueue(store.find(b.QueueUrl), String(b.MessageBody ?? ''), b.DelaySeconds === undefined ? undefined : Number(b.DelaySeconds), attrs(b.MessageAttributes))),
+    SendMessageBatch: (b: Input) => {
+      const q = store.find(b.QueueUrl);
+      const entries = (b.Entries ?? []) as Array<{ Id: string; MessageBody: string; DelaySeconds?: number; MessageAttributes?: Record<string, MessageAttribute> }>;
+      if (entries.length === 0 || entries.length > 10) throw new SqsError('TooManyEntriesInBatchRequest', 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest', 'A batch holds 1 to 10 entries');
+      return { Successful: entries.map((e) => ({ Id: e.Id, ...sentReply(store.enqueue(q, e.MessageBody, e.DelaySeconds, e.MessageAttributes)) })), Failed: [] };
+    },
+    ReceiveMessage: async (b: Input) => {
+      const q = store.find(b.QueueUrl);
+      const max = Math.min(Math.max(num(b.MaxNumberOfMessages, 1), 1), 10);
+      // Long polling, bounded to SQS's own 20 s maximum.
+      const waitMs = Math.min(num(b.WaitTimeSeconds, q.attributes.ReceiveMessageWaitTimeSeconds), 20) * 1000;
+      const got = await store.receiveWaiting(q, max, num(b.VisibilityTimeout, q.attributes.VisibilityTimeout), waitMs);
+      return { Messages: got.map((m) => receivedReply(m, b, account)) };
+    },
+    DeleteMessage: (b: Input) => {
+      const q = store.find(b.QueueUrl);
+      const i = q.messages.findIndex((m) => m.receipt === b.ReceiptHandle);
+      // A handle of ours whose message is gone already is fine (deletes are idempotent).
+      if (i < 0 && !(typeof b.ReceiptHandle === 'string' && b.ReceiptHandle.includes('#'))) throw badReceipt();
+      if (i >= 0) q.messages.splice(i, 1);
+      store.changed();
+      return {};
+    },
+    DeleteMessageBatch: (b: Input) => {
+      const q = store.find(b.QueueUrl);
       const entries = (b.Entries ?? []) as Array<{ Id: string; ReceiptHandle: string }>;
       for (const e of entries) {
         const i = q.messages.findIndex((m) => m.receipt === e.ReceiptHandle);
         if (i >= 0) q.messages.splice(i, 1);
       }
-      changed();
+      store.changed();
       return { Successful: entries.map((e) => ({ Id: e.Id })), Failed: [] };
     },
-    ChangeMessageVisibility: (b) => {
-      const m = find(b.QueueUrl).messages.find((x) => x.receipt === b.ReceiptHandle);
-      if (!m) throw new SqsError('ReceiptHandleIsInvalid', 'ReceiptHandleIsInvalid', 'The input receipt handle is invalid.');
+    ChangeMessageVisibility: (b: Input) => {
+      const m = store.find(b.QueueUrl).messages.find((x) => x.receipt === b.ReceiptHandle);
+      if (!m) throw badReceipt();
       m.visibleAt = Date.now() + num(b.VisibilityTimeout, 0) * 1000;
-      changed();
-      wake();
-      return {};
-    },
-    GetQueueAttributes: (b) => {
-      const q = find(b.QueueUrl);
-      const now = Date.now();
-      expire(q, now);
-      const visible = q.messages.filter((m) => m.visibleAt <= now).length;
-      const inFlight = q.messages.filter((m) => m.visibleAt > now && m.receiveCount > 0).length;
-      const delayed = q.messages.filter((m) => m.visibleAt > now && m.receiveCount === 0).length;
-      const all: Record<string, string> = {
-        QueueArn: arnOf(q),
-        ApproximateNumberOfMessages: String(visible),
-        ApproximateNumberOfMessagesNotVisible: String(inFlight),
-        ApproximateNumberOfMessagesDelayed: String(delayed),
-        VisibilityTimeout: String(q.attributes.VisibilityTimeout),
-        MessageRetentionPeriod: String(q.attributes.MessageRetentionPeriod),
-        DelaySeconds: String(q.attributes.DelaySeconds),
-        ReceiveMessageWaitTimeSeconds: String(q.attributes.ReceiveMessageWaitTimeSeconds),
-        CreatedTimestamp: String(Math.floor(q.createdAt / 1000)),
-        MaximumMessageSize: '262144',
-      };
-      const names = (b.AttributeNames as string[] | undefined) ?? ['All'];
-      return { Attributes: names.includes('All') ? all : Object.fromEntries(Object.entries(all).filter(([k]) => names.includes(k))) };
-    },
-    PurgeQueue: (b) => {
-      find(b.QueueUrl).messages = [];
-      changed();
+      store.changed();
+      store.wake();
       return {};
     },
   };
+}
 
-  const reply = (res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}) => {
-    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID(), ...extra });
-    res.end(JSON.stringify(body));
-  };
-
-  let closed = false;
-  const server = createServer((req, res) => {
-    void (async () => {
-      try {
-        const target = String(req.headers['x-amz-target'] ?? '');
-        const op = target.startsWith('AmazonSQS.') ? target.slice('AmazonSQS.'.length) : '';
-        const handler = ops[op];
-        if (req.method !== 'POST' || !handler) {
-          throw new SqsError('UnsupportedOperation', 'AWS.SimpleQueueService.UnsupportedOperation', `Unsupported operation '${target || req.method}' (this endpoint speaks the SQS JSON protocol)`);
-        }
-        const text = await readBody(req);
-        reply(res, 200, await handler((text ? JSON.parse(text) : {}) as Record<string, unknown>));
-      } catch (err) {
-        const e = err instanceof SqsError ? err : new SqsError('InternalError', 'InternalError', (err as Error).message, 500);
-        // The query-compatible header is what the SDK reads the error code from.
-        reply(res, e.status, { __type: `com.amazonaws.sqs#${e.code}`, message: e.message }, { 'x-amzn-query-error': `${e.queryCode};${e.status < 500 ? 'Sender' : 'Receiver'}` });
-      }
-    })();
-  });
-  await new Promise<void>((r) => server.listen(opts.port ?? 9324, opts.host ?? '127.0.0.1', r));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
+export async function startSqs(ctx: ServiceContext, options: { port?: number } = {}): Promise<SqsService> {
+  const store = new QueueStore(ctx);
+  const server: Server = createServer(
+    awsService({
+      protocol: awsJson({ version: '1.0', targetPrefix: 'AmazonSQS', errorType: (code) => `com.amazonaws.sqs#${code}` }),
+      operations: { ...queueOperations(store), ...messageOperations(store, ctx.accountId) },
+      unknownOperation: (op) => new SqsError('UnsupportedOperation', 'AWS.SimpleQueueService.UnsupportedOperation', `Unsupported operation '${op}' (this endpoint speaks the SQS JSON protocol)`),
+      internalErrorCode: 'InternalError',
+      log: (m) => ctx.log('sqs', m),
+    }),
+  );
+  const port = await listenLoopback(server, options.port ?? ctx.port);
+  store.baseUrl = `http://127.0.0.1:${port}`;
   return {
     name: 'sqs',
-    url: baseUrl,
-    describe: () => [...queues.values()].map((q) => `queue ${q.name}${q.logicalId ? ` (${q.logicalId})` : ''}: ${urlOf(q)}`),
-    send: (ref, body) => enqueue(find(ref), body).MessageId,
-    peek: (ref) => find(ref).messages.map((m) => ({ MessageId: m.MessageId, Body: m.Body })),
-    queueUrl: (name) => urlOf(find(name)),
+    url: store.baseUrl,
+    describe: () => [...store.queues.values()].map((q) => `queue ${q.name}${q.logicalId ? ` (${q.logicalId})` : ''}: ${store.urlOf(q)}`),
+    send: (ref, body) => store.enqueue(store.find(ref), body).MessageId,
+    peek: (ref) => store.find(ref).messages.map((m) => ({ MessageId: m.MessageId, Body: m.Body })),
+    queueUrl: (name) => store.urlOf(store.find(name)),
     stop: async () => {
-      closed = true;
-      wake();
-      clearInterval(flush);
-      persist();
+      store.close();
       await closeServer(server);
     },
   };
 }
+
+export const queueKind: ResourceKind = {
+  types: ['AWS::SQS::Queue'],
+  physicalId: (r, ctx) => `${ctx.urls.sqs ?? `http://127.0.0.1:${DEFAULT_PORT}`}/${ctx.accountId}/${queueName(r, ctx)}`,
+  arn: (r, ctx) => `arn:aws:sqs:${ctx.region}:${ctx.accountId}:${queueName(r, ctx)}`,
+  getAtt: (attr, r, ctx) => (attr === 'QueueName' ? queueName(r, ctx) : attr === 'QueueUrl' ? r.ref : undefined),
+};
+
+export const sqsService: ServiceModule = {
+  name: 'sqs',
+  port: DEFAULT_PORT,
+  endpointEnv: ['AWS_ENDPOINT_URL_SQS'],
+  endpoints: (url) => ({ SQSEndpoint: url }),
+  kinds: [queueKind, notEmulated(['AWS::SQS::QueuePolicy'], 'SQS queue policies', 'not enforced (no authorisation locally)')],
+  start: (ctx) => startSqs(ctx),
+};

@@ -18,7 +18,9 @@ import {
 } from '@aws-sdk/client-sfn';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadJournal, startStepFunctions, type StepFunctionsService } from './stepfunctions';
-import type { InvokeResult, ServiceRuntime } from './stepfunctions-seam';
+import type { JsonObject } from '../template';
+import type { InvokeResult } from '../contract';
+import { serviceContext } from '../../test/service-context';
 
 // asl-validator ships no type declarations.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -38,7 +40,7 @@ function template(holdSeconds: number) {
     Type: 'AWS::Serverless::StateMachine',
     Properties: { DefinitionUri: 'statemachine/order-workflow.asl.json', DefinitionSubstitutions: subs },
   };
-  return { Resources };
+  return { Resources } as JsonObject;
 }
 
 type Script = (fn: string, payload: Record<string, unknown>) => InvokeResult;
@@ -59,16 +61,15 @@ describe('local Step Functions service', () => {
   let calls: Array<{ fn: string; payload: Record<string, unknown> }>;
   let script: Script;
 
-  const rt = (): ServiceRuntime => ({
-    template: template(0),
-    endpoints: {},
-    stateDir,
-    log: () => undefined,
-    invoke: async (fn, event) => {
-      calls.push({ fn, payload: event as Record<string, unknown> });
-      return script(fn, event as Record<string, unknown>);
-    },
-  });
+  const rt = () =>
+    serviceContext({
+      template: template(0),
+      stateDir,
+      invoke: async (fn, event) => {
+        calls.push({ fn, payload: event as Record<string, unknown> });
+        return script(fn, event as Record<string, unknown>);
+      },
+    });
   const ok = (active = true): InvokeResult => ({ ok: true, payload: { active } });
   const fail = (errorType: string, errorMessage = 'boom'): InvokeResult => ({ ok: false, error: { errorType, errorMessage } });
 
@@ -181,7 +182,7 @@ describe('local Step Functions service', () => {
     };
     const base = rt();
     await svc.stop();
-    svc = await startStepFunctions({ ...base, invoke: async (fn, ev) => { calls.push({ fn, payload: ev as Record<string, unknown> }); await blocking(); return ok(); } }, { port: 0, retryIntervalMs: 1 });
+    svc = await startStepFunctions({ ...base, functions: { ...base.functions, invoke: async (fn, ev) => { calls.push({ fn, payload: ev as Record<string, unknown> }); await blocking(); return ok(); } } }, { port: 0, retryIntervalMs: 1 });
     sfn = new SFNClient({ endpoint: svc.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const a = await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn(), name: 'stopme', input: '{"orderId":"a","userId":"u"}' }));
     const b = await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn(), name: 'survivor', input: '{"orderId":"b","userId":"u"}' }));

@@ -11,7 +11,7 @@ import { startDynamoDbLocal, type DynamoDbLocal } from '../dynamodb';
 import { freePort } from '../ports';
 import { startSqs, type SqsService } from './sqs';
 import { startStreams, type StreamsService } from './streams';
-import type { ServiceRuntime } from './stepfunctions-seam';
+import { serviceContext } from '../../test/service-context';
 
 interface Rec {
   eventName: string;
@@ -29,12 +29,10 @@ describe('local DynamoDB streams', () => {
   let batches: number[] = [];
   let lastRecord: Rec | undefined;
 
-  const rt = (): ServiceRuntime => ({
-    stateDir,
-    stackName: 'myapp',
-    endpoints: { DynamoDBEndpoint: ddb?.endpoint ?? '', SQSEndpoint: sqs?.url ?? '' },
-    log: () => undefined,
-    template: {
+  const rt = () =>
+    serviceContext({
+      stateDir,
+      urls: { dynamodb: ddb?.endpoint ?? '', sqs: sqs?.url ?? '' },
       resources: {
         Table: { Type: 'AWS::DynamoDB::Table', Properties: {} },
         ProcessorFunction: {
@@ -58,8 +56,7 @@ describe('local DynamoDB streams', () => {
         },
         OrderDLQ: { Type: 'AWS::SQS::Queue', Properties: {} },
       },
-    },
-    invoke: async (_fn, event) => {
+      invoke: async (_fn, event) => {
       const records = (event as { Records: Rec[] }).Records;
       batches.push(records.length);
       const failures: Array<{ itemIdentifier: string }> = [];
@@ -70,8 +67,8 @@ describe('local DynamoDB streams', () => {
         else seen.push(id);
       }
       return { ok: true, payload: { batchItemFailures: failures } };
-    },
-  });
+      },
+    });
 
   const put = (id: string) => ddb.client.send(new PutItemCommand({ TableName: 'myapp-Table', Item: { id: { S: id } } }));
   async function until(cond: () => boolean, ms = 15000) {
@@ -92,7 +89,7 @@ describe('local DynamoDB streams', () => {
         StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
       }),
     );
-    sqs = await startSqs({ ...rt(), endpoints: {} }, { port: 0 });
+    sqs = await startSqs(rt(), { port: 0 });
   });
   afterAll(async () => {
     await streams?.stop();

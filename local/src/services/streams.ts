@@ -1,11 +1,14 @@
 /**
  * DynamoDB Streams → Lambda, as an event source mapping does: polls DynamoDB Local's
- * streams for each function's DynamoDB event source, builds batches shaped like Lambda's
- * (up to BatchSize, MaximumBatchingWindowInSeconds), and applies ReportBatchItemFailures,
+ * streams for each function's DynamoDB event source (SAM `DynamoDB` events and
+ * AWS::Lambda::EventSourceMapping), builds batches shaped like Lambda's (up to BatchSize,
+ * MaximumBatchingWindowInSeconds), and applies ReportBatchItemFailures,
  * BisectBatchOnFunctionError, MaximumRetryAttempts and the OnFailure destination (an SQS
  * queue gets Lambda's on-failure record). Checkpoints per shard persist under the state
  * dir, written only after a range is done, so a restart neither replays handled records
  * nor skips unhandled ones.
+ * Not emulated: Kinesis, SQS and other event sources, filter criteria, tumbling windows,
+ * ParallelizationFactor, MaximumRecordAgeInSeconds; infinite retries are capped at 10.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -19,8 +22,12 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { queueUrlFromArn } from './eventbridge';
-import { LOCAL_ACCOUNT, LOCAL_REGION, boundedWait, resourcesOf, type ServiceRuntime } from './stepfunctions-seam';
+import type { ResourceKind, ServiceContext, ServiceModule } from '../contract';
+import { functionIdOf } from '../lambda/functions';
+import { clientConfig } from '../local-clients';
+import { stableId } from '../template';
+import { boundedWait } from '../waits';
+import { queueUrlFromArn } from './sqs';
 
 export interface StreamMapping {
   id: string;
@@ -41,7 +48,7 @@ export interface StreamMapping {
 /** Infinite retries would block a shard for 24 h locally: cap them and say so at start. */
 const MAX_LOCAL_RETRIES = 10;
 
-export function collectMappings(rt: ServiceRuntime): StreamMapping[] {
+export function collectMappings(ctx: Pick<ServiceContext, 'template'>): StreamMapping[] {
   const out: StreamMapping[] = [];
   const tableOf = (arn: unknown): string | undefined => {
     const m = /:table\/([^/]+)\/stream\//.exec(String(arn ?? ''));
@@ -65,8 +72,8 @@ export function collectMappings(rt: ServiceRuntime): StreamMapping[] {
       enabled: p.Enabled !== false,
     };
   };
-  for (const [logicalId, res] of Object.entries(resourcesOf(rt.template))) {
-    const p = res.Properties ?? {};
+  for (const [logicalId, res] of Object.entries(ctx.template.resources)) {
+    const p = (res.Properties ?? {}) as Record<string, unknown>;
     if (res.Type === 'AWS::Serverless::Function') {
       for (const [name, ev] of Object.entries((p.Events ?? {}) as Record<string, { Type: string; Properties?: Record<string, unknown> }>)) {
         if (ev.Type !== 'DynamoDB') continue;
@@ -75,7 +82,7 @@ export function collectMappings(rt: ServiceRuntime): StreamMapping[] {
       }
     } else if (res.Type === 'AWS::Lambda::EventSourceMapping') {
       const fn = String(p.FunctionName ?? '');
-      const fnId = Object.keys(resourcesOf(rt.template)).find((id) => fn === id || fn.endsWith(`-${id}`) || fn.endsWith(`:${id}`));
+      const fnId = functionIdOf(ctx.template, fn);
       const m = fnId ? make(logicalId, fnId, p) : undefined;
       if (m) out.push(m);
     }
@@ -144,35 +151,59 @@ export interface StreamsService {
   stop(): Promise<void>;
 }
 
-export async function startStreams(rt: ServiceRuntime, options: number | { pollMs?: number; retryDelayMs?: number } = {}): Promise<StreamsService> {
-  const opts = typeof options === 'number' ? {} : options;
-  const pollMs = opts.pollMs ?? 250;
-  const region = rt.region ?? LOCAL_REGION;
-  const endpoint = rt.endpoints.DynamoDBEndpoint ?? 'http://127.0.0.1:8000';
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const streams = new DynamoDBStreamsClient({ endpoint, region, credentials });
-  const sqs = new SQSClient({ endpoint: rt.endpoints.SQSEndpoint ?? 'http://127.0.0.1:9324', region, credentials });
-  const mappings = collectMappings(rt).filter((m) => m.enabled);
-  const dir = join(rt.stateDir, 'streams');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'checkpoints.json');
-  const checkpoints: Record<string, string> = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
-  const saveCheckpoint = (key: string, seq: string) => {
-    checkpoints[key] = seq;
-    const tmp = `${file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(checkpoints));
-    renameSync(tmp, file);
-  };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-  let stopped = false;
-  let busy = 0;
-  let lastActivity = Date.now();
-  const functionArn = (id: string) => `arn:aws:lambda:${region}:${rt.accountId ?? LOCAL_ACCOUNT}:function:${rt.stackName ?? 'myapp'}-${id}`;
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Per-shard checkpoints (the last sequence number done), persisted with write-then-rename. */
+class Checkpoints {
+  private readonly file: string;
+  private readonly saved: Record<string, string>;
+
+  constructor(stateDir: string) {
+    const dir = join(stateDir, 'streams');
+    mkdirSync(dir, { recursive: true });
+    this.file = join(dir, 'checkpoints.json');
+    this.saved = existsSync(this.file) ? (JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, string>) : {};
+  }
+
+  get(key: string): string | undefined {
+    return this.saved[key];
+  }
+
+  set(key: string, seq: string): void {
+    this.saved[key] = seq;
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.saved));
+    renameSync(tmp, this.file);
+  }
+}
+
+type Checkpoint = (seq: string) => void;
+const seqOf = (r: LambdaStreamRecord | undefined) => String(r!.dynamodb.SequenceNumber);
+
+/** Runs the mappings: discovers shards, polls each, invokes with batches, retries, sends on failure. */
+class StreamPoller {
+  stopped = false;
+  busy = 0;
+  lastActivity = Date.now();
+  readonly running = new Map<string, Promise<void>>();
+  readonly streams: DynamoDBStreamsClient;
+  readonly sqs: SQSClient;
+  private readonly checkpoints: Checkpoints;
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    readonly mappings: StreamMapping[],
+    readonly pollMs: number,
+    private readonly retryDelayMs?: number,
+  ) {
+    this.streams = new DynamoDBStreamsClient(clientConfig(ctx, 'dynamodb'));
+    this.sqs = new SQSClient(clientConfig(ctx, 'sqs'));
+    this.checkpoints = new Checkpoints(ctx.stateDir);
+  }
 
   /** Invokes with one range; returns the index of the first unhandled record, or -1 if all done. */
-  const invokeRange = async (m: StreamMapping, batch: LambdaStreamRecord[]): Promise<{ failedFrom: number; functionError: boolean }> => {
-    const res = await rt.invoke(m.functionId, { Records: batch.map(({ arrival: _a, ...r }) => r) });
+  private async invokeRange(m: StreamMapping, batch: LambdaStreamRecord[]): Promise<{ failedFrom: number; functionError: boolean }> {
+    const res = await this.ctx.functions.invoke(m.functionId, { Records: batch.map(({ arrival: _a, ...r }) => r) });
     if (!res.ok) return { failedFrom: 0, functionError: true };
     if (!m.reportItemFailures) return { failedFrom: -1, functionError: false };
     const failures = (res.payload as { batchItemFailures?: Array<{ itemIdentifier?: string }> } | null)?.batchItemFailures ?? [];
@@ -180,158 +211,158 @@ export async function startStreams(rt: ServiceRuntime, options: number | { pollM
     const seqs = new Set(failures.map((f) => f.itemIdentifier));
     // An empty or unknown identifier fails the whole batch, as Lambda does.
     if ([...seqs].some((s) => !s || !batch.some((r) => r.dynamodb.SequenceNumber === s))) return { failedFrom: 0, functionError: false };
-    const idx = batch.findIndex((r) => seqs.has(String(r.dynamodb.SequenceNumber)));
-    return { failedFrom: idx, functionError: false };
-  };
+    return { failedFrom: batch.findIndex((r) => seqs.has(String(r.dynamodb.SequenceNumber))), functionError: false };
+  }
 
-  const sendOnFailure = async (m: StreamMapping, shardId: string, streamArn: string, batch: LambdaStreamRecord[], attempts: number, functionError: boolean) => {
-    rt.log('streams', `${m.functionId}: ${batch.length} record(s) from ${shardId} failed after ${attempts} attempt(s)${m.onFailure ? `, sent to ${m.onFailure}` : ', dropped (no OnFailure destination)'}`);
+  private async sendOnFailure(m: StreamMapping, shardId: string, streamArn: string, batch: LambdaStreamRecord[], attempts: number, functionError: boolean): Promise<void> {
+    this.ctx.log('streams', `${m.functionId}: ${batch.length} record(s) from ${shardId} failed after ${attempts} attempt(s)${m.onFailure ? `, sent to ${m.onFailure}` : ', dropped (no OnFailure destination)'}`);
     if (!m.onFailure) return;
     const record = {
-      requestContext: { requestId: randomUUID(), functionArn: functionArn(m.functionId), condition: 'RetryAttemptsExhausted', approximateInvokeCount: attempts },
+      requestContext: { requestId: randomUUID(), functionArn: this.ctx.template.arns[m.functionId], condition: 'RetryAttemptsExhausted', approximateInvokeCount: attempts },
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: functionError ? 'Unhandled' : '' },
       version: '1.0',
       timestamp: new Date().toISOString(),
       DDBStreamBatchInfo: {
         shardId,
-        startSequenceNumber: String(batch[0]!.dynamodb.SequenceNumber),
-        endSequenceNumber: String(batch.at(-1)!.dynamodb.SequenceNumber),
+        startSequenceNumber: seqOf(batch[0]),
+        endSequenceNumber: seqOf(batch.at(-1)),
         approximateArrivalOfFirstRecord: new Date(batch[0]!.arrival).toISOString(),
         approximateArrivalOfLastRecord: new Date(batch.at(-1)!.arrival).toISOString(),
         batchSize: batch.length,
         streamArn,
       },
     };
-    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrlFromArn(rt, m.onFailure), MessageBody: JSON.stringify(record) }));
-  };
+    await this.sqs.send(new SendMessageCommand({ QueueUrl: queueUrlFromArn(this.ctx, m.onFailure), MessageBody: JSON.stringify(record) }));
+  }
 
   /** Processes records in order; everything before the returned point is done (handled or sent on). */
-  const processBatch = async (m: StreamMapping, shardId: string, streamArn: string, batch: LambdaStreamRecord[], checkpoint: (seq: string) => void): Promise<void> => {
+  private async processBatch(m: StreamMapping, shardId: string, streamArn: string, batch: LambdaStreamRecord[], checkpoint: Checkpoint): Promise<void> {
     const limit = m.maxRetries < 0 ? MAX_LOCAL_RETRIES : Math.min(m.maxRetries, MAX_LOCAL_RETRIES);
     let pending = batch;
     let attempts = 0;
-    for (let guard = 0; pending.length > 0 && guard < 10_000 && !stopped; guard++) {
+    for (let guard = 0; pending.length > 0 && guard < 10_000 && !this.stopped; guard++) {
       attempts++;
-      const { failedFrom, functionError } = await invokeRange(m, pending);
-      if (failedFrom < 0) {
-        checkpoint(String(pending.at(-1)!.dynamodb.SequenceNumber));
-        return;
-      }
+      const { failedFrom, functionError } = await this.invokeRange(m, pending);
+      if (failedFrom < 0) return checkpoint(seqOf(pending.at(-1)));
       if (failedFrom > 0) {
-        checkpoint(String(pending[failedFrom - 1]!.dynamodb.SequenceNumber));
+        checkpoint(seqOf(pending[failedFrom - 1]));
         pending = pending.slice(failedFrom);
       }
       if (m.bisect && pending.length > 1) {
         // Split and retry each half on its own: a poison record ends up alone.
         const half = Math.ceil(pending.length / 2);
-        await processBatch(m, shardId, streamArn, pending.slice(0, half), checkpoint);
-        if (stopped) return;
-        await processBatch(m, shardId, streamArn, pending.slice(half), checkpoint);
+        await this.processBatch(m, shardId, streamArn, pending.slice(0, half), checkpoint);
+        if (!this.stopped) await this.processBatch(m, shardId, streamArn, pending.slice(half), checkpoint);
         return;
       }
       if (attempts > limit) {
-        await sendOnFailure(m, shardId, streamArn, pending, attempts, functionError);
-        checkpoint(String(pending.at(-1)!.dynamodb.SequenceNumber));
-        return;
+        await this.sendOnFailure(m, shardId, streamArn, pending, attempts, functionError);
+        return checkpoint(seqOf(pending.at(-1)));
       }
-      await sleep(opts.retryDelayMs ?? Math.min(100 * 2 ** attempts, 2000));
+      await sleep(this.retryDelayMs ?? Math.min(100 * 2 ** attempts, 2000));
     }
-  };
+  }
 
-  const pollShard = async (m: StreamMapping, streamArn: string, shardId: string): Promise<void> => {
-    const key = `${m.id}|${shardId}`;
-    let iterator: string | undefined;
-    const open = async () => {
-      const after = checkpoints[key];
-      try {
-        iterator = (await streams.send(new GetShardIteratorCommand(after ? { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: m.startingPosition }))).ShardIterator;
-      } catch (err) {
-        // Only a refusal of the checkpoint itself (trimmed, invalid) falls back. A
-        // connection error or a timeout (DynamoDB Local restarting) must not: the next
-        // TRIM_HORIZON call may well succeed and replay the whole shard.
-        if (!checkpointRefused(err)) throw err;
-        rt.log('streams', `${m.functionId}: checkpoint ${after ?? '-'} on ${shardId} unusable (${(err as Error).message}); reading from TRIM_HORIZON`);
-        iterator = (await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+  /** An iterator after the checkpoint (or at the mapping's starting position). */
+  private async openShard(m: StreamMapping, streamArn: string, shardId: string): Promise<string | undefined> {
+    const after = this.checkpoints.get(`${m.id}|${shardId}`);
+    try {
+      const input = after ? { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: after } : { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: m.startingPosition };
+      return (await this.streams.send(new GetShardIteratorCommand(input))).ShardIterator;
+    } catch (err) {
+      // Only a refusal of the checkpoint itself (trimmed, invalid) falls back. A
+      // connection error or a timeout (DynamoDB Local restarting) must not: the next
+      // TRIM_HORIZON call may well succeed and replay the whole shard.
+      if (!checkpointRefused(err)) throw err;
+      this.ctx.log('streams', `${m.functionId}: checkpoint ${after ?? '-'} on ${shardId} unusable (${(err as Error).message}); reading from TRIM_HORIZON`);
+      return (await this.streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+    }
+  }
+
+  /** Hands the buffered records on in batches; checkpoints as ranges are done. */
+  private async drain(m: StreamMapping, shardId: string, streamArn: string, buffer: LambdaStreamRecord[]): Promise<void> {
+    this.busy++;
+    this.lastActivity = Date.now();
+    try {
+      while (buffer.length > 0 && !this.stopped) {
+        const batch = buffer.splice(0, m.batchSize);
+        await this.processBatch(m, shardId, streamArn, batch, (seq) => this.checkpoints.set(`${m.id}|${shardId}`, seq));
       }
-    };
+    } finally {
+      this.busy--;
+      this.lastActivity = Date.now();
+    }
+  }
+
+  async pollShard(m: StreamMapping, streamArn: string, shardId: string): Promise<void> {
+    let iterator: string | undefined;
     let buffer: LambdaStreamRecord[] = [];
     let failures = 0;
     let closed = false;
-    while (!stopped && !closed) {
+    while (!this.stopped && !closed) {
       try {
         // (Re)open from the checkpoint: records read but not done are read again.
         if (!iterator) {
           buffer = [];
-          await open();
+          iterator = await this.openShard(m, streamArn, shardId);
           if (!iterator) closed = true;
           continue;
         }
-        const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+        const out = await this.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
         failures = 0;
         iterator = out.NextShardIterator;
         if (!iterator) closed = true; // the shard was closed and is drained
-        buffer.push(...(out.Records ?? []).map((r) => toLambdaRecord(r, streamArn, region)));
+        buffer.push(...(out.Records ?? []).map((r) => toLambdaRecord(r, streamArn, this.ctx.region)));
         const windowOpen = !closed && buffer.length > 0 && buffer.length < m.batchSize && Date.now() - buffer[0]!.arrival < m.windowMs;
-        if (buffer.length > 0 && !windowOpen) {
-          busy++;
-          lastActivity = Date.now();
-          try {
-            while (buffer.length > 0 && !stopped) {
-              const batch = buffer.slice(0, m.batchSize);
-              buffer = buffer.slice(batch.length);
-              await processBatch(m, shardId, streamArn, batch, (seq) => saveCheckpoint(key, seq));
-            }
-          } finally {
-            busy--;
-            lastActivity = Date.now();
-          }
-        } else if ((out.Records ?? []).length === 0) {
-          await sleep(pollMs);
-        }
+        if (buffer.length > 0 && !windowOpen) await this.drain(m, shardId, streamArn, buffer);
+        else if ((out.Records ?? []).length === 0) await sleep(this.pollMs);
       } catch (err) {
         // DynamoDB Local refuses TRIM_HORIZON reads of a shard with no records yet
         // (TrimmedDataAccessException); iterators also expire. Reopen and keep polling.
         // Said once, on the second failure in a row: a single one (an expired iterator, the
         // database going away as Ctrl-C stops everything) is not worth a line.
         failures++;
-        if (failures === 2 && !stopped && (err as Error).name !== 'TrimmedDataAccessException') rt.log('streams', `${m.functionId} ${shardId}: ${(err as Error).message}; retrying`);
+        if (failures === 2 && !this.stopped && (err as Error).name !== 'TrimmedDataAccessException') this.ctx.log('streams', `${m.functionId} ${shardId}: ${(err as Error).message}; retrying`);
         iterator = undefined;
         closed = false;
-        await sleep(Math.min(pollMs * 2 ** Math.min(failures, 5), 5000));
+        await sleep(Math.min(this.pollMs * 2 ** Math.min(failures, 5), 5000));
       }
     }
-  };
+  }
 
-  const running = new Map<string, Promise<void>>();
-  const discover = async () => {
-    for (const m of mappings) {
-      const list = await streams.send(new ListStreamsCommand({ TableName: m.tableName }));
+  /** Starts a poller for every shard not polled yet; a child shard waits for its parent. */
+  async discover(): Promise<void> {
+    for (const m of this.mappings) {
+      const list = await this.streams.send(new ListStreamsCommand({ TableName: m.tableName }));
       for (const s of list.Streams ?? []) {
         if (!s.StreamArn) continue;
-        const desc = await streams.send(new DescribeStreamCommand({ StreamArn: s.StreamArn }));
+        const desc = await this.streams.send(new DescribeStreamCommand({ StreamArn: s.StreamArn }));
         for (const shard of desc.StreamDescription?.Shards ?? []) {
           const key = `${m.id}|${shard.ShardId}`;
+          if (this.running.has(key) || !shard.ShardId) continue;
           // A child shard starts only after its parent is drained, to keep key order.
-          const parent = shard.ParentShardId ? running.get(`${m.id}|${shard.ParentShardId}`) : undefined;
-          if (running.has(key) || !shard.ShardId) continue;
+          const parent = shard.ParentShardId ? this.running.get(`${m.id}|${shard.ParentShardId}`) : undefined;
           const shardId = shard.ShardId;
           const task = (async () => {
             if (parent) await parent;
-            await pollShard(m, s.StreamArn!, shardId);
-          })().catch((err: Error) => rt.log('streams', `${m.functionId} ${shardId}: ${err.message}`));
-          running.set(key, task);
+            await this.pollShard(m, s.StreamArn!, shardId);
+          })().catch((err: Error) => this.ctx.log('streams', `${m.functionId} ${shardId}: ${err.message}`));
+          this.running.set(key, task);
         }
       }
     }
-  };
-
-  for (const m of mappings) {
-    if (m.maxRetries < 0 || m.maxRetries > MAX_LOCAL_RETRIES) rt.log('streams', `${m.id}: MaximumRetryAttempts ${m.maxRetries} capped at ${MAX_LOCAL_RETRIES} locally`);
   }
-  await discover().catch((err: Error) => rt.log('streams', `discovery failed: ${err.message}`));
-  // New shards (and tables created later) are picked up periodically.
-  const rediscover = setInterval(() => void discover().catch(() => undefined), 5000);
+}
 
+export async function startStreams(ctx: ServiceContext, options: { pollMs?: number; retryDelayMs?: number } = {}): Promise<StreamsService> {
+  const mappings = collectMappings(ctx).filter((m) => m.enabled);
+  const poller = new StreamPoller(ctx, mappings, options.pollMs ?? 250, options.retryDelayMs);
+  for (const m of mappings) {
+    if (m.maxRetries < 0 || m.maxRetries > MAX_LOCAL_RETRIES) ctx.log('streams', `${m.id}: MaximumRetryAttempts ${m.maxRetries} capped at ${MAX_LOCAL_RETRIES} locally`);
+  }
+  await poller.discover().catch((err: Error) => ctx.log('streams', `discovery failed: ${err.message}`));
+  // New shards (and tables created later) are picked up periodically.
+  const rediscover = setInterval(() => void poller.discover().catch(() => undefined), 5000);
   return {
     name: 'streams',
     mappings,
@@ -339,14 +370,29 @@ export async function startStreams(rt: ServiceRuntime, options: number | { pollM
     idle: async (timeoutMs = 10_000) => {
       const deadline = Date.now() + timeoutMs;
       // Idle: nothing in flight and no activity for a few poll intervals.
-      while (Date.now() < deadline && (busy > 0 || Date.now() - lastActivity < pollMs * 3)) await sleep(pollMs / 2);
+      while (Date.now() < deadline && (poller.busy > 0 || Date.now() - poller.lastActivity < poller.pollMs * 3)) await sleep(poller.pollMs / 2);
     },
     stop: async () => {
-      stopped = true;
+      poller.stopped = true;
       clearInterval(rediscover);
-      await boundedWait(Promise.all(running.values()), 5000);
-      streams.destroy();
-      sqs.destroy();
+      await boundedWait(Promise.all(poller.running.values()), 5000);
+      poller.streams.destroy();
+      poller.sqs.destroy();
     },
   };
 }
+
+const eventSourceMappingKind: ResourceKind = {
+  types: ['AWS::Lambda::EventSourceMapping'],
+  // Ref of a mapping is its UUID.
+  physicalId: (r, ctx) => {
+    const h = stableId(`${ctx.stackName}/${r.logicalId}/esm`, 32, '0123456789abcdef');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  },
+};
+
+export const streamsService: ServiceModule = {
+  name: 'streams',
+  kinds: [eventSourceMappingKind],
+  start: (ctx) => startStreams(ctx),
+};

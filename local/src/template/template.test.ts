@@ -1,7 +1,12 @@
-/** The template loader and intrinsic resolver, on the fixture template and small inline ones. */
+/**
+ * The template loader and intrinsic resolver, on the fixture template and small inline ones,
+ * with the registry's resource kinds (as `npm start` resolves it) and without.
+ */
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { cfnTags, loadTemplate, parseParameterOverrides, resolveTemplate, tableDefinitionsFromTemplate, type JsonObject } from '.';
+import { cfnTags, parseParameterOverrides, resolveTemplate, type JsonObject } from '.';
+import { tableDefinitionsFromTemplate } from '../dynamodb/tables';
+import { loadStackTemplate as loadTemplate, resolveStackTemplate } from '../registry';
 
 const FIXTURE = join(__dirname, '..', '..', 'test', 'fixtures', 'template.yaml');
 const COGNITO = 'http://127.0.0.1:9229';
@@ -11,7 +16,7 @@ function inline(yaml: string): JsonObject {
 }
 
 describe('loadTemplate (fixture)', () => {
-  const t = loadTemplate(FIXTURE, { ctx: { cognitoUrl: COGNITO } });
+  const t = loadTemplate(FIXTURE, { ctx: { urls: { cognito: COGNITO } } });
   const env = (id: string) => (t.resources[id]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
 
   it('merges Globals into every function; the function’s own variables win and add', () => {
@@ -41,6 +46,26 @@ describe('loadTemplate (fixture)', () => {
   it('rewrites Cognito URLs to the local endpoint', () => {
     expect(env('AuthorizerFunction').JWKS_URI).toBe(`${COGNITO}/${t.refs.UserPool}/.well-known/jwks.json`);
     expect(env('AuthorizerFunction').JWT_ISSUER).toBe(`${COGNITO}/${t.refs.UserPool}`);
+  });
+
+  it('localizes the hosted UI domain and the CloudFront web URL, in properties and outputs', () => {
+    const local = resolveStackTemplate(
+      inline(`
+Resources:
+  Pool: { Type: AWS::Cognito::UserPool }
+  Domain: { Type: AWS::Cognito::UserPoolDomain, Properties: { UserPoolId: !Ref Pool, Domain: my-prefix } }
+  Dist: { Type: AWS::CloudFront::Distribution, Properties: {} }
+  Client:
+    Type: AWS::Cognito::UserPoolClient
+    Properties: { UserPoolId: !Ref Pool, CallbackURLs: [!Sub 'https://\${Dist.DomainName}/app/'] }
+Outputs:
+  Login: { Value: !Sub 'https://\${Domain}.auth.\${AWS::Region}.amazoncognito.com/login?redirect_uri=https://\${Dist.DomainName}/app/' }
+`),
+      { ctx: { urls: { cognito: COGNITO, edge: 'http://127.0.0.1:8080' } } },
+    );
+    expect(local.resources.Client!.Properties.CallbackURLs).toEqual(['http://127.0.0.1:8080/app/']);
+    expect(local.outputs.Login).toBe(`${COGNITO}/login?redirect_uri=http://127.0.0.1:8080/app/`);
+    expect(local.warnings).toEqual([]);
   });
 
   it('resolves Outputs', () => {
@@ -99,7 +124,7 @@ Resources:
       Unknown: !Ref Missing
 `;
   it('evaluates each function', () => {
-    const t = resolveTemplate(inline(base), { ctx: { sqsUrl: 'http://127.0.0.1:9324' } });
+    const t = resolveStackTemplate(inline(base), { ctx: { urls: { sqs: 'http://127.0.0.1:9324' } } });
     expect(t.resources.T!.Properties).toEqual({
       Select: 'z',
       Split: ['a', 'b', 'c'],
@@ -117,12 +142,62 @@ Resources:
   });
 
   it('reads the long forms the same as the short ones', () => {
-    const t = resolveTemplate({ Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: {} }, F: { Type: 'AWS::Serverless::Function', Properties: { A: { 'Fn::GetAtt': 'Q.Arn' }, B: { 'Fn::Sub': '${Q.QueueName}' } } } } });
+    const t = resolveStackTemplate({ Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: {} }, F: { Type: 'AWS::Serverless::Function', Properties: { A: { 'Fn::GetAtt': 'Q.Arn' }, B: { 'Fn::Sub': '${Q.QueueName}' } } } } });
     expect(t.resources.F!.Properties).toEqual({ A: 'arn:aws:sqs:us-east-1:123456789012:myapp-Q', B: 'myapp-Q' });
   });
 
   it('uses --region in every resolved value', () => {
-    const t = resolveTemplate(inline(base), { ctx: { region: 'eu-west-1' } });
+    const t = resolveStackTemplate(inline(base), { ctx: { region: 'eu-west-1' } });
     expect(t.resources.T!.Properties.QArn).toBe('arn:aws:sqs:eu-west-1:123456789012:myapp-Q');
+  });
+});
+
+describe('names from the registry', () => {
+  it('resolves SAM AutoPublishAlias references to the alias ARN, without a warning', () => {
+    const t = resolveStackTemplate(
+      inline(`
+Resources:
+  Pay: { Type: AWS::Serverless::Function, Properties: { AutoPublishAlias: live } }
+  Flow:
+    Type: AWS::Serverless::StateMachine
+    Properties: { DefinitionSubstitutions: { PayArn: !Ref Pay.Alias, PayVersion: !Ref Pay.Version, ByLogicalId: !Ref PayAliaslive } }
+`),
+    );
+    expect(t.resources.Flow!.Properties.DefinitionSubstitutions).toEqual({
+      PayArn: 'arn:aws:lambda:us-east-1:123456789012:function:myapp-Pay:live',
+      PayVersion: 'arn:aws:lambda:us-east-1:123456789012:function:myapp-Pay:1',
+      ByLogicalId: 'arn:aws:lambda:us-east-1:123456789012:function:myapp-Pay:live',
+    });
+    expect(t.warnings).toEqual([]);
+  });
+
+  it('names a resource by its name property even when that is an intrinsic, so Ref, GetAtt and the service agree', () => {
+    const t = resolveStackTemplate(
+      inline(`
+Parameters: { Env: { Type: String, Default: dev } }
+Resources:
+  Dlq: { Type: AWS::SQS::Queue, Properties: { QueueName: !Sub '\${AWS::StackName}-\${Env}-dlq' } }
+  Table: { Type: AWS::DynamoDB::Table, Properties: { TableName: !Sub '\${Env}-items' } }
+  Fn: { Type: AWS::Serverless::Function, Properties: { Environment: { Variables: { Q: !GetAtt Dlq.Arn, T: !Ref Table } } } }
+`),
+      { ctx: { urls: { sqs: 'http://127.0.0.1:1' } } },
+    );
+    expect(t.refs.Dlq).toBe('http://127.0.0.1:1/123456789012/myapp-dev-dlq');
+    expect(t.arns.Dlq).toBe('arn:aws:sqs:us-east-1:123456789012:myapp-dev-dlq');
+    expect(t.resources.Fn!.Properties.Environment).toEqual({ Variables: { Q: 'arn:aws:sqs:us-east-1:123456789012:myapp-dev-dlq', T: 'dev-items' } });
+  });
+
+  it('refuses a name that refers to itself with a warning instead of looping', () => {
+    const t = resolveStackTemplate({ Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { 'Fn::GetAtt': ['Q', 'Arn'] } } } } });
+    expect(t.warnings.join('\n')).toMatch(/Resources\.Q\.QueueName refers to itself/);
+    expect(t.arns.Q).toMatch(/^arn:aws:sqs:us-east-1:123456789012:/);
+  });
+
+  it('points the template outputs at the local API, and knows no service without the registry', () => {
+    const local = loadTemplate(FIXTURE, { ctx: { urls: { api: 'http://127.0.0.1:3000' } } });
+    expect(local.outputs.APIEndpoint).toBe('http://127.0.0.1:3000/v1/');
+    const bare = resolveTemplate({ Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: {} }, T: { Type: 'AWS::Serverless::Function', Properties: { QArn: { 'Fn::GetAtt': ['Q', 'Arn'] } } } } });
+    expect(bare.resources.T!.Properties.QArn).toBe('arn:aws:local:us-east-1:123456789012:myapp-Q');
+    expect(bare.refs.Q).toBe('myapp-Q');
   });
 });

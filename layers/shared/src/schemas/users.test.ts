@@ -12,8 +12,17 @@ describe('user schemas', () => {
     });
   });
 
+  it('CreateUserRequest gives a user without a plan the free plan (seed 000)', () => {
+    expect(CreateUserRequest.parse({ name: 'Alice', email: 'alice@example.com' })).toEqual({
+      name: 'Alice',
+      email: 'alice@example.com',
+      plan: 'free',
+    });
+  });
+
   it.each([
     [{ name: 'A', email: 'ann@example.com', plan: 'free', admin: true }, 'unknown field'],
+    [{ name: 'A', email: 'ann@example.com', plan: null }, 'plan null is not absent'],
     [{ name: 'A', email: 'x', plan: 'free' }, 'email'],
     [{ name: '   ', email: 'a@b.co', plan: 'free' }, 'name'],
     [{ name: 'A'.repeat(101), email: 'a@b.co', plan: 'free' }, 'name'],

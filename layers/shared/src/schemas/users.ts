@@ -29,7 +29,8 @@ export type User = z.infer<typeof User>;
 export const UserList = page(User);
 export type UserList = z.infer<typeof UserList>;
 
-export const CreateUserRequest = z.strictObject({ name: Name, email: Email, plan: Plan });
+/** `plan` defaults to `free` (seed 000 creates users with a name and an email only). */
+export const CreateUserRequest = z.strictObject({ name: Name, email: Email, plan: Plan.default('free') });
 export type CreateUserRequest = z.infer<typeof CreateUserRequest>;
 
 export const UpdateUserRequest = z

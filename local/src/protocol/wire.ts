@@ -1,0 +1,30 @@
+/** What the protocols share: the error a client sees, and how a protocol reads and answers. */
+import type { IncomingMessage } from 'node:http';
+
+/** An error the client sees: its code (`__type` / `<Code>`), message and HTTP status. */
+export class AwsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+/** How one protocol reads a request and writes answers. */
+export interface WireProtocol {
+  /** The operation ('' when the request names none) and its input; throws AwsError on a malformed body. */
+  parse(req: IncomingMessage, body: string): { operation: string; input: Record<string, unknown> };
+  result(operation: string, output: unknown, requestId: string): Answer;
+  error(e: AwsError, requestId: string): Answer;
+}
+
+export interface Answer {
+  contentType: string;
+  body: string;
+  headers?: Record<string, string>;
+}
+
