@@ -17,9 +17,6 @@ export default tseslint.config(
       'bench/results/**',
       'test-results/**',
       'coverage/**',
-      // local/ is being reworked (issue 13); it joins the lint once that lands (about 110
-      // findings today, mostly no-base-to-string and no-unnecessary-type-assertion).
-      'local/**',
     ],
   },
   js.configs.recommended,

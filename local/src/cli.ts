@@ -56,7 +56,7 @@ export function parseArgs(argv: string[]): Args {
   return { cmd, positional, flags };
 }
 
-const one = (a: Args, k: string): string | undefined => a.flags[k]?.[a.flags[k]!.length - 1];
+const one = (a: Args, k: string): string | undefined => a.flags[k]?.at(-1);
 const templateOf = (a: Args, rootDir: string): string => (one(a, 'template') ? resolve(one(a, 'template')!) : join(rootDir, 'template.yaml'));
 const has = (a: Args, k: string): boolean => k in a.flags;
 

@@ -54,12 +54,12 @@ export function catalogOf(services: readonly ServiceModule[]): ResourceCatalog {
       }
     }
   }
-  const localizers = services.filter((s) => s.localize);
+  const localizers = services.flatMap((s) => (s.localize ? [s.localize] : []));
   return {
     kindOf: (type) => exact.get(type) ?? prefixes.find(([p]) => type.startsWith(p))?.[1],
     // Each module rewrites its own URLs, in turn: one string may name several (a hosted UI
     // sign-in link carries the web app's callback URL).
-    localize: (value, ctx) => localizers.reduce((v, s) => s.localize!(v, ctx) ?? v, value),
+    localize: (value, ctx) => localizers.reduce((v, localize) => localize(v, ctx) ?? v, value),
   };
 }
 

@@ -155,7 +155,7 @@ describe('hosted UI pages', () => {
     const h = await hostedUiClient(rt.outputs);
     const email = `hosted-${Date.now()}@example.com`;
     const pending = await authorizationRequest(h);
-    const signup = await h.get(h.url(`/signup?${pending.url.searchParams}`));
+    const signup = await h.get(h.url(`/signup?${pending.url.searchParams.toString()}`));
     let form = formOf(await signup.text());
     const weak = await h.post(h.url(form.action), { ...form.hidden, username: email, password: 'weak' });
     expect(await weak.text()).toContain('Password did not conform with policy');

@@ -58,7 +58,7 @@ describe('amazon-cognito-identity-js', () => {
     const email = newEmail('acij');
     await new Promise((ok, fail) => pool.signUp(email, 'Corr3ct-Horse', [new CognitoUserAttribute({ Name: 'email', Value: email })], [], (e, r) => (e ? fail(e) : ok(r))));
     const user = new CognitoUser({ Username: email, Pool: pool });
-    await new Promise((ok, fail) => user.confirmRegistration(mailedCode(email, 'Your confirmation code is'), true, (e, r) => (e ? fail(e) : ok(r))));
+    await new Promise((ok, fail) => user.confirmRegistration(mailedCode(email, 'Your confirmation code is'), true, (e: Error | undefined, r: unknown) => (e ? fail(e) : ok(r))));
     const session = await authenticate(email, 'Corr3ct-Horse');
     expect(session.isValid()).toBe(true);
     expect(session.getIdToken().payload).toMatchObject({ email, token_use: 'id', aud: rt.outputs.UserPoolClientId });
@@ -71,7 +71,7 @@ describe('amazon-cognito-identity-js', () => {
     const u = await createTestUser(rt.outputs);
     const user = new CognitoUser({ Username: u.email, Pool: pool });
     const session = await new Promise<CognitoUserSession>((ok, fail) => user.authenticateUser(new AuthenticationDetails({ Username: u.email, Password: u.password }), { onSuccess: ok, onFailure: fail }));
-    const refreshed = await new Promise<CognitoUserSession>((ok, fail) => user.refreshSession(session.getRefreshToken(), (e, s) => (e ? fail(e) : ok(s))));
+    const refreshed = await new Promise<CognitoUserSession>((ok, fail) => user.refreshSession(session.getRefreshToken(), (e: Error | undefined, s: CognitoUserSession) => (e ? fail(e) : ok(s))));
     expect(refreshed.getIdToken().getJwtToken()).not.toBe(session.getIdToken().getJwtToken());
     const attrs = await new Promise<CognitoUserAttribute[]>((ok, fail) => user.getUserAttributes((e, a) => (e ? fail(e) : ok(a!))));
     expect(attrs.find((a) => a.getName() === 'email')?.getValue()).toBe(u.email);
@@ -93,7 +93,7 @@ describe('Amplify v6', () => {
     const calls: { target: string; body: string }[] = [];
     globalThis.fetch = (input, init) => {
       const headers = new Headers(init?.headers);
-      calls.push({ target: headers.get('x-amz-target') ?? String(input), body: typeof init?.body === 'string' ? init.body : '' });
+      calls.push({ target: headers.get('x-amz-target') ?? (typeof input === 'string' ? input : input instanceof URL ? input.href : input.url), body: typeof init?.body === 'string' ? init.body : '' });
       return original(input, init);
     };
     return { calls, stop: () => void (globalThis.fetch = original) };

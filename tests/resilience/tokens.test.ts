@@ -165,7 +165,7 @@ const FLOWS: Array<[string, (u: TestUser) => Promise<FlowTokens>]> = [
       return {
         idToken: s.getIdToken().getJwtToken(),
         accessToken: s.getAccessToken().getJwtToken(),
-        refresh: () => new Promise((ok, fail) => user.refreshSession(s.getRefreshToken(), (e, r: CognitoUserSession) => (e ? fail(e) : ok(r.getIdToken().getJwtToken())))),
+        refresh: () => new Promise((ok, fail) => user.refreshSession(s.getRefreshToken(), (e: Error | undefined, r: CognitoUserSession) => (e ? fail(e) : ok(r.getIdToken().getJwtToken())))),
       };
     },
   ],

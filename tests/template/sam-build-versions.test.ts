@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
-import { loadTemplateFile, type Json, type JsonObject } from '../../local/src/template';
+import { loadTemplateFile, textOf, type Json, type JsonObject } from '../../local/src/template';
 
 const run = promisify(execFile);
 const root = resolve(__dirname, '..', '..');
@@ -38,7 +38,7 @@ export function samEsbuildArgs(buildProperties: JsonObject, outdir: string): str
     if (['bundle', 'platform', 'outdir', 'use_npm_ci', 'entry_points'].includes(key)) continue;
     if (typeof value === 'boolean') args.push(...(value ? [`--${kebab(key)}`] : []));
     else if (typeof value === 'string') args.push(`--${kebab(key)}=${value}`);
-    else if (Array.isArray(value)) args.push(...value.map((item: Json) => `--${kebab(key)}:${String(item)}`));
+    else if (Array.isArray(value)) args.push(...value.map((item: Json) => `--${kebab(key)}:${textOf(item, '', `BuildProperties.${key}`)}`));
     else throw new Error(`BuildProperties.${key}: unsupported value ${JSON.stringify(value)}`);
   }
   args.push('--bundle', '--platform=node', `--outdir=${outdir}`);
@@ -88,7 +88,7 @@ describe('sam build configuration', () => {
   });
 
   test.each(esbuildFunctions)('%s: its package.json declares no dependencies (SAM would npm-update them unlocked)', (id) => {
-    const pkg = JSON.parse(readFileSync(join(root, String((resources[id]!.Properties as JsonObject).CodeUri), 'package.json'), 'utf8')) as Record<string, unknown>;
+    const pkg = JSON.parse(readFileSync(join(root, textOf((resources[id]!.Properties as JsonObject).CodeUri, '', `${id} CodeUri`), 'package.json'), 'utf8')) as Record<string, unknown>;
     expect([pkg.dependencies, pkg.devDependencies, pkg.optionalDependencies]).toEqual([undefined, undefined, undefined]);
   });
 
@@ -107,7 +107,7 @@ describe('built bundles carry the lockfile`s versions', () => {
     results = {};
     await Promise.all(
       esbuildFunctions.map(async (id) => {
-        const codeDir = join(root, String((resources[id]!.Properties as JsonObject).CodeUri));
+        const codeDir = join(root, textOf((resources[id]!.Properties as JsonObject).CodeUri, '', `${id} CodeUri`));
         const props = ((resources[id]!.Metadata as JsonObject).BuildProperties ?? {}) as JsonObject;
         const out = join(scratch, id);
         const metafile = join(scratch, `${id}.meta.json`);

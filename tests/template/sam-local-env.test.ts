@@ -12,7 +12,7 @@ import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_PORTS, resolveStackTemplate } from '../../local/src/registry';
-import { loadTemplateFile, type Json, type JsonObject } from '../../local/src/template';
+import { loadTemplateFile, textOf, type JsonObject } from '../../local/src/template';
 import { isObject, samDeclared as declaredIn, samResolve, stringify, type EnvVarsFile } from '../support/sam-env';
 
 const root = join(__dirname, '..', '..');
@@ -45,7 +45,7 @@ const local = resolveStackTemplate(raw, { ctx: { urls: Object.fromEntries(Object
 
 /** The template's variables as `npm start` resolves them; an empty endpoint is its own. */
 function npmStartEnv(id: string): Record<string, string> {
-  const vars = (((local.resources[id]!.Properties as JsonObject).Environment as JsonObject | undefined)?.Variables ?? {}) as JsonObject;
+  const vars = ((local.resources[id]!.Properties.Environment as JsonObject | undefined)?.Variables ?? {}) as JsonObject;
   return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, v === '' && k in LOCAL_ENDPOINTS ? LOCAL_ENDPOINTS[k]! : stringify(v)]));
 }
 
@@ -68,7 +68,7 @@ function endpointVariable(sdkPackage: string): string {
 
 /** Bundles every handler with the layer's sources, the SDK left external, and lists the SDK packages each one imports. */
 async function sdkPackagesByFunction(): Promise<Record<string, string[]>> {
-  const entries = Object.fromEntries(functionIds.map((id) => [id, join(root, String((resources[id]!.Properties as JsonObject).CodeUri), 'handler.ts')]));
+  const entries = Object.fromEntries(functionIds.map((id) => [id, join(root, textOf((resources[id]!.Properties as JsonObject).CodeUri, '', `${id} CodeUri`), 'handler.ts')]));
   const result = await build({ entryPoints: entries, bundle: true, platform: 'node', format: 'cjs', write: false, outdir: 'out', metafile: true, external: ['@aws-sdk/*'], logLevel: 'silent' });
   const byFunction: Record<string, string[]> = {};
   for (const [out, meta] of Object.entries(result.metafile.outputs)) {
@@ -99,7 +99,7 @@ describe('SAM CLI env-vars rule (as modelled)', () => {
   });
 
   it('refuses a file whose sections are not objects, as SAM does', () => {
-    expect(() => samResolve({}, { Parameters: 'x' } as EnvVarsFile, 'Fn')).toThrow('incorrect format');
+    expect(() => samResolve({}, { Parameters: 'x' }, 'Fn')).toThrow('incorrect format');
   });
 });
 

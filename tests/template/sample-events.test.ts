@@ -17,7 +17,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { loadTemplateFile, type JsonObject } from '../../local/src/template';
+import { loadTemplateFile, textOf, type JsonObject } from '../../local/src/template';
 import { samDeclared, samResolve, type EnvVarsFile } from '../support/sam-env';
 
 const root = join(__dirname, '..', '..');
@@ -92,7 +92,7 @@ async function loadHandler(id: string, extraEnv: Record<string, string> = {}): P
   const env = samResolve(samDeclared(raw, id), envVarsFile, id);
   delete env.POWERTOOLS_LOG_LEVEL; // keep the test output quiet
   Object.assign(process.env, env, extraEnv);
-  const codeUri = String((resources[id]!.Properties as JsonObject).CodeUri);
+  const codeUri = textOf((resources[id]!.Properties as JsonObject).CodeUri, '', `${id} CodeUri`);
   return ((await import(join(root, codeUri, 'handler.ts'))) as { handler: (event: unknown, context: Context) => Promise<any> }).handler;
 }
 
@@ -109,7 +109,7 @@ describe('sample events', () => {
       if (!event.httpMethod) continue;
       const routes = Object.values(((resources[id]!.Properties as JsonObject).Events ?? {}) as Record<string, JsonObject>)
         .filter((e) => e.Type === 'Api')
-        .map((e) => `${String((e.Properties as JsonObject).Method).toUpperCase()} ${String((e.Properties as JsonObject).Path)}`);
+        .map((e) => `${textOf((e.Properties as JsonObject).Method, '', `${id} Method`).toUpperCase()} ${textOf((e.Properties as JsonObject).Path, '', `${id} Path`)}`);
       expect([id, routes]).toEqual([id, expect.arrayContaining([`${event.httpMethod} ${event.resource}`])]);
     }
   });

@@ -166,8 +166,11 @@ export async function completeHostedUi(): Promise<'none' | 'signedIn' | 'redirec
     const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, redirectUri, pending.verifier, options);
     const result = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: pending.nonce, requireIdToken: true });
     const accessToken = amplify.decodeJWT(result.access_token);
+    // Cognito's access tokens always name the user; Amplify keys its token store by that name.
+    const { username } = accessToken.payload;
+    if (typeof username !== 'string') throw new AuthError('HostedUiError', 'The access token names no user');
     await cognitoUserPoolsTokenProvider.tokenOrchestrator.setTokens({
-      tokens: { accessToken, idToken: amplify.decodeJWT(result.id_token!), refreshToken: result.refresh_token, clockDrift: 0, username: String(accessToken.payload.username) },
+      tokens: { accessToken, idToken: amplify.decodeJWT(result.id_token!), refreshToken: result.refresh_token, clockDrift: 0, username },
     });
   });
   globalThis.sessionStorage.setItem(VIA, 'hosted-ui');

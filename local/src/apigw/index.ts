@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { resourcesOfType, type ResolvedTemplate } from '../template';
+import { resourcesOfType, textOf, type ResolvedTemplate } from '../template';
 import type { InvokeResult } from '../contract';
 import { closeServer, listenLoopback } from '../ports';
 import { authorizerOutcome, UNAUTHORIZED, type GatewayResponse } from './authorizer-result';
@@ -53,7 +53,7 @@ export function apisFromTemplate(t: ResolvedTemplate, functionIdOf: (arn: string
       const fid = functionIdOf(String(a.FunctionArn));
       if (!fid) continue;
       const identity = (a.Identity ?? {}) as Rec;
-      authorizers[name] = { name, functionId: fid, header: String(identity.Header ?? 'Authorization'), ttlSeconds: Number(identity.ReauthorizeEvery ?? 300) };
+      authorizers[name] = { name, functionId: fid, header: textOf(identity.Header, 'Authorization', `${id} authorizer ${name} Identity.Header`), ttlSeconds: Number(identity.ReauthorizeEvery ?? 300) };
     }
     const c = p.Cors;
     const cors = typeof c === 'string' ? { origin: unquote(c)!, headers: '*', methods: '*' } : c && typeof c === 'object' ? {
@@ -63,7 +63,7 @@ export function apisFromTemplate(t: ResolvedTemplate, functionIdOf: (arn: string
       maxAge: unquote((c as Rec).MaxAge),
       credentials: (c as Rec).AllowCredentials === true,
     } : undefined;
-    apis[id] = { logicalId: id, stage: String(p.StageName ?? 'Prod'), authorizers, ...(typeof auth.DefaultAuthorizer === 'string' ? { defaultAuthorizer: auth.DefaultAuthorizer } : {}), ...(cors ? { cors } : {}) };
+    apis[id] = { logicalId: id, stage: textOf(p.StageName, 'Prod', `${id} StageName`), authorizers, ...(typeof auth.DefaultAuthorizer === 'string' ? { defaultAuthorizer: auth.DefaultAuthorizer } : {}), ...(cors ? { cors } : {}) };
   }
   const routes: Route[] = [];
   for (const [fid, r] of resourcesOfType(t, 'AWS::Serverless::Function')) {
@@ -73,7 +73,7 @@ export function apisFromTemplate(t: ResolvedTemplate, functionIdOf: (arn: string
       // RestApiId resolves to the api's physical id; map it back to the logical id.
       const apiId = Object.keys(apis).find((a) => t.refs[a] === p.RestApiId) ?? Object.keys(apis)[0] ?? 'ServerlessRestApi';
       if (!apis[apiId]) apis[apiId] = { logicalId: apiId, stage: 'Prod', authorizers: {} };
-      const api = apis[apiId]!;
+      const api = apis[apiId];
       const authName = ((p.Auth ?? {}) as Rec).Authorizer;
       const authorizer = authName === 'NONE' ? undefined : typeof authName === 'string' ? authName : api.defaultAuthorizer;
       const path = String(p.Path);
@@ -119,7 +119,8 @@ export interface ApiServerDeps {
   region: string;
   accountId: string;
   invoke(logicalId: string, event: unknown): Promise<InvokeResult>;
-  functionIdOf(arn: string): string | undefined;
+  /** A plain function (passed on as a callback), not a method. */
+  functionIdOf: (arn: string) => string | undefined;
   log(source: string, m: string): void;
 }
 
@@ -145,7 +146,7 @@ export class ApiGateway {
       });
     });
     this.server.keepAliveTimeout = 65_000;
-    return listenLoopback(this.server!, port);
+    return listenLoopback(this.server, port);
   }
 
   stop(): Promise<void> {
@@ -290,7 +291,7 @@ export class ApiGateway {
     for (const [k, v] of Object.entries(out.multiValueHeaders ?? {})) h[k.toLowerCase()] = v.map(String);
     h['content-type'] ??= 'application/json';
     res.writeHead(out.statusCode, h);
-    res.end(out.body ? (out.isBase64Encoded ? Buffer.from(out.body as string, 'base64') : (out.body as string)) : undefined);
+    res.end(out.body ? (out.isBase64Encoded ? Buffer.from(out.body, 'base64') : out.body) : undefined);
     return out.statusCode;
   }
 

@@ -10,7 +10,7 @@
  */
 import type { ResourceKind, ServiceModule } from '../contract';
 import { notEmulated, tracing } from '../kinds';
-import { LOWER_ALNUM, resourcesOfType, stableId, type ResolvedTemplate } from '../template';
+import { LOWER_ALNUM, resourcesOfType, stableId, textOf, type ResolvedTemplate } from '../template';
 import { ApiGateway } from '.';
 
 const restApiKind: ResourceKind = {
@@ -23,7 +23,7 @@ const restApiKind: ResourceKind = {
 /** The stage of the first API (what APIEndpoint ends with). */
 function firstStage(t: ResolvedTemplate): string {
   const api = resourcesOfType(t, 'AWS::Serverless::Api')[0];
-  return String(api?.[1].Properties.StageName ?? 'Prod');
+  return textOf(api?.[1].Properties.StageName, 'Prod', `${api?.[0]} StageName`);
 }
 
 const EXECUTE_API_URL = /^https:\/\/[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com(?=\/|$)/;

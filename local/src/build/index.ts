@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
-import { resourcesOfType, type JsonObject, type ResolvedTemplate } from '../template';
+import { resourcesOfType, type ResolvedTemplate } from '../template';
 
 export interface BuiltFunction {
   logicalId: string;
@@ -111,7 +111,7 @@ export class Builder {
     const handler = str(p.Handler, 'index.handler');
     const dot = handler.lastIndexOf('.');
     const outDir = join(this.buildDir, id);
-    const meta = (this.t.resources[id]!.Metadata ?? {}) as JsonObject;
+    const meta = this.t.resources[id]!.Metadata ?? {};
     const bp = (meta.BuildProperties ?? {}) as Record<string, unknown>;
     const entries = (Array.isArray(bp.EntryPoints) ? bp.EntryPoints : [`${handler.slice(0, dot)}.ts`]).map(String);
     const format = str(bp.Format, 'cjs') as esbuild.Format;
@@ -163,7 +163,7 @@ export class Builder {
     const p = this.t.resources[id]!.Properties;
     const contentUri = resolve(this.rootDir, str(p.ContentUri, '.'));
     const dir = join(this.buildDir, id);
-    const method = str((this.t.resources[id]!.Metadata as JsonObject | undefined)?.BuildMethod);
+    const method = str(this.t.resources[id]!.Metadata?.BuildMethod);
     if (method === 'makefile' && !this.layers.has(id) && upToDate(dir, { id, method }, join(dir, 'nodejs'), filesUnder(contentUri))) {
       const l: BuiltLayer = { logicalId: id, dir, nodeModules: join(dir, 'nodejs', 'node_modules'), contentUri };
       this.layers.set(id, l);
@@ -178,8 +178,8 @@ export class Builder {
       await new Promise<void>((ok, fail) => {
         const child = spawn('make', ['-s', '-C', contentUri, `build-${id}`, `ARTIFACTS_DIR=${dir}`], { stdio: ['ignore', 'pipe', 'pipe'] });
         let out = '';
-        child.stdout.on('data', (d: Buffer) => (out += d));
-        child.stderr.on('data', (d: Buffer) => (out += d));
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (out += d.toString()));
         child.on('error', (e) => fail(new Error(`make for ${id}: ${e.message} (is make installed?)`)));
         child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`make build-${id} failed (${code}):\n${out.trim()}`))));
       });

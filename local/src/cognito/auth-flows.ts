@@ -7,6 +7,7 @@
  * and Cognito's errors. A new flow is a function here plus one line in AUTH_FLOWS.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { stringMember } from '../protocol';
 import { CognitoError, MESSAGES } from './errors';
 import { passwordOk, poolName, setPassword } from './credentials';
 import type { ClientDef, CognitoCore, CognitoOperation, PoolDef, Rec, User } from './model';
@@ -177,7 +178,7 @@ export const getTokensFromRefreshToken: CognitoOperation = async (c, b) => {
   const clientId = String(b.ClientId);
   const { pool, client } = c.poolOfClient(clientId);
   if (!flowAllowed(client, 'REFRESH_TOKEN_AUTH')) throw new CognitoError('InvalidParameterException', 'REFRESH_TOKEN_AUTH flow not enabled for this client');
-  const { AuthenticationResult } = await refreshAuth(c, { pool, client, clientId, params: { REFRESH_TOKEN: String(b.RefreshToken ?? '') } });
+  const { AuthenticationResult } = await refreshAuth(c, { pool, client, clientId, params: { REFRESH_TOKEN: stringMember(b, 'RefreshToken') } });
   return { AuthenticationResult };
 };
 
@@ -240,5 +241,5 @@ export const respondToAuthChallenge: CognitoOperation = (c, b) => {
   const name = String(b.ChallengeName);
   const answer = Object.hasOwn(CHALLENGES, name) ? CHALLENGES[name] : undefined;
   if (!answer) throw new CognitoError('InvalidParameterException', `ChallengeName ${name} is not supported by the local Cognito endpoint (${Object.keys(CHALLENGES).join(', ')} are)`);
-  return answer(c, { pool, clientId, session: String(b.Session ?? ''), responses: (b.ChallengeResponses ?? {}) as Params });
+  return answer(c, { pool, clientId, session: stringMember(b, 'Session'), responses: (b.ChallengeResponses ?? {}) as Params });
 };

@@ -11,7 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
-import { resourcesOfType, type ResolvedTemplate } from '../template';
+import { resourcesOfType, textOf, type ResolvedTemplate } from '../template';
 import { closeServer, listenLoopback } from '../ports';
 import { awsJson, awsService } from '../protocol';
 import { PendingChallenges } from './auth-flows';
@@ -54,8 +54,8 @@ export class CognitoServer implements CognitoCore {
     for (const [lid, r] of resourcesOfType(t, 'AWS::Cognito::UserPoolGroup')) {
       const p = r.Properties as Rec;
       const ps = this.poolState(String(p.UserPoolId));
-      const name = String(p.GroupName ?? lid);
-      ps.groups[name] ??= { GroupName: name, ...(p.Description ? { Description: String(p.Description) } : {}), ...(p.Precedence !== undefined ? { Precedence: Number(p.Precedence) } : {}), created: Date.now() };
+      const name = textOf(p.GroupName, lid, `${lid} GroupName`);
+      ps.groups[name] ??= { GroupName: name, ...(p.Description ? { Description: textOf(p.Description, '', `${lid} Description`) } : {}), ...(p.Precedence !== undefined ? { Precedence: Number(p.Precedence) } : {}), created: Date.now() };
     }
     this.save();
   }
@@ -112,7 +112,7 @@ export class CognitoServer implements CognitoCore {
   }
 
   poolOfClient(clientId: string): { pool: PoolDef; client: ClientDef } {
-    for (const pool of Object.values(this.pools)) if (pool.clients[clientId]) return { pool, client: pool.clients[clientId]! };
+    for (const pool of Object.values(this.pools)) if (pool.clients[clientId]) return { pool, client: pool.clients[clientId] };
     throw new CognitoError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
   }
 
@@ -218,7 +218,7 @@ export class CognitoServer implements CognitoCore {
         log: (m) => this.o.log('cognito', m),
       }),
     );
-    return listenLoopback(this.server!, port);
+    return listenLoopback(this.server, port);
   }
 
   stop(): Promise<void> {

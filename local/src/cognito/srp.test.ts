@@ -13,14 +13,15 @@ interface ClientHelper {
   largeAValue: ClientBigInteger;
   k: ClientBigInteger;
   N: ClientBigInteger;
-  getLargeAValue(cb: (err: unknown, A: ClientBigInteger) => void): void;
-  getPasswordAuthenticationKey(user: string, pw: string, B: ClientBigInteger, salt: ClientBigInteger, cb: (err: unknown, key: Buffer) => void): void;
+  getLargeAValue(cb: (err: Error | null, A: ClientBigInteger) => void): void;
+  getPasswordAuthenticationKey(user: string, pw: string, B: ClientBigInteger, salt: ClientBigInteger, cb: (err: Error | null, key: Buffer) => void): void;
 }
 // The package's own CommonJS build (its typings cover the public classes only).
 /* eslint-disable @typescript-eslint/no-require-imports */
 const AuthenticationHelper = (require('amazon-cognito-identity-js/lib/AuthenticationHelper') as { default: new (pool: string) => ClientHelper }).default;
 const BigInteger = (require('amazon-cognito-identity-js/lib/BigInteger') as { default: new (hex: string, radix: number) => ClientBigInteger }).default;
 const DateHelper = (require('amazon-cognito-identity-js/lib/DateHelper') as { default: new () => { getNowString(): string } }).default;
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const POOL_NAME = 'AbCdEf123';
 const USER_ID = '8f1c2a4e-1111-4222-8333-944455556666';

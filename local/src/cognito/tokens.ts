@@ -128,6 +128,11 @@ export interface AccessTokenCheck {
   findUser(ps: PoolState, name: string): User | undefined;
 }
 
+/** The scopes an access token carries (none when its `scope` claim is missing or not text). */
+export function scopesOf(claims: Rec): string[] {
+  return typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
+}
+
 /** An access token Cognito would accept for GetUser and the like: signed, live, not revoked. */
 export async function verifyAccessToken(c: AccessTokenCheck, token: string, requiredScope?: string): Promise<{ pool: PoolDef; user: User; claims: Rec }> {
   const publicKey = await importJWK(c.key.jwk, 'RS256');
@@ -142,7 +147,7 @@ export async function verifyAccessToken(c: AccessTokenCheck, token: string, requ
     const ps = c.poolState(pool.id);
     if (ps.revokedOrigins?.[String(claims.origin_jti)]) throw new CognitoError('NotAuthorizedException', MESSAGES.revokedAccessToken);
     // A hosted UI token without aws.cognito.signin.user.admin cannot call the user operations.
-    if (requiredScope && !String(claims.scope ?? '').split(' ').includes(requiredScope)) throw new CognitoError('NotAuthorizedException', 'Access Token does not have required scopes');
+    if (requiredScope && !scopesOf(claims).includes(requiredScope)) throw new CognitoError('NotAuthorizedException', 'Access Token does not have required scopes');
     const user = c.findUser(ps, String(claims.username));
     if (user) return { pool, user, claims };
   }

@@ -26,7 +26,6 @@ function load() {
   loaded = (async () => {
     const file = process.env.LOCAL_HANDLER_FILE;
     const name = process.env.LOCAL_HANDLER_EXPORT || 'handler';
-    // eslint-disable-next-line import/no-dynamic-require
     const mod = require(file);
     handler = mod[name] ?? mod.default?.[name];
     if (typeof handler !== 'function') {

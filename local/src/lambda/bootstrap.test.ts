@@ -19,7 +19,8 @@ async function invoke(env: Record<string, string>): Promise<unknown> {
     return await new Promise((ok, fail) => {
       child.on('message', (m: { type: string; ok: boolean; payload?: unknown; error?: unknown }) => {
         if (m.type === 'ready') child.send({ type: 'invoke', id: '1', requestId: '1', event: {}, deadline: Date.now() + 5000, functionArn: 'arn' });
-        else m.ok ? ok(m.payload) : fail(new Error(JSON.stringify(m.error)));
+        else if (m.ok) ok(m.payload);
+        else fail(new Error(JSON.stringify(m.error)));
       });
       child.once('exit', (c) => fail(new Error(`exited ${c}`)));
     });

@@ -25,7 +25,7 @@ export async function runCustomResources(ctx: ServiceContext, timeoutMs = 60_000
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const key = decodeURIComponent((req.url ?? '').slice(1));
-      let body: CfnResponse = {};
+      let body: CfnResponse;
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as CfnResponse;
       } catch {

@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { BuiltFunction, BuiltLayer } from '../build';
-import type { ResolvedTemplate } from '../template';
+import { textOf, type ResolvedTemplate } from '../template';
 import type { InvokeResult, Log } from '../contract';
 import type { LogBus } from '../log-bus';
 import { AsyncInvokeQueue, asyncInvokeConfig, type AsyncInvokeConfig } from './async-queue';
@@ -109,7 +109,7 @@ export class LambdaService {
   }
 
   private props(id: string): Record<string, unknown> {
-    return this.d.template.resources[id]!.Properties as Record<string, unknown>;
+    return this.d.template.resources[id]!.Properties;
   }
 
   private cap(id: string): number {
@@ -120,7 +120,7 @@ export class LambdaService {
   private env(id: string, fn: BuiltFunction, logStream: string): Record<string, string> {
     const p = this.props(id);
     const name = this.d.template.refs[id]!;
-    const templateEnv = ((p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
+    const templateEnv = (p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
     const layers = (Array.isArray(p.Layers) ? p.Layers : [])
       .map((arn) => Object.entries(this.d.template.refs).find(([, r]) => r === arn)?.[0])
       .map((lid) => (lid ? this.d.layer(lid)?.nodeModules : undefined))
@@ -137,10 +137,10 @@ export class LambdaService {
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory,
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
       AWS_LAMBDA_LOG_STREAM_NAME: logStream,
-      AWS_EXECUTION_ENV: `AWS_Lambda_${String(p.Runtime ?? 'nodejs22.x')}`,
+      AWS_EXECUTION_ENV: `AWS_Lambda_${textOf(p.Runtime, 'nodejs22.x', `${name} Runtime`)}`,
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       LAMBDA_TASK_ROOT: fn.dir,
-      _HANDLER: String(p.Handler ?? ''),
+      _HANDLER: textOf(p.Handler, '', `${name} Handler`),
       // Layers first as in /opt/nodejs/node_modules, then the repo's node_modules for the runtime's SDK.
       NODE_PATH: [...layers, join(this.d.rootDir, 'node_modules')].join(':'),
       NODE_OPTIONS: '--enable-source-maps',

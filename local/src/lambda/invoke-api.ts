@@ -21,7 +21,7 @@ export class LambdaInvokeApi {
         }
         const name = decodeURIComponent(m[1]!);
         const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
-        let event: unknown = {};
+        let event: unknown;
         try {
           const text = Buffer.concat(chunks).toString('utf8');
           event = text ? JSON.parse(text) : {};
@@ -46,7 +46,7 @@ export class LambdaInvokeApi {
         });
       });
     });
-    return listenLoopback(this.server!, port);
+    return listenLoopback(this.server, port);
   }
 
   stop(): Promise<void> {

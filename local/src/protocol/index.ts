@@ -11,7 +11,7 @@ import { AwsError, type Answer, type WireProtocol } from './wire';
 
 export { awsJson } from './json';
 export { awsQuery, decodeQuery, toXml } from './query';
-export { AwsError, type Answer, type WireProtocol } from './wire';
+export { AwsError, stringMember, type Answer, type WireProtocol } from './wire';
 
 export type Operation = (input: Record<string, unknown>, req: IncomingMessage) => unknown;
 export type Operations = Readonly<Record<string, Operation>>;

@@ -4,7 +4,7 @@
  * services' own suites drive it with the real SDK clients (sqs, eventbridge, stepfunctions).
  */
 import { createServer, type Server } from 'node:http';
-import { AwsError, awsJson, awsQuery, awsService, decodeQuery, toXml, type AwsServiceOptions } from '.';
+import { AwsError, awsJson, awsQuery, awsService, decodeQuery, stringMember, toXml, type AwsServiceOptions } from '.';
 
 let server: Server | undefined;
 const logged: string[] = [];
@@ -55,6 +55,15 @@ describe('awsJson', () => {
     expect(await call(url, 'Svc.Nope', '{}')).toMatchObject({ status: 400, body: { __type: 'UnknownOperationException' } });
     expect(await call(url, 'Other.Echo', '{}')).toMatchObject({ status: 400, body: { __type: 'UnknownOperationException' } });
     expect(await call(url, 'Svc.toString', '{}')).toMatchObject({ status: 400, body: { __type: 'UnknownOperationException' } });
+  });
+
+  it('reads a string member as text, and answers an object or a list there with a 400, not "[object Object]"', async () => {
+    const url = await serve({ protocol: awsJson({ version: '1.1', targetPrefix: 'Svc' }), operations: { Name: (b: Record<string, unknown>) => ({ name: stringMember(b, 'Name') }) } });
+    expect(await call(url, 'Svc.Name', '{"Name":"a"}')).toMatchObject({ status: 200, body: { name: 'a' } });
+    expect(await call(url, 'Svc.Name', '{"Name":7}')).toMatchObject({ status: 200, body: { name: '7' } });
+    expect(await call(url, 'Svc.Name', '{}')).toMatchObject({ status: 200, body: { name: '' } });
+    expect(await call(url, 'Svc.Name', '{"Name":{"a":1}}')).toMatchObject({ status: 400, body: { __type: 'SerializationException', message: 'Name: expected a string, got an object' } });
+    expect(await call(url, 'Svc.Name', '{"Name":["a"]}')).toMatchObject({ status: 400, body: { __type: 'SerializationException', message: 'Name: expected a string, got a list' } });
   });
 });
 

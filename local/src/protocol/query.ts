@@ -39,7 +39,8 @@ export function toXml(value: unknown): string {
       .map(([k, v]) => `<${k}>${toXml(v)}</${k}>`)
       .join('');
   }
-  return escapeXml(String(value));
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return escapeXml(String(value));
+  throw new Error(`toXml: a ${typeof value} has no XML form`);
 }
 
 export function awsQuery(o: { xmlns: string }): WireProtocol {

@@ -84,6 +84,13 @@ const str = (v: unknown): string | undefined => {
   return undefined;
 };
 
+/** The Strict-Transport-Security value of a response headers policy's StrictTransportSecurity. */
+function hstsHeader(hsts: JsonObject): string {
+  const maxAge = hsts.AccessControlMaxAgeSec;
+  if (typeof maxAge !== 'number' && typeof maxAge !== 'string') throw new Error(`StrictTransportSecurity.AccessControlMaxAgeSec: expected a number, got ${JSON.stringify(maxAge)}`);
+  return [`max-age=${maxAge}`, hsts.IncludeSubdomains ? 'includeSubDomains' : '', hsts.Preload ? 'preload' : ''].filter(Boolean).join('; ');
+}
+
 /** Reads the CloudFront Function and the response headers policy from a raw template. */
 export function edgeConfigFromTemplate(raw: JsonObject): EdgeConfig {
   const resources = Object.values(obj(raw.Resources) ?? {}).map(obj);
@@ -95,7 +102,7 @@ export function edgeConfigFromTemplate(raw: JsonObject): EdgeConfig {
   const sec = obj(cfg?.SecurityHeadersConfig);
   if (sec) {
     const hsts = obj(sec.StrictTransportSecurity);
-    if (hsts) responseHeaders['strict-transport-security'] = [`max-age=${String(hsts.AccessControlMaxAgeSec)}`, hsts.IncludeSubdomains ? 'includeSubDomains' : '', hsts.Preload ? 'preload' : ''].filter(Boolean).join('; ');
+    if (hsts) responseHeaders['strict-transport-security'] = hstsHeader(hsts);
     if (sec.ContentTypeOptions) responseHeaders['x-content-type-options'] = 'nosniff';
     const frame = str(obj(sec.FrameOptions)?.FrameOption);
     if (frame) responseHeaders['x-frame-options'] = frame;

@@ -15,7 +15,7 @@ import type { ResourceKind, ServiceContext, ServiceModule, StartedService } from
 import { notEmulated } from '../kinds';
 import { closeServer, listenLoopback } from '../ports';
 import { ALNUM, declaredName, stableId } from '../template';
-import { compileViewerRequest, isResponse, loadEdgeConfig, viewerRequestEvent, type CfHeaders, type ViewerRequestFunction } from './edge-function';
+import { compileViewerRequest, isResponse, loadEdgeConfig, viewerRequestEvent, type ViewerRequestFunction } from './edge-function';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -68,7 +68,7 @@ async function viewerRequestOf(fn: ViewerRequestFunction, req: IncomingMessage, 
   const out = await fn(viewerRequestEvent(uri, { method: req.method, query: url.search.slice(1), headers, host: req.headers.host }));
   if (!isResponse(out)) return { uri: out.uri };
   const h: Record<string, string> = {};
-  for (const [k, v] of Object.entries(out.headers ?? ({} as CfHeaders))) h[k] = v.value;
+  for (const [k, v] of Object.entries(out.headers ?? {})) h[k] = v.value;
   const body = typeof out.body === 'string' ? out.body : out.body ? Buffer.from(out.body.data, out.body.encoding === 'base64' ? 'base64' : 'utf8') : undefined;
   return { uri, response: { status: out.statusCode, headers: h, body } };
 }

@@ -45,7 +45,7 @@ export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 const isString = (v: unknown): v is string => typeof v === 'string';
 const fold = (s: string) => s.toLowerCase();
 /** How event-ruler's parser shows a token in a reason. */
-const tokenText = (v: unknown) => (v === undefined ? ']' : isString(v) ? v : isJsonNumber(v) ? numberText(v) : Array.isArray(v) ? '[' : isPlainObject(v) ? '{' : String(v));
+const tokenText = (v: unknown) => (v === undefined ? ']' : isString(v) ? v : isJsonNumber(v) ? numberText(v) : Array.isArray(v) ? '[' : isPlainObject(v) ? '{' : v === null ? 'null' : typeof v === 'boolean' ? String(v) : typeof v);
 
 /** `"field": [ ... ]`: any of the listed values or operators matches. */
 export function compileLeaf(items: unknown[]): LeafMatcher[] {

@@ -141,7 +141,7 @@ describe('PutRule and DescribeRule', () => {
       [{ Name: 'r-none' }, ['ValidationException', 'Parameter(s) EventPattern or ScheduleExpression must be specified.']],
       [{ Name: 'r-sched', ScheduleExpression: 'rate(5 minutes)', EventBusName: 'orders' }, ['ValidationException', 'ScheduleExpression is supported only on the default event bus.']],
       [{ Name: 'r-sched', ScheduleExpression: 'cron(0 1 * * * *)' }, ['ValidationException', 'Parameter ScheduleExpression is not valid.']],
-      [{ Name: 'r-pattern', EventPattern: '{"detail":{"n":[{"numeric":[">"]}]}}' }, ['InvalidEventPatternException', expect.stringMatching(/^Event pattern is not valid\. Reason: /) as unknown as string]],
+      [{ Name: 'r-pattern', EventPattern: '{"detail":{"n":[{"numeric":[">"]}]}}' }, ['InvalidEventPatternException', expect.stringMatching(/^Event pattern is not valid\. Reason: /)]],
       [{ Name: 'r-nobus', EventPattern: '{"source":["x"]}', EventBusName: 'nowhere' }, ['ResourceNotFoundException', 'Event bus nowhere does not exist.']],
     ];
     for (const [input, expected] of cases) expect(await failure(client.send(new PutRuleCommand(input as never)))).toEqual(expected);

@@ -207,7 +207,7 @@ function targetViolations(v: Violations, targets: unknown[]): void {
     v.string(`${at}.input`, x.Input, { max: 8192 }).string(`${at}.inputPath`, x.InputPath, { max: 256 });
     const tr = x.InputTransformer as Input | undefined;
     if (tr) v.string(`${at}.inputTransformer.inputTemplate`, tr.InputTemplate, { required: true, min: 1, max: 8192 });
-    for (const key of Object.keys((tr?.InputPathsMap ?? {}) as Input)) v.string(`${at}.inputTransformer.inputPathsMap.key`, key, { min: 1, max: 256, pattern: [/^[A-Za-z0-9_-]+$/, '[A-Za-z0-9\\_\\-]+'] });
+    for (const key of Object.keys(tr?.InputPathsMap ?? {})) v.string(`${at}.inputTransformer.inputPathsMap.key`, key, { min: 1, max: 256, pattern: [/^[A-Za-z0-9_-]+$/, '[A-Za-z0-9\\_\\-]+'] });
     const retry = (x.RetryPolicy ?? {}) as Input;
     v.integer(`${at}.retryPolicy.maximumRetryAttempts`, retry.MaximumRetryAttempts, 0, 185).integer(`${at}.retryPolicy.maximumEventAgeInSeconds`, retry.MaximumEventAgeInSeconds, 60, 86400);
     v.string(`${at}.deadLetterConfig.arn`, (x.DeadLetterConfig as Input | undefined)?.Arn, { min: 1, max: 1600 });

@@ -94,8 +94,8 @@ function targetOf(t: JsonObject): RuleTarget {
   if (t.Input !== undefined) target.Input = str(t.Input);
   if (typeof t.InputPath === 'string') target.InputPath = t.InputPath;
   if (t.InputTransformer) target.InputTransformer = t.InputTransformer as RuleTarget['InputTransformer'];
-  if (t.DeadLetterConfig) target.DeadLetterConfig = t.DeadLetterConfig as RuleTarget['DeadLetterConfig'];
-  if (t.RetryPolicy) target.RetryPolicy = t.RetryPolicy as RuleTarget['RetryPolicy'];
+  if (t.DeadLetterConfig) target.DeadLetterConfig = t.DeadLetterConfig;
+  if (t.RetryPolicy) target.RetryPolicy = t.RetryPolicy;
   return target;
 }
 
@@ -130,7 +130,7 @@ function samEventRules(ctx: RuleSource, logicalId: string, p: JsonObject): Local
     const name = typeof ep.Name === 'string' ? ep.Name : `${ctx.stackName}-${logicalId}${eventName}`;
     const bus = templateBusName(ep.EventBusName);
     const dlq = ep.DeadLetterConfig as { Arn?: string } | undefined;
-    const target = targetOf({ ...ep, Id: (ep.Target as JsonObject | undefined)?.Id ?? `${logicalId}${eventName}Target`, Arn: targetArn, DeadLetterConfig: dlq?.Arn ? { Arn: dlq.Arn } : undefined } as JsonObject);
+    const target = targetOf({ ...ep, Id: (ep.Target as JsonObject | undefined)?.Id ?? `${logicalId}${eventName}Target`, Arn: targetArn, DeadLetterConfig: dlq?.Arn ? { Arn: dlq.Arn } : undefined });
     rules.push({
       name,
       arn: ruleArn(ctx, name, bus),
@@ -160,7 +160,7 @@ export function collectRules(ctx: RuleSource): LocalRule[] {
       if (r.eventPattern !== undefined) patternOf(r);
       if (r.schedule !== undefined) nextFire(r.schedule, new Date());
     } catch (err) {
-      throw new Error(`Rule ${r.name} (${r.declaredBy}): ${(err as Error).message}`);
+      throw new Error(`Rule ${r.name} (${r.declaredBy}): ${(err as Error).message}`, { cause: err });
     }
   }
   return rules;
@@ -212,7 +212,7 @@ export class RuleStore {
       const saved = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<SavedState>;
       return { rules: saved.rules ?? [], deleted: saved.deleted ?? [] };
     } catch (err) {
-      throw new Error(`${this.file} is not readable (${(err as Error).message}): move it away, or start with --fresh`);
+      throw new Error(`${this.file} is not readable (${(err as Error).message}): move it away, or start with --fresh`, { cause: err });
     }
   }
 

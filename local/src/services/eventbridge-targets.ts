@@ -53,7 +53,8 @@ export function jsonPath(doc: unknown, path: string): unknown {
     values = values.flatMap((v): unknown[] => {
       if (v === null || typeof v !== 'object') return [];
       if ('all' in s) return Array.isArray(v) ? v : Object.values(v);
-      const next = 'key' in s ? (Array.isArray(v) ? undefined : (v as JsonObject)[s.key]) : Array.isArray(v) ? v[s.index] : undefined;
+      const items: readonly unknown[] | undefined = Array.isArray(v) ? v : undefined;
+      const next = 'key' in s ? (items ? undefined : (v as JsonObject)[s.key]) : items?.[s.index];
       return next === undefined ? [] : [next];
     });
   }
@@ -115,7 +116,7 @@ function transformerValues(tr: NonNullable<RuleTarget['InputTransformer']>, even
 }
 
 /** The payload a target receives: the event, or what Input / InputPath / InputTransformer make of it. */
-export function targetInput(target: RuleTarget, event: JsonObject, rule: Pick<LocalRule, 'name' | 'arn'> = { name: '', arn: '' }, ingestionTime = String(event.time ?? '')): string {
+export function targetInput(target: RuleTarget, event: JsonObject, rule: Pick<LocalRule, 'name' | 'arn'> = { name: '', arn: '' }, ingestionTime = typeof event.time === 'string' ? event.time : ''): string {
   if (target.Input !== undefined) return target.Input;
   if (target.InputPath) return toJson(jsonPath(event, target.InputPath) ?? null);
   const tr = target.InputTransformer;

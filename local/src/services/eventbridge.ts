@@ -65,7 +65,7 @@ function entryDetail(e: JsonObject): [string, string] | JsonObject {
   let detail: unknown;
   try {
     // Numbers keep their text, for matching ("300" is not "300.0") and for delivery.
-    detail = parseJson(String(e.Detail));
+    detail = typeof e.Detail === 'string' ? parseJson(e.Detail) : undefined;
   } catch {
     detail = undefined;
   }
@@ -97,7 +97,7 @@ class EventBus {
     if (Array.isArray(detail)) return { ErrorCode: detail[0], ErrorMessage: detail[1] };
     const id = randomUUID();
     const now = new Date();
-    const given = e.Time === undefined ? now : new Date(typeof e.Time === 'number' ? e.Time * 1000 : String(e.Time));
+    const given = e.Time === undefined ? now : new Date(typeof e.Time === 'number' ? e.Time * 1000 : typeof e.Time === 'string' ? e.Time : NaN);
     const event: JsonObject = {
       version: '0',
       id,
@@ -106,7 +106,7 @@ class EventBus {
       account: this.ctx.accountId,
       time: iso(Number.isNaN(given.getTime()) ? now : given),
       region: this.ctx.region,
-      resources: (e.Resources as string[] | undefined) ?? [],
+      resources: e.Resources ?? [],
       detail,
     };
     let bus: string;
@@ -119,7 +119,8 @@ class EventBus {
     for (const rule of this.store.list(bus)) {
       if (!isEnabled(rule) || rule.eventPattern === undefined || !matchesPattern(patternOf(rule), event)) continue;
       this.ctx.log('eventbridge', `${String(e.Source)}/${String(e.DetailType)} matched ${rule.name}`);
-      this.deliverAll(rule, event, iso(now));
+      // Not awaited: PutEvents answers at once. It never rejects: deliver() logs each failure and dead-letters it.
+      void this.deliverAll(rule, event, iso(now));
     }
     return { EventId: id };
   }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { ResourceKind, ResourceRef, ServiceContext, ServiceModule, StackContext } from '../contract';
 import { notEmulated } from '../kinds';
 import { closeServer, listenLoopback } from '../ports';
-import { AwsError, awsJson, awsService } from '../protocol';
+import { AwsError, awsJson, awsService, stringMember } from '../protocol';
 import { declaredName } from '../template';
 
 const DEFAULT_PORT = 9324;
@@ -157,7 +157,8 @@ class QueueStore {
 
   /** A queue by ARN, URL or name. */
   find(ref: unknown): Queue {
-    const s = String(ref ?? '');
+    // A queue is named by text; anything else names no queue.
+    const s = typeof ref === 'string' ? ref : '';
     const q = this.queues.get(s.startsWith('arn:') ? s.split(':').pop()! : s.split('/').pop()!);
     if (!q) throw noQueue();
     return q;
@@ -290,7 +291,7 @@ function queueAttributesReply(store: QueueStore, q: Queue, names: string[]): Rec
 function queueOperations(store: QueueStore) {
   return {
     CreateQueue: (b: Input) => {
-      const name = String(b.QueueName ?? '');
+      const name = stringMember(b, 'QueueName');
       if (!/^[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(name)) throw invalid('Invalid queue name');
       let q = store.queues.get(name);
       if (!q) {
@@ -318,7 +319,7 @@ function queueOperations(store: QueueStore) {
 function messageOperations(store: QueueStore, account: string) {
   const attrs = (v: unknown) => v as Record<string, MessageAttribute> | undefined;
   return {
-    SendMessage: (b: Input) => sentReply(store.enqueue(store.find(b.QueueUrl), String(b.MessageBody ?? ''), b.DelaySeconds === undefined ? undefined : Number(b.DelaySeconds), attrs(b.MessageAttributes))),
+    SendMessage: (b: Input) => sentReply(store.enqueue(store.find(b.QueueUrl), stringMember(b, 'MessageBody'), b.DelaySeconds === undefined ? undefined : Number(b.DelaySeconds), attrs(b.MessageAttributes))),
     SendMessageBatch: (b: Input) => {
       const q = store.find(b.QueueUrl);
       const entries = (b.Entries ?? []) as Array<{ Id: string; MessageBody: string; DelaySeconds?: number; MessageAttributes?: Record<string, MessageAttribute> }>;

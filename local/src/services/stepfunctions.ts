@@ -17,8 +17,8 @@ import { join, resolve } from 'node:path';
 import type { ResourceKind, ServiceContext, ServiceModule } from '../contract';
 import { tracing } from '../kinds';
 import { closeServer, listenLoopback } from '../ports';
-import { AwsError, awsJson, awsService, type Operations } from '../protocol';
-import { declaredName } from '../template';
+import { AwsError, awsJson, awsService, stringMember, type Operations } from '../protocol';
+import { declaredName, textOf } from '../template';
 import { boundedWait } from '../waits';
 
 // aws-local-stepfunctions uses Promise.withResolvers (Node 22); the dev machine runs Node 20.
@@ -241,7 +241,7 @@ class Executions {
     const optimized = stateResource.startsWith('arn:aws:states:::lambda:invoke');
     return async (input: Json) => {
       const params = (input ?? {}) as Record<string, Json>;
-      const target = optimized ? String(params.FunctionName ?? '') : stateResource;
+      const target = optimized ? textOf(params.FunctionName, '', 'lambda:invoke Parameters.FunctionName') : stateResource;
       const resource = optimized ? { resourceType: 'lambda', resource: 'invoke' } : { resourceType: 'lambda', resource: target };
       addEvent(exec, 'TaskScheduled', { taskScheduledEventDetails: { ...resource, region: this.ctx.region, parameters: JSON.stringify(input) } });
       addEvent(exec, 'TaskStarted', { taskStartedEventDetails: resource });
@@ -261,7 +261,7 @@ class Executions {
         throw Object.assign(new Error(cause), { name: errorType });
       }
       const payload = (res.payload ?? null) as Json;
-      const result = (optimized ? { ExecutedVersion: '$LATEST', StatusCode: 200, Payload: payload, SdkHttpMetadata: { HttpStatusCode: 200 } } : payload) as Json;
+      const result: Json = optimized ? { ExecutedVersion: '$LATEST', StatusCode: 200, Payload: payload, SdkHttpMetadata: { HttpStatusCode: 200 } } : payload;
       // Progress is not journalled: an execution cut by a stop re-runs from the start.
       addEvent(exec, 'TaskSucceeded', { taskSucceededEventDetails: { ...resource, output: JSON.stringify(result) } });
       return result;
@@ -292,16 +292,16 @@ class Executions {
     const input = JSON.parse(exec.input) as Json;
     const retryIntervalOverrides: Record<string, number> = {};
     if (this.retryIntervalMs !== undefined) for (const s of Object.keys(machine.definition.States)) retryIntervalOverrides[s] = this.retryIntervalMs;
-    const handle = this.instances.get(machine.arn)!.run(input as never, {
-      overrides: { taskResourceLocalHandlers: this.taskHandlers(machine, exec) as never, retryIntervalOverrides },
+    const handle = this.instances.get(machine.arn)!.run(input, {
+      overrides: { taskResourceLocalHandlers: this.taskHandlers(machine, exec), retryIntervalOverrides },
       noThrowOnAbort: true,
       context: {
         Execution: { Id: exec.executionArn, Name: exec.name, Input: input, StartTime: new Date(exec.startDate * 1000).toISOString(), RoleArn: machine.roleArn },
         StateMachine: { Id: machine.arn, Name: machine.name },
-      } as never,
+      },
     });
     const states = this.recordStates(machine, exec, handle.eventLogs as AsyncIterable<unknown>).catch(() => undefined);
-    const done = this.settle(machine, exec, handle.result as Promise<unknown>, states);
+    const done = this.settle(machine, exec, handle.result, states);
     this.running.set(exec.executionArn, { abort: handle.abort, done });
   }
 
@@ -407,12 +407,12 @@ function operations(x: Executions): Operations {
   const summary = (e: ExecutionRecord) => ({ executionArn: e.executionArn, stateMachineArn: e.stateMachineArn, name: e.name, status: e.status, startDate: e.startDate, ...(e.stopDate ? { stopDate: e.stopDate } : {}) });
   return {
     StartExecution: async (b) => {
-      const e = await x.start(String(b.stateMachineArn ?? ''), b.input ?? '{}', typeof b.name === 'string' ? b.name : undefined);
+      const e = await x.start(stringMember(b, 'stateMachineArn'), b.input ?? '{}', typeof b.name === 'string' ? b.name : undefined);
       return { executionArn: e.executionArn, startDate: e.startDate };
     },
     DescribeExecution: (b) => describeExecution(x.get(b.executionArn)),
     ListExecutions: (b) => {
-      const m = x.findMachine(String(b.stateMachineArn ?? ''));
+      const m = x.findMachine(stringMember(b, 'stateMachineArn'));
       const list = [...x.executions.values()].filter((e) => e.stateMachineArn === m.arn && (!b.statusFilter || e.status === b.statusFilter)).sort((a, c) => c.startDate - a.startDate);
       const p = page(list, b, 100);
       return { executions: p.items.map(summary), ...(p.nextToken ? { nextToken: p.nextToken } : {}) };
@@ -429,7 +429,7 @@ function operations(x: Executions): Operations {
     },
     ListStateMachines: () => ({ stateMachines: x.machines.map((m) => ({ stateMachineArn: m.arn, name: m.name, type: 'STANDARD', creationDate: m.creationDate })) }),
     DescribeStateMachine: (b) => {
-      const m = x.findMachine(String(b.stateMachineArn ?? ''));
+      const m = x.findMachine(stringMember(b, 'stateMachineArn'));
       return { stateMachineArn: m.arn, name: m.name, status: 'ACTIVE', definition: m.definitionText, roleArn: m.roleArn, type: 'STANDARD', creationDate: m.creationDate };
     },
   };

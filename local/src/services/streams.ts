@@ -25,7 +25,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { ResourceKind, ServiceContext, ServiceModule } from '../contract';
 import { functionIdOf } from '../lambda/functions';
 import { clientConfig } from '../local-clients';
-import { stableId } from '../template';
+import { stableId, textOf } from '../template';
 import { boundedWait } from '../waits';
 import { queueUrlFromArn } from './sqs';
 
@@ -51,7 +51,7 @@ const MAX_LOCAL_RETRIES = 10;
 export function collectMappings(ctx: Pick<ServiceContext, 'template'>): StreamMapping[] {
   const out: StreamMapping[] = [];
   const tableOf = (arn: unknown): string | undefined => {
-    const m = /:table\/([^/]+)\/stream\//.exec(String(arn ?? ''));
+    const m = typeof arn === 'string' ? /:table\/([^/]+)\/stream\//.exec(arn) : null;
     return m?.[1];
   };
   const make = (id: string, functionId: string, p: Record<string, unknown>): StreamMapping | undefined => {
@@ -81,7 +81,7 @@ export function collectMappings(ctx: Pick<ServiceContext, 'template'>): StreamMa
         if (m) out.push(m);
       }
     } else if (res.Type === 'AWS::Lambda::EventSourceMapping') {
-      const fn = String(p.FunctionName ?? '');
+      const fn = textOf(p.FunctionName, '', `${logicalId} FunctionName`);
       const fnId = functionIdOf(ctx.template, fn);
       const m = fnId ? make(logicalId, fnId, p) : undefined;
       if (m) out.push(m);

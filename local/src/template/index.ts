@@ -77,6 +77,18 @@ export function loadTemplateFile(path: string): JsonObject {
 }
 
 
+/**
+ * A resolved template value where text belongs: a string as it is, a number or boolean as its
+ * text (as CloudFormation reads a scalar in a string property), `fallback` when absent. A list
+ * or an object there is the template's mistake: an error naming `what`, not "[object Object]".
+ */
+export function textOf(value: unknown, fallback: string, what: string): string {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new Error(`${what}: expected text, got ${JSON.stringify(value)}`);
+}
+
 /** Stable ids per logical id (Cognito-shaped pool and client ids), so tokens survive restarts. */
 export function stableId(seed: string, len: number, alphabet: string): string {
   const h = createHash('sha256').update(seed).digest();

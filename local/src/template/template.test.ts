@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { cfnTags, parseParameterOverrides, resolveTemplate, type JsonObject } from '.';
+import { cfnTags, parseParameterOverrides, resolveTemplate, textOf, type JsonObject } from '.';
 import { tableDefinitionsFromTemplate } from '../dynamodb/tables';
 import { loadStackTemplate as loadTemplate, resolveStackTemplate } from '../registry';
 
@@ -149,6 +149,20 @@ Resources:
   it('uses --region in every resolved value', () => {
     const t = resolveStackTemplate(inline(base), { ctx: { region: 'eu-west-1' } });
     expect(t.resources.T!.Properties.QArn).toBe('arn:aws:sqs:eu-west-1:123456789012:myapp-Q');
+  });
+
+  it('refuses an object where an intrinsic needs text, naming where, instead of writing "[object Object]"', () => {
+    const sub = { Resources: { F: { Type: 'AWS::Serverless::Function', Properties: { A: { 'Fn::Sub': ['x-${V}', { V: { Nested: 1 } }] } } } } };
+    expect(() => resolveTemplate(sub)).toThrow('Resources.F.A ${V}: expected text, got {"Nested":1}');
+    const join = { Resources: { F: { Type: 'AWS::Serverless::Function', Properties: { A: { 'Fn::Join': ['-', ['a', { b: 1 }]] } } } } };
+    expect(() => resolveTemplate(join)).toThrow('Resources.F.A: expected text, got {"b":1}');
+    // A list parameter in a Sub is its items joined by commas, as before.
+    expect(resolveStackTemplate(inline(`${base}      SubList: !Sub '\${Nums}'\n`)).resources.T!.Properties.SubList).toBe('x,y,z');
+  });
+
+  it('reads a template value as text: scalars as their text, a fallback when absent, an error for an object', () => {
+    expect([textOf('a', 'f', 'X'), textOf(3, 'f', 'X'), textOf(true, 'f', 'X'), textOf(undefined, 'f', 'X')]).toEqual(['a', '3', 'true', 'f']);
+    expect(() => textOf({ Ref: 'P' }, 'f', 'Api StageName')).toThrow('Api StageName: expected text, got {"Ref":"P"}');
   });
 });
 

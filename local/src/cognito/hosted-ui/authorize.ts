@@ -32,7 +32,7 @@ export function errorRedirect(redirectUri: string, error: string, description: s
 }
 
 export function findClient(pools: Record<string, PoolDef>, clientId: string): { pool: PoolDef; client: ClientDef } | undefined {
-  for (const pool of Object.values(pools)) if (pool.clients[clientId]) return { pool, client: pool.clients[clientId]! };
+  for (const pool of Object.values(pools)) if (pool.clients[clientId]) return { pool, client: pool.clients[clientId] };
   return undefined;
 }
 

@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CognitoError } from '../errors';
 import type { CognitoCore, Rec } from '../model';
-import { redeemRefreshToken, revokeSignIns } from '../tokens';
+import { redeemRefreshToken, revokeSignIns, scopesOf } from '../tokens';
 import { findClient } from './authorize';
 import type { HostedUiStore } from './store';
 
@@ -106,7 +106,7 @@ export class OAuthEndpoints {
       if (e instanceof CognitoError) return unauthorized('Access token is expired, disabled, or deleted, or the user has globally signed out.');
       throw e;
     }
-    const scopes = String(checked.claims.scope ?? '').split(' ');
+    const scopes = scopesOf(checked.claims);
     const all = scopes.includes('aws.cognito.signin.user.admin');
     if (!all && !scopes.includes('openid')) return oauthError('insufficient_scope', 'The access token has no openid scope', 403);
     const a = checked.user.attributes;
