@@ -9,15 +9,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: [
-      '**/node_modules/**',
-      '**/dist/**',
-      '.local/**',
-      '.aws-sam/**',
-      'bench/results/**',
-      'test-results/**',
-      'coverage/**',
-    ],
+    ignores: ['**/node_modules/**', '**/dist/**', '.local/**', '.aws-sam/**', 'bench/results/**', 'test-results/**', 'coverage/**'],
   },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
@@ -35,7 +27,10 @@ export default tseslint.config(
       // the promise their interface expects.
       '@typescript-eslint/require-await': 'off',
       // `_`-prefixed names are deliberately unused (a destructured-away field, an ignored argument).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
     },
   },
   {

@@ -7,6 +7,12 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   roots: ['<rootDir>/functions', '<rootDir>/layers', '<rootDir>/local', '<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/resilience/', '<rootDir>/web/', '\\.integration\\.test\\.ts$', '\\.e2e\\.test\\.ts$'],
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '<rootDir>/tests/resilience/',
+    '<rootDir>/web/',
+    '\\.integration\\.test\\.ts$',
+    '\\.e2e\\.test\\.ts$',
+  ],
   setupFiles: ['<rootDir>/tests/setup-env.js'],
 };

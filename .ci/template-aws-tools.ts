@@ -22,7 +22,12 @@ const root = join(__dirname, '..');
 const template = join(root, 'template.yaml');
 
 /** What the translated template must hold: 23 functions, and the loops' log groups and alarms. */
-const EXPECTED_TYPES: Record<string, number> = { 'AWS::Lambda::Function': 23, 'AWS::Logs::LogGroup': 25, 'AWS::CloudWatch::Alarm': 50, 'AWS::ApiGateway::RestApi': 1 };
+const EXPECTED_TYPES: Record<string, number> = {
+  'AWS::Lambda::Function': 23,
+  'AWS::Logs::LogGroup': 25,
+  'AWS::CloudWatch::Alarm': 50,
+  'AWS::ApiGateway::RestApi': 1,
+};
 
 /** Transforms stdin's template (local paths as s3:// URIs, as `sam package` would leave them) and prints the resource types it made. */
 const TRANSFORM = `
@@ -49,11 +54,17 @@ print(json.dumps(Counter(r["Type"] for r in out["Resources"].values())))
 function cfnLint(): string[] {
   const out = spawnSync('cfn-lint', ['--include-checks', 'I', '--', template], { encoding: 'utf8', cwd: root });
   if (out.error) return [`cfn-lint could not run: ${out.error.message}`];
-  return out.status === 0 && out.stdout.trim() === '' ? [] : [`cfn-lint (informational checks included) exited ${out.status}:\n${out.stdout}${out.stderr}`];
+  return out.status === 0 && out.stdout.trim() === ''
+    ? []
+    : [`cfn-lint (informational checks included) exited ${out.status}:\n${out.stdout}${out.stderr}`];
 }
 
 function samTranslator(): string[] {
-  const out = spawnSync('python3', ['-c', TRANSFORM], { input: JSON.stringify(loadTemplateFile(template)), encoding: 'utf8', env: { ...process.env, AWS_DEFAULT_REGION: 'us-east-1' } });
+  const out = spawnSync('python3', ['-c', TRANSFORM], {
+    input: JSON.stringify(loadTemplateFile(template)),
+    encoding: 'utf8',
+    env: { ...process.env, AWS_DEFAULT_REGION: 'us-east-1' },
+  });
   if (out.status !== 0) return [`aws-sam-translator failed (exit ${out.status}):\n${out.stderr}`];
   const types = JSON.parse(out.stdout) as Record<string, number>;
   const problems = Object.keys(types)
@@ -68,4 +79,6 @@ function samTranslator(): string[] {
 const problems = [...cfnLint(), ...samTranslator()];
 for (const p of problems) console.error(p);
 if (problems.length) process.exit(1);
-console.log('template.yaml: cfn-lint (informational checks included) finds nothing; aws-sam-translator makes plain CloudFormation with 23 functions, 25 log groups, 50 alarms');
+console.log(
+  'template.yaml: cfn-lint (informational checks included) finds nothing; aws-sam-translator makes plain CloudFormation with 23 functions, 25 log groups, 50 alarms',
+);

@@ -3,7 +3,13 @@ import { handler } from './handler';
 
 const ctx = { awsRequestId: 'req-1' } as Context;
 const event = (headers: Record<string, string>, stage = 'Prod') =>
-  ({ headers, requestContext: { stage, requestId: 'req-1' }, httpMethod: 'GET', resource: '/openapi.json', path: '/openapi.json' }) as unknown as APIGatewayProxyEvent;
+  ({
+    headers,
+    requestContext: { stage, requestId: 'req-1' },
+    httpMethod: 'GET',
+    resource: '/openapi.json',
+    path: '/openapi.json',
+  }) as unknown as APIGatewayProxyEvent;
 
 describe('api-docs handler', () => {
   it('serves the OpenAPI document with the stage URL of an execute-api host', async () => {

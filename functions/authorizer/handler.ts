@@ -14,7 +14,9 @@ import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 
 import { createIdTokenVerifier, JwksUnavailableError } from './id-token-verifier';
 
 /** Made once per execution environment: the JWKS it fetched survives warm invocations. */
-const verifier = once(() => createIdTokenVerifier({ issuer: config.jwtIssuer(), audience: config.userPoolClientId(), jwksUri: config.jwksUri() }));
+const verifier = once(() =>
+  createIdTokenVerifier({ issuer: config.jwtIssuer(), audience: config.userPoolClientId(), jwksUri: config.jwksUri() }),
+);
 
 export const handler = lambdaHandler(async (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
   const token = bearerToken(event.authorizationToken);

@@ -10,7 +10,10 @@ describe('confirm-order', () => {
     const { order } = await givenOrder({ status: 'CHARGED' });
     await expect(handler(input, context)).resolves.toMatchObject({ active: true, changed: true, status: 'CONFIRMED' });
     expect((await order()).status).toBe('CONFIRMED');
-    expect(addMetric.mock.calls).toEqual([['OrderConfirmed', 'Count', 1], ['ConfirmedOrderTotal', 'None', 1250]]);
+    expect(addMetric.mock.calls).toEqual([
+      ['OrderConfirmed', 'Count', 1],
+      ['ConfirmedOrderTotal', 'None', 1250],
+    ]);
   });
   it('is a no-op on an already confirmed order, and counts nothing', async () => {
     const { order } = await givenOrder({ status: 'CONFIRMED' });

@@ -35,7 +35,9 @@ beforeAll(() => {
 });
 
 test('a successful order emits SuccessfulOrder and OrderTotal as EMF and logs with request, trace, order and user ids', async () => {
-  doc.on(BatchGetCommand).resolves({ Responses: { Products: [{ sku: 'SKU-0001', name: 'Pack', price: 6900, currency: 'USD', stock: 5 }] } });
+  doc
+    .on(BatchGetCommand)
+    .resolves({ Responses: { Products: [{ sku: 'SKU-0001', name: 'Pack', price: 6900, currency: 'USD', stock: 5 }] } });
   doc.on(PutCommand).resolves({});
   raw.on(PutItemCommand).resolves({});
   raw.on(UpdateItemCommand).resolves({});
@@ -57,14 +59,21 @@ test('a successful order emits SuccessfulOrder and OrderTotal as EMF and logs wi
         isBase64Encoded: false,
         requestContext: { requestId: 'api-req-7', authorizer: { sub: 'user-42', email: 'u@example.com', groups: '' } },
       } as unknown as APIGatewayProxyEvent,
-      { awsRequestId: 'lambda-req-7', functionName: 'myapp-CreateOrderFunction', getRemainingTimeInMillis: () => 5000 } as unknown as Context,
+      {
+        awsRequestId: 'lambda-req-7',
+        functionName: 'myapp-CreateOrderFunction',
+        getRemainingTimeInMillis: () => 5000,
+      } as unknown as Context,
     );
     status = res.statusCode;
   } finally {
     write.mockRestore();
   }
   expect(status).toBe(202);
-  const docs = lines.flatMap((l) => l.split('\n')).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
+  const docs = lines
+    .flatMap((l) => l.split('\n'))
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, any>);
 
   const emf = docs.filter((d) => d._aws?.CloudWatchMetrics);
   const business = emf.find((d) => d.SuccessfulOrder !== undefined);
@@ -74,7 +83,12 @@ test('a successful order emits SuccessfulOrder and OrderTotal as EMF and logs wi
   expect(business!.service).toBe('myapp');
   const declared = business!._aws.CloudWatchMetrics[0];
   expect(declared.Namespace).toBe('MyApp');
-  expect(declared.Metrics).toEqual(expect.arrayContaining([{ Name: 'SuccessfulOrder', Unit: 'Count' }, { Name: 'OrderTotal', Unit: 'None' }]));
+  expect(declared.Metrics).toEqual(
+    expect.arrayContaining([
+      { Name: 'SuccessfulOrder', Unit: 'Count' },
+      { Name: 'OrderTotal', Unit: 'None' },
+    ]),
+  );
   expect(emf.some((d) => d.ColdStart === 1)).toBe(true);
 
   const placed = docs.find((d) => d.message === 'Order placed');

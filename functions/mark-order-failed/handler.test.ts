@@ -7,7 +7,10 @@ const addDimension = jest.spyOn(Metrics.prototype, 'addDimension');
 describe('mark-order-failed', () => {
   it('marks the order FAILED with the reason from the caught error, counted by cause', async () => {
     const { order } = await givenOrder({ status: 'RESERVED' });
-    const error = { Error: 'PaymentDeclined', Cause: JSON.stringify({ errorType: 'PaymentDeclined', errorMessage: 'Payment declined for order o-1' }) };
+    const error = {
+      Error: 'PaymentDeclined',
+      Cause: JSON.stringify({ errorType: 'PaymentDeclined', errorMessage: 'Payment declined for order o-1' }),
+    };
     await expect(handler({ ...input, error }, context)).resolves.toMatchObject({ status: 'FAILED', active: false, changed: true });
     expect(await order()).toMatchObject({ status: 'FAILED', failureReason: 'PaymentDeclined: Payment declined for order o-1' });
     expect(addDimension).toHaveBeenCalledWith('error', 'PaymentDeclined');

@@ -2,10 +2,8 @@
 import { logger } from '@myapp/shared/lambda';
 import { processPayment, taskHandler } from '@myapp/shared/pipeline';
 
-export const handler = taskHandler(
-  async (deps, input) => {
-    const result = await processPayment(deps, input);
-    logger.info('processPayment', { result });
-    return result;
-  },
-);
+export const handler = taskHandler(async (deps, input) => {
+  const result = await processPayment(deps, input);
+  logger.info('processPayment', { result });
+  return result;
+});

@@ -7,5 +7,6 @@ export const handler = taskHandler(
     const result = await refundPayment(deps, input);
     logger.info('refundPayment', { result });
     return result;
-  }, { input: CompensationInput },
+  },
+  { input: CompensationInput },
 );

@@ -7,5 +7,6 @@ export const handler = taskHandler(
     const result = await releaseInventory(deps, input);
     logger.info('releaseInventory', { result });
     return result;
-  }, { input: CompensationInput },
+  },
+  { input: CompensationInput },
 );

@@ -9,7 +9,14 @@ describe('reserve-inventory', () => {
     expect((await order()).reservation).toEqual({ reserved: true });
   });
   it('fails with OutOfStock naming the short lines, taking nothing', async () => {
-    const { order, stock } = await givenOrder({ status: 'VALIDATED', items: [{ sku: 'SKU-1', qty: 1, price: 500 }, { sku: 'SKU-2', qty: 3, price: 250 }], total: 1250 });
+    const { order, stock } = await givenOrder({
+      status: 'VALIDATED',
+      items: [
+        { sku: 'SKU-1', qty: 1, price: 500 },
+        { sku: 'SKU-2', qty: 3, price: 250 },
+      ],
+      total: 1250,
+    });
     await expect(handler(input, context)).rejects.toMatchObject({ name: 'OutOfStock', message: expect.stringContaining('SKU-2') });
     expect(await stock()).toEqual([5, 1]);
     expect((await order()).status).toBe('VALIDATED');

@@ -49,7 +49,12 @@ test('Create loads every product and answers SUCCESS with the counts', async () 
   await handler(event('Create'), context);
   expect((await products.list()).map((p) => p.sku)).toEqual(CATALOGUE.map((p) => p.sku).sort());
   expect(received).toHaveLength(1);
-  expect(received[0]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'Catalogue', LogicalResourceId: 'Catalogue', Data: { inserted: CATALOGUE.length, kept: 0 } });
+  expect(received[0]).toMatchObject({
+    Status: 'SUCCESS',
+    PhysicalResourceId: 'Catalogue',
+    LogicalResourceId: 'Catalogue',
+    Data: { inserted: CATALOGUE.length, kept: 0 },
+  });
 });
 
 test('Update keeps the stock of products already there (a redeploy does not refill the shelves)', async () => {
@@ -57,7 +62,11 @@ test('Update keeps the stock of products already there (a redeploy does not refi
   await products.putAll([{ ...first, stock: 1 }]);
   await handler(event('Update'), context);
   expect((await products.getMany([first.sku])).get(first.sku)?.stock).toBe(1);
-  expect(received[0]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'Catalogue', Data: { inserted: CATALOGUE.length - 1, kept: 1 } });
+  expect(received[0]).toMatchObject({
+    Status: 'SUCCESS',
+    PhysicalResourceId: 'Catalogue',
+    Data: { inserted: CATALOGUE.length - 1, kept: 1 },
+  });
 });
 
 test('Delete writes nothing and answers SUCCESS', async () => {

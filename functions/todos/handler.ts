@@ -20,10 +20,12 @@ export const handler = apiHandler('TodosFunction', {
     return todo;
   },
   'GET /todos/{todoId}': async ({ caller, params: { todoId } }) => found(await repositories.todos.get(caller.sub, todoId), todoId),
-  'PUT /todos/{todoId}': async ({ caller, params: { todoId }, body }) => found(await repositories.todos.update(caller.sub, todoId, body), todoId),
+  'PUT /todos/{todoId}': async ({ caller, params: { todoId }, body }) =>
+    found(await repositories.todos.update(caller.sub, todoId, body), todoId),
   'DELETE /todos/{todoId}': async ({ caller, params: { todoId } }) => {
     found((await repositories.todos.delete(caller.sub, todoId)) || undefined, todoId);
     return undefined;
   },
-  'POST /todos/{todoId}/done': async ({ caller, params: { todoId } }) => found(await repositories.todos.markDone(caller.sub, todoId), todoId),
+  'POST /todos/{todoId}/done': async ({ caller, params: { todoId } }) =>
+    found(await repositories.todos.markDone(caller.sub, todoId), todoId),
 });

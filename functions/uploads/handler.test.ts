@@ -61,7 +61,9 @@ describe('POST /uploads', () => {
     // Path style because a local endpoint is set.
     expect(`${url.origin}${decodeURIComponent(url.pathname)}`).toBe(`${endpoint}/uploads-bucket/${res.body.key}`);
     expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
-    expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';')).toEqual(expect.arrayContaining(['content-length', 'content-type', 'host']));
+    expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';')).toEqual(
+      expect.arrayContaining(['content-length', 'content-type', 'host']),
+    );
     // No checksum of an empty body baked into the URL.
     expect([...url.searchParams.keys()].some((k) => k.toLowerCase().startsWith('x-amz-checksum'))).toBe(false);
   });

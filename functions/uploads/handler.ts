@@ -16,7 +16,12 @@ const s3 = s3Client(); // at init: every request presigns with it
 export const handler = apiHandler('UploadsFunction', {
   'POST /uploads': async ({ caller, body }) => {
     const key = `uploads/${caller.sub}/${randomUUID()}/${body.fileName}`;
-    const command = new PutObjectCommand({ Bucket: config.uploadsBucket(), Key: key, ContentType: body.contentType, ContentLength: body.size });
+    const command = new PutObjectCommand({
+      Bucket: config.uploadsBucket(),
+      Key: key,
+      ContentType: body.contentType,
+      ContentLength: body.size,
+    });
     const uploadUrl = await getSignedUrl(s3, command, {
       expiresIn: UPLOAD_URL_EXPIRES_SECONDS,
       signableHeaders: new Set(['content-type', 'content-length']),

@@ -29,7 +29,8 @@ export const handler = apiHandler('UsersFunction', {
     logger.info('User created', { userId: user.userId, by: caller.sub });
     return user;
   },
-  'GET /users/{userId}': async ({ caller, params }) => found(await repositories.users.get(addressable(caller, params.userId)), params.userId),
+  'GET /users/{userId}': async ({ caller, params }) =>
+    found(await repositories.users.get(addressable(caller, params.userId)), params.userId),
   'PUT /users/{userId}': async ({ caller, params, body }) =>
     found(await repositories.users.update(addressable(caller, params.userId), body), params.userId),
   'DELETE /users/{userId}': async ({ caller, params }) => {

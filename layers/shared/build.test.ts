@@ -30,7 +30,12 @@ function run(script: string): unknown {
   writeFileSync(file, `'use strict';\n(async () => {\n${script}\n})().catch((e) => { console.error(e); process.exit(1); });\n`);
   const res = spawnSync(process.execPath, [file], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '', NODE_PATH: [nodeModules, join(REPO_ROOT, 'node_modules')].join(':'), AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_PATH: [nodeModules, join(REPO_ROOT, 'node_modules')].join(':'),
+      AWS_REGION: 'us-east-1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
     encoding: 'utf8',
   });
   // Nothing on stderr: no resolution fallbacks, no (experimental) warnings.
@@ -47,9 +52,15 @@ const sdk = () => [...new Set(Object.keys(require.cache).map((k) => /node_module
 describe('built layer', () => {
   it('has one file per entry and a package.json exporting each as a subpath', () => {
     const files = readdirSync(join(nodeModules, '@myapp', 'shared')).filter((f) => f.endsWith('.js'));
-    const pkg = JSON.parse(readFileSync(join(nodeModules, '@myapp', 'shared', 'package.json'), 'utf8')) as { exports: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(nodeModules, '@myapp', 'shared', 'package.json'), 'utf8')) as {
+      exports: Record<string, string>;
+    };
     const exportsMap = pkg.exports;
-    expect(Object.values(exportsMap).map((f) => f.replace('./', '')).sort()).toEqual(files.sort());
+    expect(
+      Object.values(exportsMap)
+        .map((f) => f.replace('./', ''))
+        .sort(),
+    ).toEqual(files.sort());
     expect(exportsMap['.']).toBe('./index.js');
     expect(exportsMap['./http']).toBe('./http.js');
   });

@@ -57,7 +57,8 @@ export function parseArgs(argv: string[]): Args {
 }
 
 const one = (a: Args, k: string): string | undefined => a.flags[k]?.at(-1);
-const templateOf = (a: Args, rootDir: string): string => (one(a, 'template') ? resolve(one(a, 'template')!) : join(rootDir, 'template.yaml'));
+const templateOf = (a: Args, rootDir: string): string =>
+  one(a, 'template') ? resolve(one(a, 'template')!) : join(rootDir, 'template.yaml');
 const has = (a: Args, k: string): boolean => k in a.flags;
 
 const colour = (n: number) => (s: string) => (process.stdout.isTTY ? `\x1b[${n}m${s}\x1b[0m` : s);
@@ -96,7 +97,12 @@ async function start(a: Args): Promise<void> {
   process.stdout.write(`outputs: ${join(rt.stateDir, 'outputs.json')}\n`);
   // The harness waits for this exact line.
   // Where start-up went, so a slow start can be read at a glance (each: ms from the start).
-  process.stdout.write(`startup: ${Object.entries(rt.phases).sort((a, b) => a[1] - b[1]).map(([k, v]) => `${k} ${v}`).join(', ')} (ms since start)\n`);
+  process.stdout.write(
+    `startup: ${Object.entries(rt.phases)
+      .sort((a, b) => a[1] - b[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')} (ms since start)\n`,
+  );
   process.stdout.write(`${bold(`ready in ${rt.readyMs} ms`)}: API ${rt.outputs.APIEndpoint}\n`);
   let stopping = false;
   const stop = (sig: string) => {
@@ -114,18 +120,24 @@ async function start(a: Args): Promise<void> {
 async function build(a: Args): Promise<void> {
   const rootDir = findRoot();
   const templatePath = templateOf(a, rootDir);
-  const t = loadStackTemplate(templatePath, { parameterOverrides: parseParameterOverrides(a.flags['parameter-overrides'] ?? []), ctx: { stackName: stackNameFrom(dirname(templatePath), rootDir) } });
+  const t = loadStackTemplate(templatePath, {
+    parameterOverrides: parseParameterOverrides(a.flags['parameter-overrides'] ?? []),
+    ctx: { stackName: stackNameFrom(dirname(templatePath), rootDir) },
+  });
   const started = Date.now();
   const builder = new Builder(t, dirname(templatePath), resolve(rootDir, one(a, 'state-dir') ?? '.local', 'build'), logLine);
   try {
     await builder.buildAll();
-    for (const [id, l] of builder.layers) process.stdout.write(`${id.padEnd(32)} ${(dirSize(l.dir) / 1024).toFixed(1).padStart(8)} KiB (layer)\n`);
+    for (const [id, l] of builder.layers)
+      process.stdout.write(`${id.padEnd(32)} ${(dirSize(l.dir) / 1024).toFixed(1).padStart(8)} KiB (layer)\n`);
     for (const id of functionIds(t)) {
       const f = builder.functions.get(id)!;
       process.stdout.write(`${id.padEnd(32)} ${(dirSize(f.dir) / 1024).toFixed(1).padStart(8)} KiB\n`);
     }
     const upToDate = builder.skipped ? ` (${builder.skipped} already up to date: inputs unchanged since the last build)` : '';
-    process.stdout.write(`built ${builder.functions.size} functions and ${builder.layers.size} layer(s) in ${Date.now() - started} ms${upToDate}\n`);
+    process.stdout.write(
+      `built ${builder.functions.size} functions and ${builder.layers.size} layer(s) in ${Date.now() - started} ms${upToDate}\n`,
+    );
   } finally {
     await builder.dispose();
   }
@@ -162,14 +174,27 @@ async function invoke(a: Args): Promise<void> {
       urls.dynamodb = d.endpoint;
       logLine('invoke', `runtime not running: started DynamoDB Local on ${d.endpoint} for this invocation`);
     }
-    const t = loadStackTemplate(templatePath, { parameterOverrides: parseParameterOverrides(a.flags['parameter-overrides'] ?? []), ctx: { region: stack.region, stackName: stackNameFrom(dirname(templatePath), rootDir), urls } });
-    if (!t.resources[id] || t.resources[id].Type !== 'AWS::Serverless::Function') throw new Error(`${id} is not an AWS::Serverless::Function of template.yaml`);
+    const t = loadStackTemplate(templatePath, {
+      parameterOverrides: parseParameterOverrides(a.flags['parameter-overrides'] ?? []),
+      ctx: { region: stack.region, stackName: stackNameFrom(dirname(templatePath), rootDir), urls },
+    });
+    if (!t.resources[id] || t.resources[id].Type !== 'AWS::Serverless::Function')
+      throw new Error(`${id} is not an AWS::Serverless::Function of template.yaml`);
     if (ownDb) await createTables(ownDb.client, tableDefinitionsFromTemplate(t));
     const builder = new Builder(t, dirname(templatePath), join(stateDir, 'build'), logLine);
     cleanups.push(() => builder.dispose());
     await Promise.all([...layerIds(t).map((l) => builder.buildLayer(l)), builder.buildFunction(id)]);
     const env = localAwsEnv(stack.region, urls);
-    const lambda = new LambdaService({ template: t, rootDir, region: stack.region, accountId: '123456789012', baseEnv: () => env, fn: (x) => builder.functions.get(x), layer: (x) => builder.layers.get(x), log: logLine });
+    const lambda = new LambdaService({
+      template: t,
+      rootDir,
+      region: stack.region,
+      accountId: '123456789012',
+      baseEnv: () => env,
+      fn: (x) => builder.functions.get(x),
+      layer: (x) => builder.layers.get(x),
+      log: logLine,
+    });
     cleanups.push(() => lambda.stop());
     const r = await lambda.invoke(id, event);
     process.stdout.write(`${JSON.stringify(r.ok ? r.payload : r.error, null, 2)}\n`);
@@ -195,22 +220,44 @@ async function createUser(a: Args): Promise<void> {
   const urls = localUrls(stack.ports);
   const cognitoUrl = readOutputs(stateDir)?.CognitoEndpoint ?? urls.cognito!;
   const templatePath = templateOf(a, rootDir);
-  const t = loadStackTemplate(templatePath, { ctx: { region: stack.region, stackName: stackNameFrom(dirname(templatePath), rootDir), urls: { ...urls, cognito: cognitoUrl } } });
+  const t = loadStackTemplate(templatePath, {
+    ctx: { region: stack.region, stackName: stackNameFrom(dirname(templatePath), rootDir), urls: { ...urls, cognito: cognitoUrl } },
+  });
   // Works on the state dir directly, so it needs no running runtime (the store is a file).
-  const cognito = new CognitoServer({ template: t, stateDir: join(stateDir, 'cognito'), region: stack.region, baseUrl: cognitoUrl, log: logLine });
+  const cognito = new CognitoServer({
+    template: t,
+    stateDir: join(stateDir, 'cognito'),
+    region: stack.region,
+    baseUrl: cognitoUrl,
+    log: logLine,
+  });
   const poolId = Object.keys(cognito.pools)[0];
   if (!poolId) throw new Error('template.yaml declares no AWS::Cognito::UserPool');
   const clientId = Object.keys(cognito.pools[poolId]!.clients)[0]!;
-  await cognito.call('AdminCreateUser', { UserPoolId: poolId, Username: email, MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: email }, { Name: 'email_verified', Value: 'true' }] }).catch((e: Error & { type?: string }) => {
-    if (e.type !== 'UsernameExistsException') throw e;
-  });
+  await cognito
+    .call('AdminCreateUser', {
+      UserPoolId: poolId,
+      Username: email,
+      MessageAction: 'SUPPRESS',
+      UserAttributes: [
+        { Name: 'email', Value: email },
+        { Name: 'email_verified', Value: 'true' },
+      ],
+    })
+    .catch((e: Error & { type?: string }) => {
+      if (e.type !== 'UsernameExistsException') throw e;
+    });
   await cognito.call('AdminSetUserPassword', { UserPoolId: poolId, Username: email, Password: password, Permanent: true });
   if (has(a, 'admin')) {
     const group = t.parameters.UserPoolAdminGroupName ?? 'apiAdmins';
     await cognito.call('CreateGroup', { UserPoolId: poolId, GroupName: group }).catch(() => undefined);
     await cognito.call('AdminAddUserToGroup', { UserPoolId: poolId, Username: email, GroupName: group });
   }
-  const r = await cognito.call('InitiateAuth', { ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } });
+  const r = await cognito.call('InitiateAuth', {
+    ClientId: clientId,
+    AuthFlow: 'USER_PASSWORD_AUTH',
+    AuthParameters: { USERNAME: email, PASSWORD: password },
+  });
   process.stdout.write(`${JSON.stringify(r.AuthenticationResult, null, 2)}\n`);
 }
 

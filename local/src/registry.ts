@@ -38,7 +38,9 @@ export const SERVICE_GROUPS: readonly (readonly ServiceModule[])[] = [
 export const SERVICES: readonly ServiceModule[] = SERVICE_GROUPS.flat();
 
 /** Default port of every listening service, by its name (`--<name>-port`). */
-export const DEFAULT_PORTS: Readonly<Record<string, number>> = Object.fromEntries(SERVICES.filter((s) => s.port !== undefined).map((s) => [s.name, s.port!]));
+export const DEFAULT_PORTS: Readonly<Record<string, number>> = Object.fromEntries(
+  SERVICES.filter((s) => s.port !== undefined).map((s) => [s.name, s.port!]),
+);
 
 /** Resource kinds by type; a type two modules claim is a programming error, refused at load. */
 export function catalogOf(services: readonly ServiceModule[]): ResourceCatalog {

@@ -42,14 +42,24 @@ describe('route table ⇔ template.yaml', () => {
 
   it('holds the 24 routes of SPEC 4, three of them public', () => {
     expect(deployed).toHaveLength(24);
-    expect(table.filter((r) => r.public).map((r) => r.key).sort()).toEqual(['GET /health', 'GET /openapi.json', 'GET /products']);
+    expect(
+      table
+        .filter((r) => r.public)
+        .map((r) => r.key)
+        .sort(),
+    ).toEqual(['GET /health', 'GET /openapi.json', 'GET /products']);
   });
 
   it('documents exactly the table in the OpenAPI document, public routes without security', () => {
     const doc = buildOpenApiDocument() as { paths: Record<string, Record<string, { security?: unknown[] }>> };
     const ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
-      Object.entries(methods).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, public: Array.isArray(op.security) && op.security.length === 0 })),
+      Object.entries(methods).map(([method, op]) => ({
+        key: `${method.toUpperCase()} ${path}`,
+        public: Array.isArray(op.security) && op.security.length === 0,
+      })),
     );
-    expect(ops.sort((a, b) => a.key.localeCompare(b.key))).toEqual(table.map(({ key, public: p }) => ({ key, public: p })).sort((a, b) => a.key.localeCompare(b.key)));
+    expect(ops.sort((a, b) => a.key.localeCompare(b.key))).toEqual(
+      table.map(({ key, public: p }) => ({ key, public: p })).sort((a, b) => a.key.localeCompare(b.key)),
+    );
   });
 });

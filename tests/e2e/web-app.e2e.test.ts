@@ -27,7 +27,9 @@ beforeAll(async () => {
   browser = await launchBrowser();
   page = browser.page;
   // CSP violations and script errors would mean the app is not CSP-friendly or is broken.
-  page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text());
+  });
   page.on('pageerror', (e) => problems.push(e.message));
 }, 300_000);
 

@@ -37,7 +37,10 @@ describe('isolation between users', () => {
   it('orders', async () => {
     refused(await call('GET', `/orders/${orderId}`, { user: bob }), 'GET order');
     refused(await call('GET', `/orders/${orderId}?include=workflow`, { user: bob }), 'GET order include');
-    refused(await call('PUT', `/orders/${orderId}`, { user: bob, body: { items: [{ sku: 'SKU-0002', qty: 5 }], version: 1 } }), 'PUT order');
+    refused(
+      await call('PUT', `/orders/${orderId}`, { user: bob, body: { items: [{ sku: 'SKU-0002', qty: 5 }], version: 1 } }),
+      'PUT order',
+    );
     refused(await call('DELETE', `/orders/${orderId}`, { user: bob }), 'DELETE order');
     refused(await call('POST', `/orders/${orderId}/acknowledge`, { user: bob }), 'acknowledge');
     refused(await call('POST', `/orders/${orderId}/retry`, { user: bob }), 'retry');

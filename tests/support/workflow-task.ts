@@ -21,7 +21,10 @@ export async function givenOrder(over: Partial<OrderRecord> = {}) {
   await repos.orders.create({
     ...taskInput,
     status: 'PLACED',
-    items: [{ sku: 'SKU-1', qty: 2, price: 500 }, { sku: 'SKU-2', qty: 1, price: 250 }],
+    items: [
+      { sku: 'SKU-1', qty: 2, price: 500 },
+      { sku: 'SKU-2', qty: 1, price: 250 },
+    ],
     total: 1250,
     currency: 'USD',
     createdAt: '2026-01-01T00:00:00.000Z',

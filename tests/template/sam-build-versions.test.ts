@@ -21,8 +21,13 @@ const run = promisify(execFile);
 const root = resolve(__dirname, '..', '..');
 const raw = loadTemplateFile(join(root, 'template.yaml'));
 const resources = raw.Resources as Record<string, JsonObject>;
-const esbuildFunctions = Object.keys(resources).filter((id) => resources[id]!.Type === 'AWS::Serverless::Function' && (resources[id]!.Metadata as JsonObject | undefined)?.BuildMethod === 'esbuild');
-const lock = (JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; link?: boolean }> }).packages;
+const esbuildFunctions = Object.keys(resources).filter(
+  (id) =>
+    resources[id]!.Type === 'AWS::Serverless::Function' && (resources[id]!.Metadata as JsonObject | undefined)?.BuildMethod === 'esbuild',
+);
+const lock = (
+  JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; link?: boolean }> }
+).packages;
 const esbuildBin = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'esbuild.cmd' : 'esbuild');
 
 /**
@@ -59,7 +64,11 @@ function packageKey(fileFromRoot: string): string | undefined {
   return parts.slice(0, last + 1 + nameLength).join('/');
 }
 
-interface Mismatch { package: string; built: string | undefined; locked: string | undefined }
+interface Mismatch {
+  package: string;
+  built: string | undefined;
+  locked: string | undefined;
+}
 
 /** Every bundled package with its installed version, checked against the lockfile entry at its path. */
 function compareWithLock(filesFromRoot: string[]): { packages: string[]; mismatches: Mismatch[] } {
@@ -88,15 +97,46 @@ describe('sam build configuration', () => {
   });
 
   test.each(esbuildFunctions)('%s: its package.json declares no dependencies (SAM would npm-update them unlocked)', (id) => {
-    const pkg = JSON.parse(readFileSync(join(root, textOf((resources[id]!.Properties as JsonObject).CodeUri, '', `${id} CodeUri`), 'package.json'), 'utf8')) as Record<string, unknown>;
+    const pkg = JSON.parse(
+      readFileSync(join(root, textOf((resources[id]!.Properties as JsonObject).CodeUri, '', `${id} CodeUri`), 'package.json'), 'utf8'),
+    ) as Record<string, unknown>;
     expect([pkg.dependencies, pkg.devDependencies, pkg.optionalDependencies]).toEqual([undefined, undefined, undefined]);
   });
 
   it('rebuilds SAM`s esbuild arguments from BuildProperties', () => {
-    expect(samEsbuildArgs({ Minify: true, Target: 'es2022', Sourcemap: false, Format: 'cjs', EntryPoints: ['handler.ts'], External: ['a', 'b'], UseNpmCi: true }, '/out')).toEqual([
-      '--minify', '--target=es2022', '--format=cjs', '--external:a', '--external:b', '--bundle', '--platform=node', '--outdir=/out', 'handler.ts',
+    expect(
+      samEsbuildArgs(
+        {
+          Minify: true,
+          Target: 'es2022',
+          Sourcemap: false,
+          Format: 'cjs',
+          EntryPoints: ['handler.ts'],
+          External: ['a', 'b'],
+          UseNpmCi: true,
+        },
+        '/out',
+      ),
+    ).toEqual([
+      '--minify',
+      '--target=es2022',
+      '--format=cjs',
+      '--external:a',
+      '--external:b',
+      '--bundle',
+      '--platform=node',
+      '--outdir=/out',
+      'handler.ts',
     ]);
-    expect(samEsbuildArgs({ EntryPoints: ['app.ts'] }, '/o')).toEqual(['--bundle', '--platform=node', '--outdir=/o', '--target=es2020', '--format=cjs', '--minify', 'app.ts']);
+    expect(samEsbuildArgs({ EntryPoints: ['app.ts'] }, '/o')).toEqual([
+      '--bundle',
+      '--platform=node',
+      '--outdir=/o',
+      '--target=es2020',
+      '--format=cjs',
+      '--minify',
+      'app.ts',
+    ]);
   });
 });
 
@@ -134,14 +174,26 @@ describe('the built layer carries the lockfile`s versions', () => {
   it('SharedLayer, built by its Makefile from a scratch folder as SAM runs it', async () => {
     const artifacts = join(scratch, 'SharedLayer');
     const cwd = mkdtempSync(join(scratch, 'make-cwd-'));
-    await run('make', ['--makefile', join(root, 'layers', 'shared', 'Makefile'), 'build-SharedLayer'], { cwd, env: { ...process.env, ARTIFACTS_DIR: artifacts } });
+    await run('make', ['--makefile', join(root, 'layers', 'shared', 'Makefile'), 'build-SharedLayer'], {
+      cwd,
+      env: { ...process.env, ARTIFACTS_DIR: artifacts },
+    });
     const outDir = join(artifacts, 'nodejs', 'node_modules', '@myapp', 'shared');
     const sources = readdirSync(outDir)
       .filter((f) => f.endsWith('.js.map'))
-      .flatMap((f) => (JSON.parse(readFileSync(join(outDir, f), 'utf8')) as { sources: string[] }).sources.map((s) => relative(root, resolve(dirname(join(outDir, f)), s))));
+      .flatMap((f) =>
+        (JSON.parse(readFileSync(join(outDir, f), 'utf8')) as { sources: string[] }).sources.map((s) =>
+          relative(root, resolve(dirname(join(outDir, f)), s)),
+        ),
+      );
     const { packages, mismatches } = compareWithLock(sources);
     expect(packages).toEqual(
-      expect.arrayContaining(['node_modules/zod', 'node_modules/@aws-lambda-powertools/idempotency', 'node_modules/@aws-lambda-powertools/logger', 'node_modules/@middy/core']),
+      expect.arrayContaining([
+        'node_modules/zod',
+        'node_modules/@aws-lambda-powertools/idempotency',
+        'node_modules/@aws-lambda-powertools/logger',
+        'node_modules/@middy/core',
+      ]),
     );
     expect(mismatches).toEqual([]);
   }, 120_000);

@@ -20,7 +20,12 @@ const text = (v: Json | undefined): string => {
   return v;
 };
 
-interface Route { method: string; path: string; fn: string; auth: 'public' | 'auth' }
+interface Route {
+  method: string;
+  path: string;
+  fn: string;
+  auth: 'public' | 'auth';
+}
 const routes: Route[] = functions.flatMap((fn) =>
   Object.values((props(fn).Events ?? {}) as Record<string, JsonObject>)
     .filter((e) => e.Type === 'Api')
@@ -77,7 +82,8 @@ describe('functions', () => {
         (r) =>
           r.Type === 'AWS::CloudWatch::Alarm' &&
           (r.Properties as JsonObject).MetricName === metric &&
-          JSON.stringify((r.Properties as JsonObject).Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { 'Fn::Sub': `\${${fn}}` } }]),
+          JSON.stringify((r.Properties as JsonObject).Dimensions) ===
+            JSON.stringify([{ Name: 'FunctionName', Value: { 'Fn::Sub': `\${${fn}}` } }]),
       );
       expect(alarm).toBeDefined();
     }
@@ -107,10 +113,21 @@ describe('data', () => {
 
   test('the stack keeps what holds data when it is deleted or a resource replaced', () => {
     const policies = (id: string) => [resources[id]!.DeletionPolicy, resources[id]!.UpdateReplacePolicy];
-    const kept = ['UsersTable', 'OrdersTable', 'ProductsTable', 'TodosTable', 'UserPool', 'OrderDLQ', 'EventsDLQ', 'UploadsBucket', 'ExportsBucket'];
+    const kept = [
+      'UsersTable',
+      'OrdersTable',
+      'ProductsTable',
+      'TodosTable',
+      'UserPool',
+      'OrderDLQ',
+      'EventsDLQ',
+      'UploadsBucket',
+      'ExportsBucket',
+    ];
     for (const id of kept) expect({ id, policies: policies(id) }).toEqual({ id, policies: ['Retain', 'Retain'] });
     // Short-lived data goes with the stack, by an explicit choice (cfn-lint I3011).
-    for (const id of ['IdempotencyTable', ...ofType('AWS::Logs::LogGroup')]) expect({ id, policies: policies(id) }).toEqual({ id, policies: ['Delete', 'Delete'] });
+    for (const id of ['IdempotencyTable', ...ofType('AWS::Logs::LogGroup')])
+      expect({ id, policies: policies(id) }).toEqual({ id, policies: ['Delete', 'Delete'] });
   });
 
   test('the five tables of SPEC 5 exist', () => {
@@ -138,10 +155,16 @@ describe('operations', () => {
     }
   });
 
-  test.each(['APIEndpoint', 'UserPool', 'UserPoolClient', 'CognitoLoginURL', 'CognitoAuthCommand', 'AlarmsTopic', 'DashboardURL', 'WebURL'])(
-    'output %s exists',
-    (name) => {
-      expect((template.Outputs as JsonObject)[name]).toBeDefined();
-    },
-  );
+  test.each([
+    'APIEndpoint',
+    'UserPool',
+    'UserPoolClient',
+    'CognitoLoginURL',
+    'CognitoAuthCommand',
+    'AlarmsTopic',
+    'DashboardURL',
+    'WebURL',
+  ])('output %s exists', (name) => {
+    expect((template.Outputs as JsonObject)[name]).toBeDefined();
+  });
 });

@@ -25,7 +25,14 @@ function event(method: string, resource: string, over: Partial<APIGatewayProxyEv
 }
 const context = { awsRequestId: 'aws-1', functionName: 'fn' } as Context;
 const body = (res: { body: string }) => JSON.parse(res.body) as Record<string, any>;
-const user = { userId: 'u-2', name: 'B', email: 'b@example.com', plan: 'free' as const, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
+const user = {
+  userId: 'u-2',
+  name: 'B',
+  email: 'b@example.com',
+  plan: 'free' as const,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+};
 
 const users = apiHandler('UsersFunction', {
   'GET /users': async ({ query }) => ({ items: [], ...(query.nextToken ? { nextToken: query.nextToken } : {}) }),
@@ -44,18 +51,35 @@ describe('apiHandler dispatch', () => {
   it('runs the route for the method and resource, with validated params, query and body, and its status', async () => {
     const got = await users(event('GET', '/users/{userId}', { pathParameters: { userId: 'u-9' } }), context);
     expect([got.statusCode, body(got).userId]).toEqual([200, 'u-9']);
-    const created = await users(event('POST', '/users', { groups: 'apiAdmins', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'N', email: 'n@example.com', plan: 'pro' }) }), context);
+    const created = await users(
+      event('POST', '/users', {
+        groups: 'apiAdmins',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'N', email: 'n@example.com', plan: 'pro' }),
+      }),
+      context,
+    );
     expect([created.statusCode, body(created).plan]).toEqual([201, 'pro']);
     const listed = await users(event('GET', '/users', { groups: 'apiAdmins', queryStringParameters: { nextToken: 'abc' } }), context);
     expect(body(listed)).toEqual({ items: [], nextToken: 'abc' });
     const deleted = await users(event('DELETE', '/users/{userId}', { pathParameters: { userId: 'u-1' } }), context);
     expect([deleted.statusCode, deleted.body]).toEqual([204, '']);
-    const put = await users(event('PUT', '/users/{userId}', { pathParameters: { userId: 'u-1' }, headers: { 'content-type': 'application/json' }, body: '{"name":"X"}' }), context);
+    const put = await users(
+      event('PUT', '/users/{userId}', {
+        pathParameters: { userId: 'u-1' },
+        headers: { 'content-type': 'application/json' },
+        body: '{"name":"X"}',
+      }),
+      context,
+    );
     expect([put.statusCode, put.headers?.ETag, put.headers?.['Access-Control-Allow-Origin']]).toEqual([200, '"1"', '*']);
   });
 
   it('answers 401 without a caller, 403 for a non-admin on an admin route, before validating anything', async () => {
-    const anonymous = await users(event('GET', '/users/{userId}', { pathParameters: { userId: 'u-9' }, requestContext: { requestId: 'r' } as never }), context);
+    const anonymous = await users(
+      event('GET', '/users/{userId}', { pathParameters: { userId: 'u-9' }, requestContext: { requestId: 'r' } as never }),
+      context,
+    );
     expect(anonymous.statusCode).toBe(401);
     const notAdmin = await users(event('POST', '/users', { body: 'not json at all' }), context);
     expect([notAdmin.statusCode, body(notAdmin).error.code]).toEqual([403, 'FORBIDDEN']);
@@ -66,14 +90,28 @@ describe('apiHandler dispatch', () => {
     expect([badParam.statusCode, body(badParam).error.details[0].path]).toEqual([400, 'userId']);
     const badQuery = await users(event('GET', '/users', { groups: 'apiAdmins', queryStringParameters: { limit: '0' } }), context);
     expect([badQuery.statusCode, body(badQuery).error.details[0].path]).toEqual([400, 'limit']);
-    const badBody = await users(event('POST', '/users', { groups: 'apiAdmins', headers: { 'content-type': 'application/json' }, body: '{"name":"N","email":"x","plan":"pro","extra":1}' }), context);
-    expect(body(badBody).error.details.map((d: { path: string }) => d.path).sort()).toEqual(['email', 'extra']);
+    const badBody = await users(
+      event('POST', '/users', {
+        groups: 'apiAdmins',
+        headers: { 'content-type': 'application/json' },
+        body: '{"name":"N","email":"x","plan":"pro","extra":1}',
+      }),
+      context,
+    );
+    expect(
+      body(badBody)
+        .error.details.map((d: { path: string }) => d.path)
+        .sort(),
+    ).toEqual(['email', 'extra']);
   });
 
   it('refuses a route the function does not serve, and a table entry served by another function', () => {
-    expect(() => apiHandler('HealthFunction', { 'GET /health': async () => ({ ok: true, service: 's', version: 'v' }), 'GET /products': async () => ({ items: [] }) } as never)).toThrow(
-      /GET \/products is served by ProductsFunction, not HealthFunction/,
-    );
+    expect(() =>
+      apiHandler('HealthFunction', {
+        'GET /health': async () => ({ ok: true, service: 's', version: 'v' }),
+        'GET /products': async () => ({ items: [] }),
+      } as never),
+    ).toThrow(/GET \/products is served by ProductsFunction, not HealthFunction/);
   });
 });
 

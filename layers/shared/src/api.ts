@@ -32,7 +32,8 @@ export interface ApiRequest<K extends RouteKey> {
 }
 
 /** A route's success body, as its response schema describes it. */
-export type ApiResponseBody<K extends RouteKey> = Spec<K> extends { response: (...args: never[]) => infer S extends z.ZodType } ? z.output<S> : unknown;
+export type ApiResponseBody<K extends RouteKey> =
+  Spec<K> extends { response: (...args: never[]) => infer S extends z.ZodType } ? z.output<S> : unknown;
 
 /** A body with a status or headers other than the route's default (201 vs 200, Location). */
 export class Reply<T> {

@@ -30,7 +30,10 @@ export function allowPolicy(claims: Record<string, unknown>, methodArn: string):
   const groups = Array.isArray(claims['cognito:groups']) ? claims['cognito:groups'].map(String) : [];
   return {
     principalId: sub,
-    policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: apiWideResource(methodArn) }] },
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: apiWideResource(methodArn) }],
+    },
     context: { sub, email: typeof claims.email === 'string' ? claims.email : '', groups: groups.join(',') },
   };
 }

@@ -19,11 +19,20 @@ describe('DynamoDB client settings', () => {
   });
 
   it('bounds each attempt, so a hung endpoint fails instead of outliving the function', async () => {
-    const client = new DynamoDBClient({ ...dynamoDbClientConfig(), endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+    const client = new DynamoDBClient({
+      ...dynamoDbClientConfig(),
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
     const t0 = Date.now();
     const err = await documentClientOver(client)
       .send(new GetCommand({ TableName: 't', Key: { id: '1' } }))
-      .then(() => undefined, (e: Error) => e);
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      );
     expect(err?.name).toBe('TimeoutError');
     expect(Date.now() - t0).toBeLessThan(DYNAMODB_HTTP_LIMITS.requestTimeout + 3000);
     client.destroy();

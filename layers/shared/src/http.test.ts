@@ -63,9 +63,15 @@ describe('errorResponse', () => {
 
   it('answers 503 with Retry-After when an AWS service is unreachable or times out, without internals', async () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED', $metadata: { attempts: 4 } });
-    const timeout = Object.assign(new Error('@smithy/node-http-handler - a request has exceeded the configured 2000 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' });
+    const timeout = Object.assign(new Error('@smithy/node-http-handler - a request has exceeded the configured 2000 ms requestTimeout.'), {
+      name: 'TimeoutError',
+      code: 'ETIMEDOUT',
+    });
     // Powertools idempotency wraps persistence failures; the cause decides.
-    const wrapped = Object.assign(new Error('Failed to put record for already existing idempotency key'), { name: 'IdempotencyPersistenceLayerError', cause: refused });
+    const wrapped = Object.assign(new Error('Failed to put record for already existing idempotency key'), {
+      name: 'IdempotencyPersistenceLayerError',
+      cause: refused,
+    });
     for (const err of [refused, timeout, wrapped]) {
       const res = await run(() => {
         throw err;
@@ -113,7 +119,10 @@ describe('parseBody', () => {
     event({ body, headers, isBase64Encoded: b64 });
 
   it('parses valid JSON with any header case and charset', () => {
-    expect(parseBody(withBody('{"name":"x","qty":2}', { 'CONTENT-TYPE': 'application/json; charset=utf-8' }), Body)).toEqual({ name: 'x', qty: 2 });
+    expect(parseBody(withBody('{"name":"x","qty":2}', { 'CONTENT-TYPE': 'application/json; charset=utf-8' }), Body)).toEqual({
+      name: 'x',
+      qty: 2,
+    });
   });
   it('decodes base64 bodies', () => {
     const b64 = Buffer.from('{"name":"x","qty":3}').toString('base64');
@@ -164,7 +173,9 @@ describe('callerOf', () => {
     expect(callerOf(event())).toEqual({ sub: 'u1', email: 'a@b.c', groups: ['staff', 'apiAdmins'], isAdmin: true });
   });
   it('is not admin without the group, and honours ADMIN_GROUP', () => {
-    const ev = event({ requestContext: { authorizer: { sub: 'u2', groups: 'staff' } } as unknown as APIGatewayProxyEvent['requestContext'] });
+    const ev = event({
+      requestContext: { authorizer: { sub: 'u2', groups: 'staff' } } as unknown as APIGatewayProxyEvent['requestContext'],
+    });
     expect(callerOf(ev).isAdmin).toBe(false);
     process.env.ADMIN_GROUP = 'staff';
     try {

@@ -1,13 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ZodError, type ZodType } from 'zod';
-import {
-  AppError,
-  badRequest,
-  payloadTooLarge,
-  unauthorized,
-  unsupportedMediaType,
-  type ErrorDetail,
-} from './errors';
+import { AppError, badRequest, payloadTooLarge, unauthorized, unsupportedMediaType, type ErrorDetail } from './errors';
 import { config } from './config';
 
 /** Largest accepted request body, in bytes after base64 decoding. */
@@ -72,7 +65,11 @@ export function errorResponse(err: unknown, requestId: string, logger?: HttpLogg
   }
   if (isServiceUnavailable(err)) {
     logger?.error('Backing service unavailable', err instanceof Error ? err : new Error(String(err)));
-    return json(503, { error: { code: 'SERVICE_UNAVAILABLE', message: 'Service temporarily unavailable; retry shortly' }, requestId }, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
+    return json(
+      503,
+      { error: { code: 'SERVICE_UNAVAILABLE', message: 'Service temporarily unavailable; retry shortly' }, requestId },
+      { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+    );
   }
   logger?.error('Unhandled error', err instanceof Error ? err : new Error(String(err)));
   return json(500, { error: { code: 'INTERNAL_ERROR', message: 'Internal server error' }, requestId });
@@ -83,7 +80,14 @@ export const RETRY_AFTER_SECONDS = 2;
 /** Socket-level failures reaching an AWS endpoint (Node error codes). */
 const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 /** SDK errors that mean "the service is busy or out of reach", not "the request is wrong". */
-const UNAVAILABLE_ERROR_NAMES = new Set(['TimeoutError', 'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'ServiceUnavailable', 'ServiceUnavailableException']);
+const UNAVAILABLE_ERROR_NAMES = new Set([
+  'TimeoutError',
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+]);
 
 /**
  * True for an error (or one it wraps in `cause`, as Powertools idempotency does) that means
@@ -162,7 +166,11 @@ export interface Caller {
 }
 
 function groupsOf(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(String).map((g) => g.trim()).filter(Boolean);
+  if (Array.isArray(value))
+    return value
+      .map(String)
+      .map((g) => g.trim())
+      .filter(Boolean);
   if (typeof value !== 'string' || value === '') return [];
   // Cognito authorizers render a list as "[a b]"; our TOKEN authorizer sends "a,b".
   return value

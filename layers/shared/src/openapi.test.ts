@@ -5,8 +5,14 @@ import { z } from './schemas/zod';
 
 type Doc = {
   openapi: string;
-  paths: Record<string, Record<string, { security: unknown[]; requestBody?: unknown; responses: Record<string, unknown>; operationId: string }>>;
-  components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[]; additionalProperties?: unknown }>; securitySchemes: Record<string, unknown> };
+  paths: Record<
+    string,
+    Record<string, { security: unknown[]; requestBody?: unknown; responses: Record<string, unknown>; operationId: string }>
+  >;
+  components: {
+    schemas: Record<string, { properties?: Record<string, unknown>; required?: string[]; additionalProperties?: unknown }>;
+    securitySchemes: Record<string, unknown>;
+  };
 };
 
 describe('OpenAPI document', () => {
@@ -50,10 +56,15 @@ describe('OpenAPI document', () => {
 
   it('takes path and query parameters and statuses from the route table', () => {
     const get = doc.paths['/orders/{orderId}']!.get as unknown as { parameters: Array<{ name: string; in: string; required: boolean }> };
-    expect(get.parameters.map((p) => [p.name, p.in, p.required])).toEqual([['orderId', 'path', true], ['include', 'query', false]]);
+    expect(get.parameters.map((p) => [p.name, p.in, p.required])).toEqual([
+      ['orderId', 'path', true],
+      ['include', 'query', false],
+    ]);
     expect(Object.keys(doc.paths['/orders/{orderId}/retry']!.post!.responses)).toContain('202');
     expect(Object.keys(doc.paths['/todos/{todoId}']!.delete!.responses)).toContain('204');
-    expect(doc.paths['/users/{userId}']!.get!.responses['200']).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/User' } } } });
+    expect(doc.paths['/users/{userId}']!.get!.responses['200']).toMatchObject({
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/User' } } },
+    });
   });
 
   it('finds each schema under one export name, so component names do not depend on export order', () => {

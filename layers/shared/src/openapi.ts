@@ -48,7 +48,12 @@ const operationId = (method: string, path: string): string =>
 function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Record<string, unknown>[] {
   if (!schema) return [];
   const js = jsonSchema(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
-  return Object.entries(js.properties ?? {}).map(([name, s]) => ({ name, in: where, required: where === 'path' || (js.required?.includes(name) ?? false), schema: s }));
+  return Object.entries(js.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (js.required?.includes(name) ?? false),
+    schema: s,
+  }));
 }
 
 export function buildOpenApiDocument(opts: OpenApiOptions = {}): Record<string, unknown> {
@@ -74,13 +79,19 @@ export function buildOpenApiDocument(opts: OpenApiOptions = {}): Record<string, 
       [status]:
         status === '204'
           ? { description: 'Done, no body' }
-          : { description: 'Success', content: { 'application/json': { schema: response ? ref(response, 'output', `${id}Response`) : { type: 'object' } } } },
+          : {
+              description: 'Success',
+              content: { 'application/json': { schema: response ? ref(response, 'output', `${id}Response`) : { type: 'object' } } },
+            },
     };
     const errorCodes = r.auth === 'public' ? ['500'] : ['400', '401', '403', '404', '409', '500'];
     if (input.body) errorCodes.push('413', '415');
     if (!SELF_CONTAINED.has(path)) errorCodes.push('503');
     for (const code of errorCodes.sort()) {
-      responses[code] = { description: ERRORS[code], content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } } };
+      responses[code] = {
+        description: ERRORS[code],
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } },
+      };
     }
     const params = [...parameters(input.params, 'path'), ...parameters(input.query, 'query')];
     const pathItem = (paths[path] ??= {});
@@ -90,7 +101,9 @@ export function buildOpenApiDocument(opts: OpenApiOptions = {}): Record<string, 
       tags: [r.tag],
       security: r.auth === 'public' ? [] : [{ bearerAuth: [] }],
       ...(params.length ? { parameters: params } : {}),
-      ...(input.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(input.body, 'input', `${id}Request`) } } } } : {}),
+      ...(input.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: ref(input.body, 'input', `${id}Request`) } } } }
+        : {}),
       responses,
     };
   }
@@ -109,7 +122,12 @@ export function buildOpenApiDocument(opts: OpenApiOptions = {}): Record<string, 
     components: {
       schemas: components,
       securitySchemes: {
-        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Cognito ID token (Authorization: Bearer <token>)' },
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'Cognito ID token (Authorization: Bearer <token>)',
+        },
       },
     },
   };

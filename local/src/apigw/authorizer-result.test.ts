@@ -1,7 +1,11 @@
 /** API Gateway's answers to a TOKEN authorizer's outcomes. */
 import { authorizerOutcome } from './authorizer-result';
 
-const policy = { principalId: 'u1', policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: '*' }] }, context: { sub: 'u1', n: 1, b: true } };
+const policy = {
+  principalId: 'u1',
+  policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: '*' }] },
+  context: { sub: 'u1', n: 1, b: true },
+};
 
 describe('authorizerOutcome', () => {
   it('a policy passes through', () => {
@@ -15,7 +19,10 @@ describe('authorizerOutcome', () => {
   });
 
   it.each([
-    ['another error (the JWKS could not be fetched)', { ok: false, error: { errorType: 'JwksUnavailableError', errorMessage: 'JWKS unavailable' } }],
+    [
+      'another error (the JWKS could not be fetched)',
+      { ok: false, error: { errorType: 'JwksUnavailableError', errorMessage: 'JWKS unavailable' } },
+    ],
     ['a timeout', { ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 10.00 seconds' } }],
     ['"unauthorized" in another case', { ok: false, error: { errorType: 'Error', errorMessage: 'unauthorized' } }],
     ['no payload', { ok: true, payload: null }],
@@ -24,7 +31,9 @@ describe('authorizerOutcome', () => {
     ['an object in the context', { ok: true, payload: { ...policy, context: { groups: ['a'] } } }],
   ])('%s is 500 {"message":null}, AuthorizerConfigurationException', (_name, r) => {
     const out = authorizerOutcome(r);
-    expect(out).toMatchObject({ response: { status: 500, body: { message: null }, headers: { 'x-amzn-errortype': 'AuthorizerConfigurationException' } } });
+    expect(out).toMatchObject({
+      response: { status: 500, body: { message: null }, headers: { 'x-amzn-errortype': 'AuthorizerConfigurationException' } },
+    });
     expect((out as { response: { log?: string } }).response.log).toBeTruthy();
   });
 });

@@ -24,8 +24,17 @@ export interface GatewayResponse {
   log?: string;
 }
 
-export const UNAUTHORIZED: GatewayResponse = { status: 401, body: { message: 'Unauthorized' }, headers: { 'x-amzn-errortype': 'UnauthorizedException' } };
-const authorizerError = (log: string): GatewayResponse => ({ status: 500, body: { message: null }, headers: { 'x-amzn-errortype': 'AuthorizerConfigurationException' }, log });
+export const UNAUTHORIZED: GatewayResponse = {
+  status: 401,
+  body: { message: 'Unauthorized' },
+  headers: { 'x-amzn-errortype': 'UnauthorizedException' },
+};
+const authorizerError = (log: string): GatewayResponse => ({
+  status: 500,
+  body: { message: null },
+  headers: { 'x-amzn-errortype': 'AuthorizerConfigurationException' },
+  log,
+});
 
 export function authorizerOutcome(r: InvokeResult): { policy: AuthorizerPolicy } | { response: GatewayResponse } {
   if (!r.ok) {

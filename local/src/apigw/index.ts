@@ -43,7 +43,10 @@ function unquote(v: unknown): string | undefined {
   return typeof v === 'string' ? v.replace(/^'(.*)'$/, '$1') : undefined;
 }
 
-export function apisFromTemplate(t: ResolvedTemplate, functionIdOf: (arn: string) => string | undefined): { apis: Record<string, ApiDef>; routes: Route[] } {
+export function apisFromTemplate(
+  t: ResolvedTemplate,
+  functionIdOf: (arn: string) => string | undefined,
+): { apis: Record<string, ApiDef>; routes: Route[] } {
   const apis: Record<string, ApiDef> = {};
   for (const [id, r] of resourcesOfType(t, 'AWS::Serverless::Api')) {
     const p = r.Properties as Rec;
@@ -53,17 +56,33 @@ export function apisFromTemplate(t: ResolvedTemplate, functionIdOf: (arn: string
       const fid = functionIdOf(String(a.FunctionArn));
       if (!fid) continue;
       const identity = (a.Identity ?? {}) as Rec;
-      authorizers[name] = { name, functionId: fid, header: textOf(identity.Header, 'Authorization', `${id} authorizer ${name} Identity.Header`), ttlSeconds: Number(identity.ReauthorizeEvery ?? 300) };
+      authorizers[name] = {
+        name,
+        functionId: fid,
+        header: textOf(identity.Header, 'Authorization', `${id} authorizer ${name} Identity.Header`),
+        ttlSeconds: Number(identity.ReauthorizeEvery ?? 300),
+      };
     }
     const c = p.Cors;
-    const cors = typeof c === 'string' ? { origin: unquote(c)!, headers: '*', methods: '*' } : c && typeof c === 'object' ? {
-      origin: unquote((c as Rec).AllowOrigin) ?? '*',
-      headers: unquote((c as Rec).AllowHeaders) ?? '*',
-      methods: unquote((c as Rec).AllowMethods) ?? '*',
-      maxAge: unquote((c as Rec).MaxAge),
-      credentials: (c as Rec).AllowCredentials === true,
-    } : undefined;
-    apis[id] = { logicalId: id, stage: textOf(p.StageName, 'Prod', `${id} StageName`), authorizers, ...(typeof auth.DefaultAuthorizer === 'string' ? { defaultAuthorizer: auth.DefaultAuthorizer } : {}), ...(cors ? { cors } : {}) };
+    const cors =
+      typeof c === 'string'
+        ? { origin: unquote(c)!, headers: '*', methods: '*' }
+        : c && typeof c === 'object'
+          ? {
+              origin: unquote((c as Rec).AllowOrigin) ?? '*',
+              headers: unquote((c as Rec).AllowHeaders) ?? '*',
+              methods: unquote((c as Rec).AllowMethods) ?? '*',
+              maxAge: unquote((c as Rec).MaxAge),
+              credentials: (c as Rec).AllowCredentials === true,
+            }
+          : undefined;
+    apis[id] = {
+      logicalId: id,
+      stage: textOf(p.StageName, 'Prod', `${id} StageName`),
+      authorizers,
+      ...(typeof auth.DefaultAuthorizer === 'string' ? { defaultAuthorizer: auth.DefaultAuthorizer } : {}),
+      ...(cors ? { cors } : {}),
+    };
   }
   const routes: Route[] = [];
   for (const [fid, r] of resourcesOfType(t, 'AWS::Serverless::Function')) {
@@ -79,9 +98,21 @@ export function apisFromTemplate(t: ResolvedTemplate, functionIdOf: (arn: string
       const path = String(p.Path);
       const params: string[] = [];
       const pattern = new RegExp(
-        '^' + path.replace(/\{([^}]+?)(\+?)\}/g, (_m, name: string, plus: string) => (params.push(name), plus ? '(.+)' : '([^/]+)')).replace(/\/$/, '') + '/?$',
+        '^' +
+          path
+            .replace(/\{([^}]+?)(\+?)\}/g, (_m, name: string, plus: string) => (params.push(name), plus ? '(.+)' : '([^/]+)'))
+            .replace(/\/$/, '') +
+          '/?$',
       );
-      routes.push({ method: String(p.Method).toUpperCase(), path, pattern, params, functionId: fid, apiId, ...(authorizer ? { authorizer } : {}) });
+      routes.push({
+        method: String(p.Method).toUpperCase(),
+        path,
+        pattern,
+        params,
+        functionId: fid,
+        apiId,
+        ...(authorizer ? { authorizer } : {}),
+      });
     }
   }
   // Static segments win over parameters, as in API Gateway.
@@ -96,7 +127,14 @@ interface Policy {
 }
 
 function arnMatches(pattern: string, arn: string): boolean {
-  const re = new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+  const re = new RegExp(
+    '^' +
+      pattern
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*') +
+      '$',
+  );
   return re.test(arn);
 }
 
@@ -206,7 +244,11 @@ export class ApiGateway {
    * authorizer context for the event, or the answer to refuse with. A thrown "Unauthorized"
    * is a 401; any other failure a 500, as API Gateway answers (authorizer-result.ts).
    */
-  private async authorize(route: Route, req: IncomingMessage, methodArn: string): Promise<{ context?: Record<string, unknown>; refuse?: GatewayResponse }> {
+  private async authorize(
+    route: Route,
+    req: IncomingMessage,
+    methodArn: string,
+  ): Promise<{ context?: Record<string, unknown>; refuse?: GatewayResponse }> {
     if (!route.authorizer) return {};
     const a = this.apis[route.apiId]!.authorizers[route.authorizer];
     if (!a) return { refuse: { status: 500, body: { message: `Authorizer ${route.authorizer} not found` }, headers: {} } };
@@ -221,13 +263,28 @@ export class ApiGateway {
       if (a.ttlSeconds > 0) this.cache.set(`${a.name}\n${token}`, cached);
     }
     if (evaluatePolicy(cached.policy, methodArn) !== 'Allow') {
-      return { refuse: { status: 403, body: { Message: 'User is not authorized to access this resource with an explicit deny' }, headers: { 'x-amzn-errortype': 'AccessDeniedException' } } };
+      return {
+        refuse: {
+          status: 403,
+          body: { Message: 'User is not authorized to access this resource with an explicit deny' },
+          headers: { 'x-amzn-errortype': 'AccessDeniedException' },
+        },
+      };
     }
-    return { context: { principalId: cached.policy.principalId, ...(cached.policy.context ?? {}), integrationLatency: Date.now() - authStart } };
+    return {
+      context: { principalId: cached.policy.principalId, ...(cached.policy.context ?? {}), integrationLatency: Date.now() - authStart },
+    };
   }
 
   /** The Lambda proxy integration's event. */
-  private proxyEvent(req: IncomingMessage, url: URL, m: { route: Route; stage: string; path: string }, body: Buffer, requestId: string, authorizer?: Record<string, unknown>): Record<string, unknown> {
+  private proxyEvent(
+    req: IncomingMessage,
+    url: URL,
+    m: { route: Route; stage: string; path: string },
+    body: Buffer,
+    requestId: string,
+    authorizer?: Record<string, unknown>,
+  ): Record<string, unknown> {
     const { route, stage, path } = m;
     const headers: Record<string, string> = {};
     const multiHeaders: Record<string, string[]> = {};
@@ -270,7 +327,10 @@ export class ApiGateway {
         requestTime: now.toUTCString(),
         requestTimeEpoch: now.getTime(),
         domainName: String(req.headers.host ?? '127.0.0.1'),
-        identity: { sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1', userAgent: String(req.headers['user-agent'] ?? '') },
+        identity: {
+          sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+          userAgent: String(req.headers['user-agent'] ?? ''),
+        },
         ...(authorizer ? { authorizer } : {}),
       },
       body: body.length ? (binary ? body.toString('base64') : body.toString('utf8')) : null,
@@ -280,8 +340,20 @@ export class ApiGateway {
 
   /** The function's proxy response as the HTTP answer: its status, or undefined if it is not one (502). */
   private respond(res: ServerResponse, route: Route, r: InvokeResult, requestId: string): number | undefined {
-    const out = r.payload as { statusCode?: unknown; headers?: Record<string, unknown>; multiValueHeaders?: Record<string, unknown[]>; body?: unknown; isBase64Encoded?: boolean } | null;
-    if (!r.ok || !out || typeof out !== 'object' || typeof out.statusCode !== 'number' || (out.body !== undefined && typeof out.body !== 'string')) {
+    const out = r.payload as {
+      statusCode?: unknown;
+      headers?: Record<string, unknown>;
+      multiValueHeaders?: Record<string, unknown[]>;
+      body?: unknown;
+      isBase64Encoded?: boolean;
+    } | null;
+    if (
+      !r.ok ||
+      !out ||
+      typeof out !== 'object' ||
+      typeof out.statusCode !== 'number' ||
+      (out.body !== undefined && typeof out.body !== 'string')
+    ) {
       if (r.ok) this.d.log('api', `${route.functionId} returned a malformed proxy response`);
       this.send(res, 502, { message: 'Internal server error' });
       return undefined;
@@ -318,7 +390,10 @@ export class ApiGateway {
     if (method === 'OPTIONS' && !route && this.preflight(res, methodAllowed)) return;
     if (!route) {
       // API Gateway answers an unknown route with 403 "Missing Authentication Token"; SPEC 4 asks for JSON 404.
-      return this.send(res, 404, { error: { code: 'NOT_FOUND', message: `No route for ${method} ${url.pathname}` }, requestId: randomUUID() });
+      return this.send(res, 404, {
+        error: { code: 'NOT_FOUND', message: `No route for ${method} ${url.pathname}` },
+        requestId: randomUUID(),
+      });
     }
     const requestId = randomUUID();
     const methodArn = `arn:aws:execute-api:${this.d.region}:${this.d.accountId}:${this.d.template.refs[route.apiId] ?? 'local'}/${stage}/${method}${path}`;

@@ -35,9 +35,18 @@ export const apiService: ServiceModule = {
   kinds: [restApiKind, notEmulated(['AWS::ApiGateway::Account'], 'API Gateway account settings', 'not applied')],
   localize: (value, ctx) => (ctx.urls.api && EXECUTE_API_URL.test(value) ? value.replace(EXECUTE_API_URL, ctx.urls.api) : undefined),
   start: async (ctx) => {
-    const api = new ApiGateway({ template: ctx.template, region: ctx.region, accountId: ctx.accountId, invoke: (id, event) => ctx.functions.invoke(id, event), functionIdOf: (arn) => ctx.functions.functionId(arn), log: ctx.log });
+    const api = new ApiGateway({
+      template: ctx.template,
+      region: ctx.region,
+      accountId: ctx.accountId,
+      invoke: (id, event) => ctx.functions.invoke(id, event),
+      functionIdOf: (arn) => ctx.functions.functionId(arn),
+      log: ctx.log,
+    });
     const port = await api.listen(ctx.port);
-    const routes = api.routes.map((r) => `  ${r.method.padEnd(7)} ${r.path.padEnd(32)} ${r.functionId.padEnd(30)} ${r.authorizer ?? 'public'}`);
+    const routes = api.routes.map(
+      (r) => `  ${r.method.padEnd(7)} ${r.path.padEnd(32)} ${r.functionId.padEnd(30)} ${r.authorizer ?? 'public'}`,
+    );
     return { url: `http://127.0.0.1:${port}`, describe: () => ['routes:', ...routes], stop: () => api.stop() };
   },
 };

@@ -44,7 +44,12 @@ function stampOf(files: string[], options: unknown): BuildStamp {
     const st = statSync(f, { throwIfNoEntry: false });
     if (st) inputs[f] = [st.size, st.mtimeMs];
   }
-  return { options: createHash('sha256').update(JSON.stringify([esbuild.version, options])).digest('hex'), inputs };
+  return {
+    options: createHash('sha256')
+      .update(JSON.stringify([esbuild.version, options]))
+      .digest('hex'),
+    inputs,
+  };
 }
 
 /**
@@ -57,7 +62,11 @@ function upToDate(dir: string, options: unknown, expectFile: string, currentFile
     const prev = JSON.parse(readFileSync(join(dir, STAMP_FILE), 'utf8')) as BuildStamp;
     if (currentFiles && currentFiles.join('\n') !== Object.keys(prev.inputs).sort().join('\n')) return false;
     const now = stampOf(Object.keys(prev.inputs), options);
-    return now.options === prev.options && Object.keys(now.inputs).length === Object.keys(prev.inputs).length && Object.entries(prev.inputs).every(([f, [size, mtime]]) => now.inputs[f]?.[0] === size && now.inputs[f]?.[1] === mtime);
+    return (
+      now.options === prev.options &&
+      Object.keys(now.inputs).length === Object.keys(prev.inputs).length &&
+      Object.entries(prev.inputs).every(([f, [size, mtime]]) => now.inputs[f]?.[0] === size && now.inputs[f]?.[1] === mtime)
+    );
   } catch {
     return false;
   }
@@ -128,10 +137,19 @@ export class Builder {
       format,
       external: Array.isArray(bp.External) ? bp.External.map(String) : [],
       logLevel: 'silent',
-      ...(bp.Banner ? { banner: Object.fromEntries((bp.Banner as string[]).map((s) => s.split(/=(.*)/s).slice(0, 2) as [string, string])) } : {}),
+      ...(bp.Banner
+        ? { banner: Object.fromEntries((bp.Banner as string[]).map((s) => s.split(/=(.*)/s).slice(0, 2) as [string, string])) }
+        : {}),
       ...(outExt.length ? { outExtension: Object.fromEntries(outExt.map(([k, v]) => [k!, v!])) } : {}),
     };
-    const fn: BuiltFunction = { logicalId: id, dir: outDir, handlerFile: join(outDir, handler.slice(0, dot)), handlerExport: handler.slice(dot + 1), codeUri, version: 0 };
+    const fn: BuiltFunction = {
+      logicalId: id,
+      dir: outDir,
+      handlerFile: join(outDir, handler.slice(0, dot)),
+      handlerExport: handler.slice(dot + 1),
+      codeUri,
+      version: 0,
+    };
     return { opts, fn };
   }
 

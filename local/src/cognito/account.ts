@@ -13,8 +13,23 @@ import { API_SCOPE, revokeSignIns, signInsOf } from './tokens';
 
 /** Attributes every pool has (OIDC standard claims Cognito keeps). */
 const STANDARD_ATTRIBUTES = new Set([
-  'address', 'birthdate', 'email', 'family_name', 'gender', 'given_name', 'locale', 'middle_name', 'name', 'nickname',
-  'phone_number', 'picture', 'preferred_username', 'profile', 'updated_at', 'website', 'zoneinfo',
+  'address',
+  'birthdate',
+  'email',
+  'family_name',
+  'gender',
+  'given_name',
+  'locale',
+  'middle_name',
+  'name',
+  'nickname',
+  'phone_number',
+  'picture',
+  'preferred_username',
+  'profile',
+  'updated_at',
+  'website',
+  'zoneinfo',
 ]);
 const EMAIL = /^[^@\s]+@[^@\s]+$/;
 
@@ -41,7 +56,8 @@ export const signUp: CognitoOperation = (c, b) => {
 export const confirmSignUp: CognitoOperation = (c, b) => {
   const { pool } = c.poolOfClient(String(b.ClientId));
   const u = c.mustUser(c.poolState(pool.id), stringMember(b, 'Username'));
-  if (u.status !== 'UNCONFIRMED') throw new CognitoError('NotAuthorizedException', `User cannot be confirmed. Current status is ${u.status}`);
+  if (u.status !== 'UNCONFIRMED')
+    throw new CognitoError('NotAuthorizedException', `User cannot be confirmed. Current status is ${u.status}`);
   const pending = asPendingCode(u.code);
   u.code = pending;
   try {
@@ -81,7 +97,10 @@ export const forgotPassword: CognitoOperation = (c, b) => {
   if (!u.enabled) throw new CognitoError('NotAuthorizedException', MESSAGES.disabled);
   const email = u.attributes.email;
   if (!email || u.attributes.email_verified !== 'true') {
-    throw new CognitoError('InvalidParameterException', 'Cannot reset password for the user as there is no registered/verified email or phone_number');
+    throw new CognitoError(
+      'InvalidParameterException',
+      'Cannot reset password for the user as there is no registered/verified email or phone_number',
+    );
   }
   const code = newCode(CODE_LIFETIME_MS.forgotPassword);
   u.resetCode = code;
@@ -93,7 +112,10 @@ export const forgotPassword: CognitoOperation = (c, b) => {
 export const confirmForgotPassword: CognitoOperation = (c, b) => {
   const { pool, client } = c.poolOfClient(String(b.ClientId));
   const u = c.findUser(c.poolState(pool.id), stringMember(b, 'Username'));
-  if (!u) throw client.preventUserExistenceErrors ? new CognitoError('CodeMismatchException', MESSAGES.codeMismatch) : new CognitoError('UserNotFoundException', MESSAGES.userNotFound);
+  if (!u)
+    throw client.preventUserExistenceErrors
+      ? new CognitoError('CodeMismatchException', MESSAGES.codeMismatch)
+      : new CognitoError('UserNotFoundException', MESSAGES.userNotFound);
   const password = stringMember(b, 'Password');
   const err = checkPasswordPolicy(password, pool.policy);
   if (err) throw new CognitoError('InvalidPasswordException', err);
@@ -114,7 +136,8 @@ export const changePassword: CognitoOperation = async (c, b) => {
   const proposed = stringMember(b, 'ProposedPassword');
   const err = checkPasswordPolicy(proposed, pool.policy);
   if (err) throw new CognitoError('InvalidPasswordException', err);
-  if (!passwordOk(pool, user, stringMember(b, 'PreviousPassword'))) throw new CognitoError('NotAuthorizedException', MESSAGES.badCredentials);
+  if (!passwordOk(pool, user, stringMember(b, 'PreviousPassword')))
+    throw new CognitoError('NotAuthorizedException', MESSAGES.badCredentials);
   setPassword(pool, user, proposed);
   c.save();
   return {};
@@ -172,7 +195,8 @@ export const updateUserAttributes: CognitoOperation = async (c, b) => {
 };
 
 function checkWritable(c: CognitoCore, pool: PoolDef, user: User, a: Attr): void {
-  if (typeof a?.Name !== 'string' || typeof a.Value !== 'string') throw new CognitoError('InvalidParameterException', 'UserAttributes must be a list of {Name, Value}');
+  if (typeof a?.Name !== 'string' || typeof a.Value !== 'string')
+    throw new CognitoError('InvalidParameterException', 'UserAttributes must be a list of {Name, Value}');
   if (a.Name === 'sub') throw new CognitoError('InvalidParameterException', 'Cannot modify the non-mutable attribute sub');
   if (a.Name.endsWith('_verified')) throw new CognitoError('NotAuthorizedException', 'A client attempted to write unauthorized attribute');
   const known = STANDARD_ATTRIBUTES.has(a.Name) || (a.Name.startsWith('custom:') && pool.customAttributes.includes(a.Name));
@@ -180,7 +204,8 @@ function checkWritable(c: CognitoCore, pool: PoolDef, user: User, a: Attr): void
   if (a.Name !== 'email') return;
   if (!EMAIL.test(a.Value)) throw new CognitoError('InvalidParameterException', 'Invalid email address format.');
   const other = c.findUser(c.poolState(pool.id), a.Value);
-  if (other && other.username !== user.username) throw new CognitoError('AliasExistsException', 'An account with the given email already exists.');
+  if (other && other.username !== user.username)
+    throw new CognitoError('AliasExistsException', 'An account with the given email already exists.');
 }
 
 function sendAttributeCode(c: CognitoCore, user: User, name: string): Rec {
@@ -193,7 +218,8 @@ function sendAttributeCode(c: CognitoCore, user: User, name: string): Rec {
 
 export const getUserAttributeVerificationCode: CognitoOperation = async (c, b) => {
   const { user } = await c.verifyAccessToken(stringMember(b, 'AccessToken'), API_SCOPE);
-  if (b.AttributeName !== 'email' || !user.attributes.email) throw new CognitoError('InvalidParameterException', 'Only email can be verified by the local Cognito endpoint');
+  if (b.AttributeName !== 'email' || !user.attributes.email)
+    throw new CognitoError('InvalidParameterException', 'Only email can be verified by the local Cognito endpoint');
   const details = sendAttributeCode(c, user, 'email');
   c.save();
   return { CodeDeliveryDetails: details };

@@ -7,8 +7,18 @@
 import { randomBytes } from 'node:crypto';
 import { stringMember } from '../protocol';
 import {
-  adminUserGlobalSignOut, changePassword, confirmForgotPassword, confirmSignUp, forgotPassword, getUserAttributeVerificationCode,
-  globalSignOut, resendConfirmationCode, revokeToken, signUp, updateUserAttributes, verifyUserAttribute,
+  adminUserGlobalSignOut,
+  changePassword,
+  confirmForgotPassword,
+  confirmSignUp,
+  forgotPassword,
+  getUserAttributeVerificationCode,
+  globalSignOut,
+  resendConfirmationCode,
+  revokeToken,
+  signUp,
+  updateUserAttributes,
+  verifyUserAttribute,
 } from './account';
 import { adminInitiateAuth, getTokensFromRefreshToken, initiateAuth, respondToAuthChallenge } from './auth-flows';
 import { setPassword } from './credentials';
@@ -37,7 +47,8 @@ const adminCreateUser: CognitoOperation = (c, b) => {
   const u = c.createUser(pool, username, (b.UserAttributes as Attr[]) ?? [], 'FORCE_CHANGE_PASSWORD');
   setPassword(pool, u, temp);
   c.save();
-  if (b.MessageAction !== 'SUPPRESS') c.mail(u.attributes.email ?? u.username, `Your username is ${username} and temporary password is ${temp}`);
+  if (b.MessageAction !== 'SUPPRESS')
+    c.mail(u.attributes.email ?? u.username, `Your username is ${username} and temporary password is ${temp}`);
   return { User: c.userType(u) };
 };
 
@@ -64,7 +75,15 @@ const createGroup: CognitoOperation = (c, b) => {
 
 const listGroups: CognitoOperation = (c, b) => {
   const ps = c.poolState(c.poolFor(b.UserPoolId).id);
-  return { Groups: Object.values(ps.groups).map((g) => ({ GroupName: g.GroupName, Description: g.Description, Precedence: g.Precedence, UserPoolId: b.UserPoolId, CreationDate: g.created / 1000 })) };
+  return {
+    Groups: Object.values(ps.groups).map((g) => ({
+      GroupName: g.GroupName,
+      Description: g.Description,
+      Precedence: g.Precedence,
+      UserPoolId: b.UserPoolId,
+      CreationDate: g.created / 1000,
+    })),
+  };
 };
 
 /** AdminAddUserToGroup / AdminRemoveUserFromGroup. */
@@ -88,7 +107,14 @@ const adminListGroupsForUser: CognitoOperation = (c, b) => {
 
 const adminGetUser: CognitoOperation = (c, b) => {
   const u = c.mustUser(c.poolState(c.poolFor(b.UserPoolId).id), String(b.Username));
-  return { Username: u.username, UserAttributes: c.userAttributes(u), UserCreateDate: u.created / 1000, UserLastModifiedDate: u.modified / 1000, Enabled: u.enabled, UserStatus: u.status };
+  return {
+    Username: u.username,
+    UserAttributes: c.userAttributes(u),
+    UserCreateDate: u.created / 1000,
+    UserLastModifiedDate: u.modified / 1000,
+    Enabled: u.enabled,
+    UserStatus: u.status,
+  };
 };
 
 const adminDeleteUser: CognitoOperation = (c, b) => {
@@ -103,7 +129,18 @@ function filterUsers(users: User[], filter: string): User[] {
   const f = /^\s*([\w:]+)\s*(=|\^=)\s*"([^"]*)"\s*$/.exec(filter);
   if (!f) return users;
   const [, attr, opr, val] = f;
-  const get = (u: User) => (attr === 'username' ? u.username : attr === 'sub' ? u.sub : attr === 'status' ? (u.enabled ? 'Enabled' : 'Disabled') : attr === 'cognito:user_status' ? u.status : u.attributes[attr!]) ?? '';
+  const get = (u: User) =>
+    (attr === 'username'
+      ? u.username
+      : attr === 'sub'
+        ? u.sub
+        : attr === 'status'
+          ? u.enabled
+            ? 'Enabled'
+            : 'Disabled'
+          : attr === 'cognito:user_status'
+            ? u.status
+            : u.attributes[attr!]) ?? '';
   return users.filter((u) => (opr === '=' ? get(u) === val : get(u).startsWith(val!)));
 }
 
@@ -111,7 +148,10 @@ const listUsers: CognitoOperation = (c, b) => {
   const users = filterUsers(Object.values(c.poolState(c.poolFor(b.UserPoolId).id).users), stringMember(b, 'Filter'));
   const start = Number(b.PaginationToken ?? 0);
   const limit = Math.min(Number(b.Limit ?? 60), 60);
-  return { Users: users.slice(start, start + limit).map((u) => c.userType(u)), ...(start + limit < users.length ? { PaginationToken: String(start + limit) } : {}) };
+  return {
+    Users: users.slice(start, start + limit).map((u) => c.userType(u)),
+    ...(start + limit < users.length ? { PaginationToken: String(start + limit) } : {}),
+  };
 };
 
 const getUser: CognitoOperation = async (c, b) => {

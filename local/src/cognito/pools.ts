@@ -24,14 +24,21 @@ function poolDef(id: string, logicalId: string, p: Rec): PoolDef {
     },
     emailAsUsername: attrs.includes('email'),
     autoVerifyEmail: strings(p.AutoVerifiedAttributes).includes('email'),
-    customAttributes: ((p.Schema ?? []) as Rec[]).map((a) => String(a.Name)).filter((n) => !['email', 'name', 'phone_number'].includes(n)).map((n) => `custom:${n}`),
+    customAttributes: ((p.Schema ?? []) as Rec[])
+      .map((a) => String(a.Name))
+      .filter((n) => !['email', 'name', 'phone_number'].includes(n))
+      .map((n) => `custom:${n}`),
     clients: {},
   };
 }
 
 function clientDef(logicalId: string, p: Rec): ClientDef {
   const v = (p.TokenValidityUnits ?? {}) as Rec;
-  const minutes = (n: unknown, unit: unknown, d: number) => (n === undefined ? d : Number(n) * ({ seconds: 1 / 60, minutes: 1, hours: 60, days: 1440 }[textOf(unit, 'hours', `${logicalId} TokenValidityUnits`)] ?? 60));
+  const minutes = (n: unknown, unit: unknown, d: number) =>
+    n === undefined
+      ? d
+      : Number(n) *
+        ({ seconds: 1 / 60, minutes: 1, hours: 60, days: 1440 }[textOf(unit, 'hours', `${logicalId} TokenValidityUnits`)] ?? 60);
   return {
     logicalId,
     name: textOf(p.ClientName, logicalId, `${logicalId} ClientName`),

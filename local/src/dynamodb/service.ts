@@ -17,7 +17,8 @@ const tableKind: ResourceKind = {
   physicalId: (r, ctx) => declaredName(r, 'TableName', ctx),
   arn: (r, ctx) => `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${r.ref}`,
   // The real label is a timestamp; the streams service reads the table from the ARN.
-  getAtt: (attr, r, ctx) => (attr === 'StreamArn' ? `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${r.ref}/stream/local` : undefined),
+  getAtt: (attr, r, ctx) =>
+    attr === 'StreamArn' ? `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${r.ref}/stream/local` : undefined,
   features: (p) => (p.PointInTimeRecoverySpecification ? ['point-in-time recovery'] : []),
 };
 

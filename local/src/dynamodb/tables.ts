@@ -58,7 +58,11 @@ export function tableDefinitionsFromTemplate(t: ResolvedTemplate): TableDefiniti
       continue;
     }
     const indexes = (list: IndexProperties[] | undefined) =>
-      list?.map((i) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: i.Projection ?? { ProjectionType: 'ALL' as const } }));
+      list?.map((i) => ({
+        IndexName: i.IndexName,
+        KeySchema: i.KeySchema,
+        Projection: i.Projection ?? { ProjectionType: 'ALL' as const },
+      }));
     const input: CreateTableCommandInput = {
       TableName: name,
       AttributeDefinitions: p.AttributeDefinitions,
@@ -69,7 +73,8 @@ export function tableDefinitionsFromTemplate(t: ResolvedTemplate): TableDefiniti
     if (gsis?.length) input.GlobalSecondaryIndexes = gsis;
     const lsis = indexes(p.LocalSecondaryIndexes);
     if (lsis?.length) input.LocalSecondaryIndexes = lsis;
-    if (p.StreamSpecification?.StreamViewType) input.StreamSpecification = { StreamEnabled: true, StreamViewType: p.StreamSpecification.StreamViewType };
+    if (p.StreamSpecification?.StreamViewType)
+      input.StreamSpecification = { StreamEnabled: true, StreamViewType: p.StreamSpecification.StreamViewType };
     const ttl = p.TimeToLiveSpecification;
     defs.push({ logicalId, input, ...(ttl?.Enabled !== false && ttl?.AttributeName ? { ttlAttribute: ttl.AttributeName } : {}) });
   }

@@ -6,7 +6,10 @@ import { closeServer, listenLoopback } from '../ports';
 
 export class LambdaInvokeApi {
   private server?: Server;
-  constructor(private lambda: LambdaService, private log: (s: string, m: string) => void) {}
+  constructor(
+    private lambda: LambdaService,
+    private log: (s: string, m: string) => void,
+  ) {}
 
   listen(port: number): Promise<number> {
     this.server = createServer((req, res) => {
@@ -39,10 +42,14 @@ export class LambdaInvokeApi {
           return res.end();
         }
         void this.lambda.invoke(name, event).then((r) => {
-          const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-requestid': requestId, 'x-amz-executed-version': '$LATEST' };
+          const headers: Record<string, string> = {
+            'content-type': 'application/json',
+            'x-amzn-requestid': requestId,
+            'x-amz-executed-version': '$LATEST',
+          };
           if (!r.ok) headers['x-amz-function-error'] = 'Unhandled';
           res.writeHead(200, headers);
-          res.end(JSON.stringify(r.ok ? r.payload ?? null : r.error));
+          res.end(JSON.stringify(r.ok ? (r.payload ?? null) : r.error));
         });
       });
     });

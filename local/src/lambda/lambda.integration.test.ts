@@ -20,7 +20,8 @@ const published: FunctionLogLine[] = [];
 const bus = new LogBus();
 bus.subscribe((l) => published.push(l));
 
-const source = (v: string) => `export const handler = async (e: { n: number }) => { console.log('handling', e.n); return { v: ${JSON.stringify(v)}, n: e.n, env: process.env.GREETING, pid: process.pid }; };\n`;
+const source = (v: string) =>
+  `export const handler = async (e: { n: number }) => { console.log('handling', e.n); return { v: ${JSON.stringify(v)}, n: e.n, env: process.env.GREETING, pid: process.pid }; };\n`;
 
 async function until<T>(fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
@@ -83,7 +84,11 @@ it('publishes each line of the function to the log bus with its request id and l
   published.length = 0;
   await lambda.invoke('Fn', { n: 42 });
   const line = published.find((l) => /handling 42/.test(l.message));
-  expect(line).toMatchObject({ functionId: 'Fn', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/), logStream: expect.stringMatching(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/) });
+  expect(line).toMatchObject({
+    functionId: 'Fn',
+    requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    logStream: expect.stringMatching(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/),
+  });
   expect(published.find((l) => l.message.startsWith('REPORT RequestId: '))?.requestId).toBe(line!.requestId);
   expect(Math.abs(line!.timestamp - Date.now())).toBeLessThan(60_000);
 });

@@ -28,7 +28,6 @@ export interface Answer {
   headers?: Record<string, string>;
 }
 
-
 /**
  * A string member of a request, as an operation reads it: absent (or null) is '' and each
  * operation says whether it may be; a number or boolean is taken as its text; an object or a

@@ -15,7 +15,9 @@ export const notEmulatedKinds: ServiceModule = {
       physicalId: (r, ctx) => declaredName(r, 'AlarmName', ctx),
       arn: (r, ctx) => `arn:aws:cloudwatch:${ctx.region}:${ctx.accountId}:alarm:${r.ref}`,
     }),
-    notEmulated(['AWS::CloudWatch::Dashboard'], 'CloudWatch dashboards', 'not served', { physicalId: (r, ctx) => declaredName(r, 'DashboardName', ctx) }),
+    notEmulated(['AWS::CloudWatch::Dashboard'], 'CloudWatch dashboards', 'not served', {
+      physicalId: (r, ctx) => declaredName(r, 'DashboardName', ctx),
+    }),
     notEmulated(['AWS::Logs::LogGroup'], 'log groups', 'function logs go to the console', {
       physicalId: (r, ctx) => declaredName(r, 'LogGroupName', ctx),
       arn: (r, ctx) => `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${r.ref}:*`,

@@ -41,10 +41,26 @@ export interface ResolvedTemplate {
   raw: JsonObject;
 }
 
-
 export const DEFAULT_STACK: Omit<StackContext, 'urls'> = { region: 'us-east-1', accountId: '123456789012', stackName: 'myapp' };
 
-const INTRINSICS = ['Base64', 'Cidr', 'FindInMap', 'GetAtt', 'GetAZs', 'ImportValue', 'Join', 'Select', 'Split', 'Sub', 'Transform', 'And', 'Equals', 'If', 'Not', 'Or'];
+const INTRINSICS = [
+  'Base64',
+  'Cidr',
+  'FindInMap',
+  'GetAtt',
+  'GetAZs',
+  'ImportValue',
+  'Join',
+  'Select',
+  'Split',
+  'Sub',
+  'Transform',
+  'And',
+  'Equals',
+  'If',
+  'Not',
+  'Or',
+];
 
 function toJs(v: unknown): unknown {
   return v && typeof v === 'object' && 'toJSON' in v ? (v as { toJSON(): unknown }).toJSON() : v;
@@ -75,7 +91,6 @@ export function loadTemplateFile(path: string): JsonObject {
   if (!doc || typeof doc !== 'object' || !('Resources' in doc)) throw new Error(`${path}: not a CloudFormation template (no Resources)`);
   return expandLanguageExtensions(doc as JsonObject);
 }
-
 
 /**
  * A resolved template value where text belongs: a string as it is, a number or boolean as its

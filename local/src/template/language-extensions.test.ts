@@ -35,8 +35,15 @@ Resources:
       'TwoFunctionErrorsAlarm',
       'TwoFunctionThrottlesAlarm',
     ]);
-    expect(resources.TwoFunctionLogGroup!.Properties).toEqual({ LogGroupName: { 'Fn::Sub': '/aws/lambda/${TwoFunction}' }, Tag: 'TwoFunction' });
-    expect(resources.OneFunctionThrottlesAlarm!.Properties).toEqual({ MetricName: 'Throttles', Value: { 'Fn::Sub': '${OneFunction}' }, Other: { Ref: 'Keep' } });
+    expect(resources.TwoFunctionLogGroup!.Properties).toEqual({
+      LogGroupName: { 'Fn::Sub': '/aws/lambda/${TwoFunction}' },
+      Tag: 'TwoFunction',
+    });
+    expect(resources.OneFunctionThrottlesAlarm!.Properties).toEqual({
+      MetricName: 'Throttles',
+      Value: { 'Fn::Sub': '${OneFunction}' },
+      Other: { Ref: 'Keep' },
+    });
   });
 
   it('takes a collection from a CommaDelimitedList parameter, strips &{} for keys, and works in Outputs and properties', () => {
@@ -60,17 +67,25 @@ Outputs:
   });
 
   it('refuses a loop that would declare a key twice, and a malformed loop', () => {
-    expect(() => expandLanguageExtensions(load(`
+    expect(() =>
+      expandLanguageExtensions(
+        load(`
 Transform: AWS::LanguageExtensions
 Resources:
   OneTopic: { Type: AWS::SNS::Topic }
   Fn::ForEach::Dup: [X, [One], { '\${X}Topic': { Type: AWS::SNS::Topic } }]
-`))).toThrow(/OneTopic is declared twice/);
-    expect(() => expandLanguageExtensions(load(`
+`),
+      ),
+    ).toThrow(/OneTopic is declared twice/);
+    expect(() =>
+      expandLanguageExtensions(
+        load(`
 Transform: AWS::LanguageExtensions
 Resources:
   Fn::ForEach::Bad: [X, [One]]
-`))).toThrow(/Identifier, Collection/);
+`),
+      ),
+    ).toThrow(/Identifier, Collection/);
   });
 
   it('leaves a template without the transform as it is', () => {

@@ -23,7 +23,11 @@ function usesLanguageExtensions(template: JsonObject): boolean {
 /** `${id}` → the item; `&{id}` → the item without its non-alphanumeric characters (for logical ids). */
 function substitute(node: Json, id: string, item: string): Json {
   if (typeof node === 'string') {
-    return node.split(`\${${id}}`).join(item).split(`&{${id}}`).join(item.replace(/[^A-Za-z0-9]/g, ''));
+    return node
+      .split(`\${${id}}`)
+      .join(item)
+      .split(`&{${id}}`)
+      .join(item.replace(/[^A-Za-z0-9]/g, ''));
   }
   if (Array.isArray(node)) return node.map((n) => substitute(n, id, item));
   if (!isObj(node)) return node;

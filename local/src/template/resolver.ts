@@ -66,7 +66,9 @@ function resourcesWithGlobals(raw: JsonObject): Record<string, JsonObject> {
 }
 
 function checkParameter(name: string, def: JsonObject, str: string): void {
-  const allowed = Array.isArray(def.AllowedValues) ? def.AllowedValues.map((v, i) => text(v, `Parameters.${name}.AllowedValues[${i}]`)) : undefined;
+  const allowed = Array.isArray(def.AllowedValues)
+    ? def.AllowedValues.map((v, i) => text(v, `Parameters.${name}.AllowedValues[${i}]`))
+    : undefined;
   if (allowed && !allowed.includes(str)) {
     throw new Error(`Parameter "${name}"="${str}" is not one of its AllowedValues: ${allowed.join(', ')}`);
   }
@@ -79,7 +81,9 @@ function checkParameter(name: string, def: JsonObject, str: string): void {
 /** Parameter values: override > local default > template Default; each checked. */
 function parameterValues(defs: Record<string, JsonObject>, opts: ResolveOptions): Record<string, string> {
   const overrides = opts.parameterOverrides ?? {};
-  for (const k of Object.keys(overrides)) if (!(k in defs)) throw new Error(`Parameter override "${k}" is not a parameter of the template (known: ${Object.keys(defs).join(', ')})`);
+  for (const k of Object.keys(overrides))
+    if (!(k in defs))
+      throw new Error(`Parameter override "${k}" is not a parameter of the template (known: ${Object.keys(defs).join(', ')})`);
   const parameters: Record<string, string> = {};
   for (const [name, def] of Object.entries(defs)) {
     let value: Json | undefined = overrides[name];
@@ -134,7 +138,10 @@ const INTRINSIC_FUNCTIONS: Record<string, Intrinsic> = {
   Condition: (r, arg, where) => (typeof arg === 'string' ? r.condition(arg) : r.resolveObject({ Condition: arg }, where)),
   'Fn::GetAtt': getAtt,
   'Fn::Sub': substitute,
-  'Fn::Join': (r, arg, where) => list(r, (arg as Json[])[1]!, where).map((item) => text(item, where)).join(text((arg as Json[])[0]!, where)),
+  'Fn::Join': (r, arg, where) =>
+    list(r, (arg as Json[])[1]!, where)
+      .map((item) => text(item, where))
+      .join(text((arg as Json[])[0]!, where)),
   'Fn::Select': (r, arg, where) => list(r, (arg as Json[])[1]!, where)[Number(r.value((arg as Json[])[0]!, where))] ?? null,
   'Fn::Split': (r, arg, where) => text(r.value((arg as Json[])[1]!, where), where).split(text((arg as Json[])[0]!, where)),
   'Fn::If': (r, arg, where) => r.resolve(r.condition(text((arg as Json[])[0]!, where)) ? (arg as Json[])[1]! : (arg as Json[])[2]!, where),
@@ -142,7 +149,11 @@ const INTRINSIC_FUNCTIONS: Record<string, Intrinsic> = {
   'Fn::Not': (r, arg, where) => !r.value((arg as Json[])[0]!, where),
   'Fn::And': (r, arg, where) => (arg as Json[]).every((a) => Boolean(r.value(a, where))),
   'Fn::Or': (r, arg, where) => (arg as Json[]).some((a) => Boolean(r.value(a, where))),
-  'Fn::FindInMap': (r, arg, where) => r.findInMap((arg as Json[]).map((a) => text(r.value(a, where), where)), where),
+  'Fn::FindInMap': (r, arg, where) =>
+    r.findInMap(
+      (arg as Json[]).map((a) => text(r.value(a, where), where)),
+      where,
+    ),
   'Fn::Base64': (r, arg, where) => Buffer.from(text(r.value(arg, where), where)).toString('base64'),
   'Fn::GetAZs': (r) => ['a', 'b', 'c'].map((z) => `${r.ctx.region}${z}`),
   'Fn::ImportValue': (r, arg, where) => {
@@ -210,7 +221,11 @@ export class TemplateResolver {
 
   private resourceRef(id: string): ResourceRef {
     const props = (this.merged[id]!.Properties ?? {}) as JsonObject;
-    return { logicalId: id, type: text(this.merged[id]!.Type ?? null, `Resources.${id}.Type`), prop: (name) => this.namingProp(id, name, props[name]) };
+    return {
+      logicalId: id,
+      type: text(this.merged[id]!.Type ?? null, `Resources.${id}.Type`),
+      prop: (name) => this.namingProp(id, name, props[name]),
+    };
   }
 
   /** A property a kind reads for a name or ARN; one that depends on itself is ignored (with a warning). */
@@ -281,7 +296,11 @@ export class TemplateResolver {
     }
     const named = this.named(id);
     const kind = this.kindOf(id);
-    const v = kind?.getAtt?.(attr, named, this.ctx) ?? (attr === 'Arn' ? (kind?.arn?.(named, this.ctx) ?? `arn:aws:local:${this.ctx.region}:${this.ctx.accountId}:${named.ref}`) : undefined);
+    const v =
+      kind?.getAtt?.(attr, named, this.ctx) ??
+      (attr === 'Arn'
+        ? (kind?.arn?.(named, this.ctx) ?? `arn:aws:local:${this.ctx.region}:${this.ctx.accountId}:${named.ref}`)
+        : undefined);
     if (v !== undefined) return v;
     this.warn(`${where}: GetAtt ${id}.${attr} has no local value`);
     return `${named.ref}.${attr}`;

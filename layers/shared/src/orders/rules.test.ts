@@ -61,7 +61,9 @@ describe('assertCancellable', () => {
   });
   it('refuses at exactly 10 minutes and after', () => {
     for (const ms of [CANCEL_WINDOW_MS, CANCEL_WINDOW_MS + 1, 3600_000]) {
-      expect(() => assertCancellable(order('PLACED'), at(ms))).toThrow(expect.objectContaining({ status: 409, code: 'CANCEL_WINDOW_CLOSED' }));
+      expect(() => assertCancellable(order('PLACED'), at(ms))).toThrow(
+        expect.objectContaining({ status: 409, code: 'CANCEL_WINDOW_CLOSED' }),
+      );
     }
   });
   it.each(ORDER_STATUSES.filter((s) => s !== 'PLACED'))('refuses cancel of a %s order', (status) => {
@@ -103,7 +105,14 @@ describe('editing', () => {
   it.each(ORDER_STATUSES)('a %s order is editable only if PLACED', (status) => {
     expect(isEditable(status)).toBe(status === 'PLACED');
     if (status === 'PLACED') expect(() => assertEditable({ status })).not.toThrow();
-    else expect(() => assertEditable({ status })).toThrow(expect.objectContaining({ status: 409, code: 'INVALID_TRANSITION', message: `Order is ${status}; only PLACED orders can be changed` }));
+    else
+      expect(() => assertEditable({ status })).toThrow(
+        expect.objectContaining({
+          status: 409,
+          code: 'INVALID_TRANSITION',
+          message: `Order is ${status}; only PLACED orders can be changed`,
+        }),
+      );
   });
 });
 

@@ -108,9 +108,12 @@ export async function findOrderForCaller(
   throw notFound(`Order ${orderId} not found`);
 }
 
-
 /** The caller's own orders, newest first, a page at a time. */
-export function listOrders(orders: OrdersRepository, caller: Caller, page: { limit: number; nextToken?: string | undefined }): Promise<Page<OrderRecord>> {
+export function listOrders(
+  orders: OrdersRepository,
+  caller: Caller,
+  page: { limit: number; nextToken?: string | undefined },
+): Promise<Page<OrderRecord>> {
   return orders.listByUser(caller.sub, { limit: page.limit, ...(page.nextToken !== undefined ? { nextToken: page.nextToken } : {}) });
 }
 
@@ -122,7 +125,12 @@ export interface EditOrderInput {
 }
 
 /** Owner edit while PLACED: new lines priced from the catalogue, at the version the client read. */
-export async function editOrder(deps: { orders: OrdersRepository; products: ProductsRepository }, caller: Caller, orderId: string, input: EditOrderInput): Promise<OrderRecord> {
+export async function editOrder(
+  deps: { orders: OrdersRepository; products: ProductsRepository },
+  caller: Caller,
+  orderId: string,
+  input: EditOrderInput,
+): Promise<OrderRecord> {
   const order = await findOrderForCaller(deps.orders, caller, orderId, { allowAdmin: false });
   assertEditable(order);
   const priced = await priceLines(deps.products, input.items);

@@ -12,8 +12,18 @@ const now = new Date('2026-03-01T10:00:00.000Z');
 async function failedOrder() {
   const orders = new InMemoryOrdersRepository();
   const order = await orders.create({
-    userId: 'u-1', orderId: 'o-1', status: 'FAILED', items: [], total: 0, currency: 'USD', createdAt: '2026-03-01T09:00:00.000Z',
-    updatedAt: '2026-03-01T09:00:00.000Z', expiresAt: 0, version: 4, history: [], failureReason: 'PaymentDeclined',
+    userId: 'u-1',
+    orderId: 'o-1',
+    status: 'FAILED',
+    items: [],
+    total: 0,
+    currency: 'USD',
+    createdAt: '2026-03-01T09:00:00.000Z',
+    updatedAt: '2026-03-01T09:00:00.000Z',
+    expiresAt: 0,
+    version: 4,
+    history: [],
+    failureReason: 'PaymentDeclined',
   });
   return { orders, order };
 }
@@ -25,20 +35,34 @@ describe('retryOrder', () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec:o-1-retry-5' });
     const { orders, order } = await failedOrder();
     const retried = await retryOrder(stepFunctions(), orders, order, { stateMachineArn: ARN, staleOrderSeconds: 600, now });
-    expect(retried).toMatchObject({ status: 'PLACED', placedStatus: 'PLACED', expiresAt: now.getTime() / 1000 + 600, executionArn: 'arn:exec:o-1-retry-5', version: 6 });
-    expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input).toEqual({ stateMachineArn: ARN, name: 'o-1-retry-5', input: '{"orderId":"o-1","userId":"u-1"}' });
+    expect(retried).toMatchObject({
+      status: 'PLACED',
+      placedStatus: 'PLACED',
+      expiresAt: now.getTime() / 1000 + 600,
+      executionArn: 'arn:exec:o-1-retry-5',
+      version: 6,
+    });
+    expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input).toEqual({
+      stateMachineArn: ARN,
+      name: 'o-1-retry-5',
+      input: '{"orderId":"o-1","userId":"u-1"}',
+    });
   });
 
   it('restores FAILED when the execution cannot start, so the retry can be asked again', async () => {
     sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
     const { orders, order } = await failedOrder();
-    await expect(retryOrder(stepFunctions(), orders, order, { stateMachineArn: ARN, staleOrderSeconds: 600, now })).rejects.toThrow('throttled');
+    await expect(retryOrder(stepFunctions(), orders, order, { stateMachineArn: ARN, staleOrderSeconds: 600, now })).rejects.toThrow(
+      'throttled',
+    );
     expect(await orders.get(order)).toMatchObject({ status: 'FAILED', version: 6 });
   });
 
   it('refuses an order that is not FAILED before writing anything', async () => {
     const { orders, order } = await failedOrder();
-    await expect(retryOrder(stepFunctions(), orders, { ...order, status: 'CONFIRMED' }, { stateMachineArn: ARN, staleOrderSeconds: 600 })).rejects.toMatchObject({ status: 409, code: 'INVALID_TRANSITION' });
+    await expect(
+      retryOrder(stepFunctions(), orders, { ...order, status: 'CONFIRMED' }, { stateMachineArn: ARN, staleOrderSeconds: 600 }),
+    ).rejects.toMatchObject({ status: 409, code: 'INVALID_TRANSITION' });
     expect((await orders.get(order))?.version).toBe(4);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });

@@ -65,7 +65,12 @@ export interface RetryOptions {
  * Admin retry: FAILED → PLACED, then a new execution. If the execution cannot start, the order
  * goes back to FAILED (so the retry can be asked again) and the error is thrown.
  */
-export async function retryOrder(sfn: StepFunctions, orders: OrdersRepository, order: OrderRecord, opts: RetryOptions): Promise<OrderRecord> {
+export async function retryOrder(
+  sfn: StepFunctions,
+  orders: OrdersRepository,
+  order: OrderRecord,
+  opts: RetryOptions,
+): Promise<OrderRecord> {
   assertTransition(order.status, 'PLACED');
   const key = { userId: order.userId, orderId: order.orderId };
   const now = opts.now ?? new Date();

@@ -7,7 +7,11 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { lambdaHandler, type LambdaHandler } from '../lambda';
 
-export function streamHandler(handleRecord: (record: DynamoDBRecord) => Promise<void>): LambdaHandler<DynamoDBStreamEvent, DynamoDBBatchResponse> {
+export function streamHandler(
+  handleRecord: (record: DynamoDBRecord) => Promise<void>,
+): LambdaHandler<DynamoDBStreamEvent, DynamoDBBatchResponse> {
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
-  return lambdaHandler((event: DynamoDBStreamEvent, context: Context) => processPartialResponse(event, handleRecord, processor, { context }));
+  return lambdaHandler((event: DynamoDBStreamEvent, context: Context) =>
+    processPartialResponse(event, handleRecord, processor, { context }),
+  );
 }

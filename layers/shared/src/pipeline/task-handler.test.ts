@@ -27,7 +27,10 @@ describe('taskHandler', () => {
 
   it('fails a malformed input before the step runs', async () => {
     const run = jest.fn();
-    await expect(taskHandler(run)({ orderId: 'o-1' }, context)).rejects.toMatchObject({ name: 'TaskInputError', message: expect.stringContaining('userId') });
+    await expect(taskHandler(run)({ orderId: 'o-1' }, context)).rejects.toMatchObject({
+      name: 'TaskInputError',
+      message: expect.stringContaining('userId'),
+    });
     expect(run).not.toHaveBeenCalled();
   });
 
@@ -35,13 +38,21 @@ describe('taskHandler', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' });
     const timedOut = Object.assign(new Error('Connection timed out after 2000 ms'), { name: 'TimeoutError' });
     const outOfStock = Object.assign(new Error('Not enough stock'), { name: 'OutOfStock' });
-    for (const [thrown, name] of [[refused, 'ServiceUnavailable'], [timedOut, 'ServiceUnavailable'], [outOfStock, 'OutOfStock']] as const) {
-      await expect(taskHandler(async () => Promise.reject(thrown))({ orderId: 'o-1', userId: 'u-1' }, context)).rejects.toMatchObject({ name });
+    for (const [thrown, name] of [
+      [refused, 'ServiceUnavailable'],
+      [timedOut, 'ServiceUnavailable'],
+      [outOfStock, 'OutOfStock'],
+    ] as const) {
+      await expect(taskHandler(async () => Promise.reject(thrown))({ orderId: 'o-1', userId: 'u-1' }, context)).rejects.toMatchObject({
+        name,
+      });
     }
   });
 
   it('parses with the given schema (compensation steps get the caught error)', async () => {
     const handler = taskHandler(async (_d, input: CompensationInput) => input.error?.Error, { input: CompensationInput });
-    await expect(handler({ orderId: 'o-1', userId: 'u-1', error: { Error: 'PaymentDeclined', Cause: '...' } }, context)).resolves.toBe('PaymentDeclined');
+    await expect(handler({ orderId: 'o-1', userId: 'u-1', error: { Error: 'PaymentDeclined', Cause: '...' } }, context)).resolves.toBe(
+      'PaymentDeclined',
+    );
   });
 });

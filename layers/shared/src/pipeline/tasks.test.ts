@@ -24,7 +24,10 @@ async function given(over: Partial<OrderRecord> = {}): Promise<OrderRecord> {
   return deps.orders.create({
     ...key,
     status: 'PLACED',
-    items: [{ sku: 'SKU-1', qty: 2, price: 500 }, { sku: 'SKU-2', qty: 1, price: 250 }],
+    items: [
+      { sku: 'SKU-1', qty: 2, price: 500 },
+      { sku: 'SKU-2', qty: 1, price: 250 },
+    ],
     total: 1250,
     currency: 'USD',
     createdAt: '2026-01-01T00:00:00.000Z',
@@ -76,7 +79,11 @@ describe('validateOrder', () => {
     await expect(validateOrder(deps, key)).resolves.toMatchObject({ status: 'VALIDATED', changed: true });
     await given({ orderId: 'o-2' });
     race = () => deps.orders.transition({ userId: 'u-1', orderId: 'o-2' }, 'PLACED', 'CANCELED');
-    await expect(validateOrder(deps, { userId: 'u-1', orderId: 'o-2' })).resolves.toMatchObject({ status: 'CANCELED', active: false, changed: false });
+    await expect(validateOrder(deps, { userId: 'u-1', orderId: 'o-2' })).resolves.toMatchObject({
+      status: 'CANCELED',
+      active: false,
+      changed: false,
+    });
   });
 
   it('ends cleanly for an order canceled meanwhile, and names a missing one', async () => {
@@ -96,7 +103,14 @@ describe('reserveInventory', () => {
   });
 
   it('fails OutOfStock naming the short products, taking nothing', async () => {
-    await given({ status: 'VALIDATED', items: [{ sku: 'SKU-1', qty: 1, price: 500 }, { sku: 'SKU-2', qty: 2, price: 250 }], total: 1000 });
+    await given({
+      status: 'VALIDATED',
+      items: [
+        { sku: 'SKU-1', qty: 1, price: 500 },
+        { sku: 'SKU-2', qty: 2, price: 250 },
+      ],
+      total: 1000,
+    });
     await expect(reserveInventory(deps, key)).rejects.toMatchObject({ name: 'OutOfStock', message: 'Not enough stock for SKU-2' });
     expect(await stock()).toEqual([5, 1]);
     expect((await order()).status).toBe('VALIDATED');
@@ -131,7 +145,13 @@ describe('confirmOrder and buildNotification', () => {
     await given({ status: 'CHARGED' });
     await expect(buildNotification(deps, key)).resolves.toBeUndefined();
     await expect(confirmOrder(deps, key)).resolves.toMatchObject({ status: 'CONFIRMED', changed: true });
-    await expect(buildNotification(deps, key)).resolves.toEqual({ kind: 'ORDER_CONFIRMED', ...key, total: 1250, currency: 'USD', lines: 2 });
+    await expect(buildNotification(deps, key)).resolves.toEqual({
+      kind: 'ORDER_CONFIRMED',
+      ...key,
+      total: 1250,
+      currency: 'USD',
+      lines: 2,
+    });
   });
 });
 

@@ -144,7 +144,14 @@ export interface Notification {
 export async function buildNotification(deps: PipelineDeps, input: TaskInput): Promise<Notification | undefined> {
   const order = await load(deps, input);
   if (!hasReached(order.status, 'CONFIRMED')) return undefined;
-  return { kind: 'ORDER_CONFIRMED', orderId: order.orderId, userId: order.userId, total: order.total, currency: order.currency, lines: order.items.length };
+  return {
+    kind: 'ORDER_CONFIRMED',
+    orderId: order.orderId,
+    userId: order.userId,
+    total: order.total,
+    currency: order.currency,
+    lines: order.items.length,
+  };
 }
 
 /**

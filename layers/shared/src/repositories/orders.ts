@@ -328,7 +328,8 @@ export class DynamoOrdersRepository implements OrdersRepository {
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':reserved': 'RESERVED' },
       },
-      (old) => conflict(`Order is ${String(old.status)}, not RESERVED`, 'CONFLICT', { currentStatus: old.status, currentVersion: old.version }),
+      (old) =>
+        conflict(`Order is ${String(old.status)}, not RESERVED`, 'CONFLICT', { currentStatus: old.status, currentVersion: old.version }),
     );
     return Number(order.paymentAttempts ?? 1);
   }

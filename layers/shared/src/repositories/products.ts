@@ -70,9 +70,7 @@ export class DynamoProductsRepository implements ProductsRepository {
     let start: Record<string, unknown> | undefined;
     // The catalogue is small, but a Scan page stops at 1 MB: follow every page.
     for (let page = 0; page < 1000; page++) {
-      const out = await this.doc.send(
-        new ScanCommand({ TableName: this.tableName, ...(start ? { ExclusiveStartKey: start } : {}) }),
-      );
+      const out = await this.doc.send(new ScanCommand({ TableName: this.tableName, ...(start ? { ExclusiveStartKey: start } : {}) }));
       products.push(...((out.Items ?? []) as Product[]));
       start = out.LastEvaluatedKey;
       if (!start) break;
@@ -88,9 +86,7 @@ export class DynamoProductsRepository implements ProductsRepository {
       for (let attempt = 0; keys.length > 0; attempt++) {
         if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error('BatchGet left unprocessed keys after retries');
         if (attempt > 0) await sleep(50 * 2 ** attempt);
-        const out = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
-        );
+        const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }));
         for (const item of out.Responses?.[this.tableName] ?? []) found.set(String(item.sku), item as Product);
         keys = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
       }

@@ -53,7 +53,8 @@ export class InMemoryProductsRepository implements ProductsRepository {
 
   async release(lines: readonly StockLine[]): Promise<void> {
     // DynamoDB cancels the whole transaction when a product is missing.
-    if (lines.some((l) => !this.items.has(l.sku))) throw Object.assign(new Error('Transaction cancelled'), { name: 'TransactionCanceledException' });
+    if (lines.some((l) => !this.items.has(l.sku)))
+      throw Object.assign(new Error('Transaction cancelled'), { name: 'TransactionCanceledException' });
     for (const l of lines) this.items.get(l.sku)!.stock += l.qty;
   }
 
@@ -121,9 +122,17 @@ export class InMemoryOrdersRepository implements OrdersRepository {
     const order = this.existing(key);
     if (order.status !== EDITABLE_STATUS) throw notEditable(order.status);
     if (order.version !== input.expectedVersion) {
-      throw conflict(`Order was changed (version ${order.version}); reload and retry`, 'VERSION_CONFLICT', { currentVersion: order.version });
+      throw conflict(`Order was changed (version ${order.version}); reload and retry`, 'VERSION_CONFLICT', {
+        currentVersion: order.version,
+      });
     }
-    Object.assign(order, { items: copy(input.items), total: input.total, currency: input.currency, updatedAt: (input.now ?? new Date()).toISOString(), version: order.version + 1 });
+    Object.assign(order, {
+      items: copy(input.items),
+      total: input.total,
+      currency: input.currency,
+      updatedAt: (input.now ?? new Date()).toISOString(),
+      version: order.version + 1,
+    });
     if (input.paymentToken !== undefined) order.paymentToken = input.paymentToken;
     return copy(order);
   }
@@ -132,12 +141,14 @@ export class InMemoryOrdersRepository implements OrdersRepository {
     assertTransition(from, to);
     const order = this.existing(key);
     if (order.status !== from || (opts.expectedVersion !== undefined && order.version !== opts.expectedVersion)) {
-      const message = order.status !== from ? `Order is ${order.status}, not ${from}` : `Order was changed (version ${order.version}); reload and retry`;
+      const message =
+        order.status !== from ? `Order is ${order.status}, not ${from}` : `Order was changed (version ${order.version}); reload and retry`;
       throw conflict(message, 'CONFLICT', { currentStatus: order.status, currentVersion: order.version });
     }
     const now = opts.now ?? new Date();
     const at = now.toISOString();
-    for (const [name, value] of Object.entries(opts.set ?? {})) if (value !== undefined) (order as unknown as Record<string, unknown>)[name] = copy(value);
+    for (const [name, value] of Object.entries(opts.set ?? {}))
+      if (value !== undefined) (order as unknown as Record<string, unknown>)[name] = copy(value);
     Object.assign(order, { status: to, updatedAt: at, version: order.version + 1 });
     order.history = [...(order.history ?? []), { status: to, at, ...(opts.reason ? { reason: opts.reason } : {}) }];
     if (to === 'PLACED') order.placedStatus = 'PLACED';
@@ -153,7 +164,12 @@ export class InMemoryOrdersRepository implements OrdersRepository {
       .filter((o) => o.placedStatus === 'PLACED' && o.expiresAt <= nowEpochSeconds)
       .sort((a, b) => a.expiresAt - b.expiresAt || `${a.userId}/${a.orderId}`.localeCompare(`${b.userId}/${b.orderId}`));
     const after = start ? stale.findIndex((o) => o.userId === start.userId && o.orderId === start.orderId) + 1 : 0;
-    const page = pageOf(stale.slice(after), limit, (o) => ({ userId: o.userId, orderId: o.orderId, placedStatus: 'PLACED', expiresAt: o.expiresAt }));
+    const page = pageOf(stale.slice(after), limit, (o) => ({
+      userId: o.userId,
+      orderId: o.orderId,
+      placedStatus: 'PLACED',
+      expiresAt: o.expiresAt,
+    }));
     return { ...page, items: page.items.map((o) => ({ userId: o.userId, orderId: o.orderId })) };
   }
 
@@ -240,11 +256,22 @@ export class InMemoryUsersRepository implements UsersRepository {
     return this.live(userId) !== undefined && this.items.delete(userId);
   }
 
-  async upsertProfile(userId: string, email: string, input: ProfileInput, now: Date = new Date()): Promise<{ user: User; created: boolean }> {
+  async upsertProfile(
+    userId: string,
+    email: string,
+    input: ProfileInput,
+    now: Date = new Date(),
+  ): Promise<{ user: User; created: boolean }> {
     const at = now.toISOString();
     const old = this.live(userId);
     const user: StoredUser = old ?? { userId, email, name: input.name, plan: 'free', createdAt: at, updatedAt: at };
-    Object.assign(user, { name: input.name, email, updatedAt: at, ...(input.plan !== undefined ? { plan: input.plan } : {}), ...(input.bio !== undefined ? { bio: input.bio } : {}) });
+    Object.assign(user, {
+      name: input.name,
+      email,
+      updatedAt: at,
+      ...(input.plan !== undefined ? { plan: input.plan } : {}),
+      ...(input.bio !== undefined ? { bio: input.bio } : {}),
+    });
     delete user.ttl;
     this.items.set(userId, user);
     return { user: this.view(user), created: old === undefined };
@@ -280,7 +307,8 @@ export class InMemoryTodosRepository implements TodosRepository {
     const todo = this.items.get(`${userId}/${todoId}`);
     if (!todo) return undefined;
     const at = now.toISOString();
-    for (const field of ['title', 'dueDate', 'notes', 'done'] as const) if (patch[field] !== undefined) Object.assign(todo, { [field]: patch[field] });
+    for (const field of ['title', 'dueDate', 'notes', 'done'] as const)
+      if (patch[field] !== undefined) Object.assign(todo, { [field]: patch[field] });
     if (patch.done === true) todo.completedAt ??= at;
     else if (patch.done === false) delete todo.completedAt;
     todo.updatedAt = at;

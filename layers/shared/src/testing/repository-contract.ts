@@ -20,7 +20,11 @@ export interface ContractRepositories {
   todos: TodosRepository;
 }
 
-const rejection = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as Record<string, unknown>);
+const rejection = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as Record<string, unknown>,
+  );
 const id = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
 function newOrder(userId: string, over: Partial<OrderRecord> = {}): OrderRecord {
@@ -47,7 +51,10 @@ export function describeRepositoryContract(name: string, repos: () => ContractRe
     it('creates once (409 ORDER_EXISTS after) and reads by key and by orderId', async () => {
       const o = await repos().orders.create(newOrder(id('u')));
       expect(o.placedStatus).toBe('PLACED');
-      expect(await rejection(repos().orders.create(newOrder(o.userId, { orderId: o.orderId })))).toMatchObject({ status: 409, code: 'ORDER_EXISTS' });
+      expect(await rejection(repos().orders.create(newOrder(o.userId, { orderId: o.orderId })))).toMatchObject({
+        status: 409,
+        code: 'ORDER_EXISTS',
+      });
       expect(await repos().orders.get(o)).toMatchObject({ orderId: o.orderId, status: 'PLACED', version: 1 });
       expect(await repos().orders.getByOrderId(o.orderId)).toMatchObject({ userId: o.userId });
       expect(await repos().orders.get({ userId: 'someone-else', orderId: o.orderId })).toBeUndefined();
@@ -58,11 +65,22 @@ export function describeRepositoryContract(name: string, repos: () => ContractRe
       const v = await repos().orders.transition(o, 'PLACED', 'VALIDATED', { expectedVersion: 1, reason: 'checked' });
       expect(v).toMatchObject({ status: 'VALIDATED', version: 2 });
       expect(v.placedStatus).toBeUndefined();
-      expect(v.history.map((h) => [h.status, h.reason])).toEqual([['PLACED', undefined], ['VALIDATED', 'checked']]);
-      expect(await rejection(repos().orders.transition(o, 'PLACED', 'VALIDATED'))).toMatchObject({ status: 409, details: { currentStatus: 'VALIDATED', currentVersion: 2 } });
+      expect(v.history.map((h) => [h.status, h.reason])).toEqual([
+        ['PLACED', undefined],
+        ['VALIDATED', 'checked'],
+      ]);
+      expect(await rejection(repos().orders.transition(o, 'PLACED', 'VALIDATED'))).toMatchObject({
+        status: 409,
+        details: { currentStatus: 'VALIDATED', currentVersion: 2 },
+      });
       expect(await rejection(repos().orders.transition(o, 'VALIDATED', 'RESERVED', { expectedVersion: 1 }))).toMatchObject({ status: 409 });
-      expect(await rejection(repos().orders.transition(o, 'VALIDATED', 'ACKNOWLEDGED'))).toMatchObject({ status: 409, code: 'INVALID_TRANSITION' });
-      expect(await rejection(repos().orders.transition({ userId: o.userId, orderId: 'missing' }, 'PLACED', 'VALIDATED'))).toMatchObject({ status: 404 });
+      expect(await rejection(repos().orders.transition(o, 'VALIDATED', 'ACKNOWLEDGED'))).toMatchObject({
+        status: 409,
+        code: 'INVALID_TRANSITION',
+      });
+      expect(await rejection(repos().orders.transition({ userId: o.userId, orderId: 'missing' }, 'PLACED', 'VALIDATED'))).toMatchObject({
+        status: 404,
+      });
       const failed = await repos().orders.transition(o, 'VALIDATED', 'FAILED', { set: { failureReason: 'declined' } });
       expect(failed).toMatchObject({ status: 'FAILED', failureReason: 'declined', version: 3 });
       expect(failed.ttlEpoch).toBeGreaterThan(Date.now() / 1000);
@@ -74,11 +92,25 @@ export function describeRepositoryContract(name: string, repos: () => ContractRe
     it('changes lines only while PLACED and at the expected version', async () => {
       const o = await repos().orders.create(newOrder(id('u')));
       const lines = { items: [{ sku: 'SKU-0002', qty: 2, price: 100 }], total: 200, currency: 'USD' };
-      expect(await rejection(repos().orders.updateItems(o, { ...lines, expectedVersion: 7 }))).toMatchObject({ status: 409, code: 'VERSION_CONFLICT', details: { currentVersion: 1 } });
-      expect(await repos().orders.updateItems(o, { ...lines, expectedVersion: 1, paymentToken: 'tok_x' })).toMatchObject({ total: 200, version: 2, paymentToken: 'tok_x' });
+      expect(await rejection(repos().orders.updateItems(o, { ...lines, expectedVersion: 7 }))).toMatchObject({
+        status: 409,
+        code: 'VERSION_CONFLICT',
+        details: { currentVersion: 1 },
+      });
+      expect(await repos().orders.updateItems(o, { ...lines, expectedVersion: 1, paymentToken: 'tok_x' })).toMatchObject({
+        total: 200,
+        version: 2,
+        paymentToken: 'tok_x',
+      });
       await repos().orders.transition(o, 'PLACED', 'CANCELED');
-      expect(await rejection(repos().orders.updateItems(o, { ...lines, expectedVersion: 3 }))).toMatchObject({ status: 409, code: 'INVALID_TRANSITION', message: 'Order is CANCELED; only PLACED orders can be changed' });
-      expect(await rejection(repos().orders.updateItems({ userId: o.userId, orderId: 'missing' }, { ...lines, expectedVersion: 1 }))).toMatchObject({ status: 404 });
+      expect(await rejection(repos().orders.updateItems(o, { ...lines, expectedVersion: 3 }))).toMatchObject({
+        status: 409,
+        code: 'INVALID_TRANSITION',
+        message: 'Order is CANCELED; only PLACED orders can be changed',
+      });
+      expect(
+        await rejection(repos().orders.updateItems({ userId: o.userId, orderId: 'missing' }, { ...lines, expectedVersion: 1 })),
+      ).toMatchObject({ status: 404 });
     });
 
     it("lists a user's orders newest first, page by page, and refuses another listing's cursor", async () => {
@@ -160,9 +192,19 @@ export function describeRepositoryContract(name: string, repos: () => ContractRe
     it('reserves all lines or none, naming the short ones', async () => {
       const [a, b] = skus() as [string, string];
       await repos().products.putAll([product(a, 2), product(b, 1)]);
-      expect(await rejection(repos().products.reserve([{ sku: a, qty: 1 }, { sku: b, qty: 2 }]))).toMatchObject({ status: 409, code: 'OUT_OF_STOCK', details: { skus: [b] } });
+      expect(
+        await rejection(
+          repos().products.reserve([
+            { sku: a, qty: 1 },
+            { sku: b, qty: 2 },
+          ]),
+        ),
+      ).toMatchObject({ status: 409, code: 'OUT_OF_STOCK', details: { skus: [b] } });
       expect(await stocks(a, b)).toEqual([2, 1]);
-      await repos().products.reserve([{ sku: a, qty: 2 }, { sku: b, qty: 1 }]);
+      await repos().products.reserve([
+        { sku: a, qty: 2 },
+        { sku: b, qty: 1 },
+      ]);
       await repos().products.release([{ sku: a, qty: 1 }]);
       expect(await stocks(a, b)).toEqual([1, 0]);
     });
@@ -183,7 +225,9 @@ export function describeRepositoryContract(name: string, repos: () => ContractRe
     it('creates once, updates, upserts a profile and deletes', async () => {
       const userId = id('user');
       await repos().users.create({ userId, name: 'A', email: 'a@example.com', plan: 'free', createdAt: at, updatedAt: at });
-      expect(await rejection(repos().users.create({ userId, name: 'B', email: 'b@example.com', plan: 'pro', createdAt: at, updatedAt: at }))).toMatchObject({ status: 409, code: 'USER_EXISTS' });
+      expect(
+        await rejection(repos().users.create({ userId, name: 'B', email: 'b@example.com', plan: 'pro', createdAt: at, updatedAt: at })),
+      ).toMatchObject({ status: 409, code: 'USER_EXISTS' });
       expect(await repos().users.update(userId, { plan: 'pro' })).toMatchObject({ name: 'A', plan: 'pro' });
       expect(await repos().users.update(id('user'), { plan: 'pro' })).toBeUndefined();
       const again = await repos().users.upsertProfile(userId, 'a@example.com', { name: 'Ada', bio: 'hi' });
@@ -197,7 +241,8 @@ export function describeRepositoryContract(name: string, repos: () => ContractRe
 
     it('lists every user across pages', async () => {
       const ids = [id('user'), id('user'), id('user')];
-      for (const userId of ids) await repos().users.create({ userId, name: 'L', email: 'l@example.com', plan: 'free', createdAt: at, updatedAt: at });
+      for (const userId of ids)
+        await repos().users.create({ userId, name: 'L', email: 'l@example.com', plan: 'free', createdAt: at, updatedAt: at });
       const seen: string[] = [];
       let nextToken: string | undefined;
       do {
@@ -219,7 +264,9 @@ export function describeRepositoryContract(name: string, repos: () => ContractRe
       expect(await repos().todos.update(userId, t.todoId, { notes: 'n' })).toMatchObject({ notes: 'n', done: false });
       const done = await repos().todos.markDone(userId, t.todoId, new Date('2026-01-02T00:00:00.000Z'));
       expect(done).toMatchObject({ done: true, completedAt: '2026-01-02T00:00:00.000Z' });
-      expect((await repos().todos.markDone(userId, t.todoId, new Date('2026-01-03T00:00:00.000Z')))?.completedAt).toBe('2026-01-02T00:00:00.000Z');
+      expect((await repos().todos.markDone(userId, t.todoId, new Date('2026-01-03T00:00:00.000Z')))?.completedAt).toBe(
+        '2026-01-02T00:00:00.000Z',
+      );
       const reopened = await repos().todos.update(userId, t.todoId, { done: false });
       expect(reopened?.completedAt).toBeUndefined();
       expect(await repos().todos.markDone(id('u'), t.todoId)).toBeUndefined();
