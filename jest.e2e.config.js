@@ -2,7 +2,9 @@
 const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': swc },
+  // @middy/core is ESM only: swc turns it into CommonJS like our own TypeScript.
+  transform: { '^.+\\.[tj]s$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   roots: ['<rootDir>/tests/e2e'],
   testMatch: ['**/*.e2e.test.ts'],
   setupFiles: ['<rootDir>/tests/setup-env.js'],

@@ -2,9 +2,18 @@
 const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': swc },
+  // @middy/core is ESM only: swc turns it into CommonJS like our own TypeScript.
+  transform: { '^.+\\.[tj]s$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   roots: ['<rootDir>/functions', '<rootDir>/layers', '<rootDir>/local', '<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/resilience/', '<rootDir>/web/', '\\.integration\\.test\\.ts$', '\\.e2e\\.test\\.ts$', '\\.stack\\.test\\.ts$'],
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '<rootDir>/tests/resilience/',
+    '<rootDir>/web/',
+    '\\.integration\\.test\\.ts$',
+    '\\.e2e\\.test\\.ts$',
+    '\\.stack\\.test\\.ts$',
+  ],
   setupFiles: ['<rootDir>/tests/setup-env.js'],
 };

@@ -30,13 +30,26 @@ import { benchStartup } from './sections/startup';
 
 function machine() {
   const c = cpus();
-  return { cores: c.length, cpuModel: c[0]?.model ?? 'unknown', memoryGiB: r1(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`, date: new Date().toISOString(), loadAvgAtStart: loadavg().map(r1) };
+  return {
+    cores: c.length,
+    cpuModel: c[0]?.model ?? 'unknown',
+    memoryGiB: r1(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    date: new Date().toISOString(),
+    loadAvgAtStart: loadavg().map(r1),
+  };
 }
 
 async function main() {
   const unknown = ONLY.filter((s) => !(SECTIONS as readonly string[]).includes(s));
   if (unknown.length) throw new Error(`BENCH_ONLY: unknown section(s) ${unknown.join(', ')}; known: ${SECTIONS.join(', ')}`);
-  const res: Results = { machine: machine(), settings: { connections: CONNECTIONS, durationSec: DURATION, only: ONLY }, errors: {}, ranAt: {} };
+  const res: Results = {
+    machine: machine(),
+    settings: { connections: CONNECTIONS, durationSec: DURATION, only: ONLY },
+    errors: {},
+    ranAt: {},
+  };
   const ran: string[] = [];
   const section = async (name: string, fn: () => Promise<unknown>) => {
     if (!wants(name)) return;
@@ -59,7 +72,13 @@ async function main() {
     try {
       try {
         // Hold 0 (also the local default): order-to-CONFIRMED measures the pipeline, not the wait.
-        rt = await startLocalRuntime({ timeoutMs: 120_000, parameterOverrides: { OrderHoldSeconds: '0' }, ...(process.env.BENCH_FUNCTION_CONCURRENCY ? { extraArgs: ['--function-concurrency', process.env.BENCH_FUNCTION_CONCURRENCY] } : {}) });
+        rt = await startLocalRuntime({
+          timeoutMs: 120_000,
+          parameterOverrides: { OrderHoldSeconds: '0' },
+          ...(process.env.BENCH_FUNCTION_CONCURRENCY
+            ? { extraArgs: ['--function-concurrency', process.env.BENCH_FUNCTION_CONCURRENCY] }
+            : {}),
+        });
         cleanups.add(rt.stop);
       } catch (e) {
         res.errors.runtime = scrub((e as Error).message.slice(0, 2000));
@@ -96,7 +115,9 @@ async function main() {
   writeFileSync(join(RESULTS, 'latest.md'), markdown(res));
   const readme = process.env.BENCH_README !== '0' && updateReadme(res);
   const failed = checks.filter((c) => !c.pass);
-  log(`wrote ${rel(join(RESULTS, 'latest.json'))}, latest.md${charts.length ? `, ${charts.join(', ')}` : ''}${readme ? ' and the README block' : ''}: ${checks.length - failed.length}/${checks.length} targets met this run`);
+  log(
+    `wrote ${rel(join(RESULTS, 'latest.json'))}, latest.md${charts.length ? `, ${charts.join(', ')}` : ''}${readme ? ' and the README block' : ''}: ${checks.length - failed.length}/${checks.length} targets met this run`,
+  );
 }
 
 // Interrupted: stop every runtime a section started (each runs in its own process group).

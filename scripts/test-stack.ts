@@ -22,12 +22,28 @@ function flag(name: string): string | undefined {
 function runSuite(env: NodeJS.ProcessEnv): number {
   const jest = join(REPO_ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
   const quiet = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }; // Node 20 here; Lambda runs 22
-  return spawnSync(process.execPath, [jest, '-c', join(REPO_ROOT, 'jest.stack.config.js')], { cwd: REPO_ROOT, stdio: 'inherit', env: { ...quiet, ...env } }).status ?? 1;
+  return (
+    spawnSync(process.execPath, [jest, '-c', join(REPO_ROOT, 'jest.stack.config.js')], {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+      env: { ...quiet, ...env },
+    }).status ?? 1
+  );
 }
 
 /** The `export K='v'` lines of `npm run -s aws-env` for a state dir, as an environment. */
 function awsEnvOf(stateDir: string): Record<string, string> {
-  const out = execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(REPO_ROOT, 'local', 'src', 'cli.ts'), 'aws-env', '--state-dir', stateDir], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const out = execFileSync(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+      join(REPO_ROOT, 'local', 'src', 'cli.ts'),
+      'aws-env',
+      '--state-dir',
+      stateDir,
+    ],
+    { cwd: REPO_ROOT, encoding: 'utf8' },
+  );
   return Object.fromEntries([...out.matchAll(/^export ([A-Z0-9_]+)='(.*)'$/gm)].map((m) => [m[1]!, m[2]!]));
 }
 

@@ -14,7 +14,10 @@ export { REPO_ROOT };
 export const SECTIONS = ['bundles', 'api', 'ddbPerRequest', 'orderToConfirmed', 'cleanup', 'startup', 'hotReload'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
-export const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+export const ONLY = (process.env.BENCH_ONLY ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 export const wants = (k: string) => ONLY.length === 0 || ONLY.includes(k);
 export const DURATION = Math.max(1, Math.min(120, Number(process.env.BENCH_DURATION ?? 10) || 10));
 export const CONNECTIONS = 10;
@@ -72,7 +75,7 @@ type JsonObject = { [k: string]: Json };
  * then changed by `mutate`. Returns its path and a cleanup.
  */
 export function scratchTemplate(mutate: (resources: Record<string, JsonObject>) => void): { path: string; dispose: () => void } {
-  const raw = loadTemplateFile(join(REPO_ROOT, 'template.yaml')) as JsonObject;
+  const raw = loadTemplateFile(join(REPO_ROOT, 'template.yaml'));
   const resources = raw.Resources as Record<string, JsonObject>;
   for (const r of Object.values(resources)) {
     const p = r.Properties as JsonObject | undefined;

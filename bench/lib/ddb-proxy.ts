@@ -132,28 +132,39 @@ export class CountingDdbProxy {
           }
         }
         const headers: IncomingHttpHeaders = { ...req.headers, 'content-length': String(body.length) };
-        const up = request({ host: '127.0.0.1', port: this.upstreamPort, method: req.method, path: req.url, headers, agent: this.agent }, (ur) => {
-          const out: Buffer[] = [];
-          ur.on('data', (c: Buffer) => out.push(c));
-          ur.on('end', () => {
-            const payload = Buffer.concat(out);
-            let cap = { rcu: 0, wcu: 0 };
-            if (injected && ur.statusCode === 200) {
-              try {
-                cap = units(op, (JSON.parse(payload.toString('utf8')) as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity);
-              } catch {
-                /* keep zero */
+        const up = request(
+          { host: '127.0.0.1', port: this.upstreamPort, method: req.method, path: req.url, headers, agent: this.agent },
+          (ur) => {
+            const out: Buffer[] = [];
+            ur.on('data', (c: Buffer) => out.push(c));
+            ur.on('end', () => {
+              const payload = Buffer.concat(out);
+              let cap = { rcu: 0, wcu: 0 };
+              if (injected && ur.statusCode === 200) {
+                try {
+                  cap = units(op, (JSON.parse(payload.toString('utf8')) as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity);
+                } catch {
+                  /* keep zero */
+                }
               }
-            }
-            const end = this.now();
-            this.calls.push({ at, end, op, ...(table ? { table } : {}), ...(index ? { index } : {}), status: ur.statusCode ?? 0, ...cap });
-            this.inflight--;
-            this.lastActivity = end;
-            res.writeHead(ur.statusCode ?? 502, ur.headers);
-            res.end(payload);
-          });
-          ur.on('error', () => undefined);
-        });
+              const end = this.now();
+              this.calls.push({
+                at,
+                end,
+                op,
+                ...(table ? { table } : {}),
+                ...(index ? { index } : {}),
+                status: ur.statusCode ?? 0,
+                ...cap,
+              });
+              this.inflight--;
+              this.lastActivity = end;
+              res.writeHead(ur.statusCode ?? 502, ur.headers);
+              res.end(payload);
+            });
+            ur.on('error', () => undefined);
+          },
+        );
         up.on('error', (e) => {
           this.inflight--;
           this.lastActivity = this.now();
@@ -163,7 +174,7 @@ export class CountingDdbProxy {
         up.end(body);
       });
     });
-    return listenLoopback(this.server!, port);
+    return listenLoopback(this.server, port);
   }
 
   stop(): Promise<void> {

@@ -10,7 +10,9 @@ import { startLocalRuntime, type LocalRuntimeHandle, type StartLocalRuntimeOptio
 import { cleanups } from './common';
 import { CountingDdbProxy } from './ddb-proxy';
 
-export async function startProxiedRuntime(o: StartLocalRuntimeOptions = {}): Promise<{ rt: LocalRuntimeHandle; proxy: CountingDdbProxy; stop: () => Promise<void> }> {
+export async function startProxiedRuntime(
+  o: StartLocalRuntimeOptions = {},
+): Promise<{ rt: LocalRuntimeHandle; proxy: CountingDdbProxy; stop: () => Promise<void> }> {
   const ddbPort = await freePort();
   const proxy = new CountingDdbProxy(ddbPort);
   const proxyPort = await proxy.listen(0);
@@ -19,7 +21,13 @@ export async function startProxiedRuntime(o: StartLocalRuntimeOptions = {}): Pro
     rt = await startLocalRuntime({
       timeoutMs: 180_000,
       ...o,
-      extraArgs: [...(o.extraArgs ?? []), '--dynamodb-port', String(ddbPort), '--functions-dynamodb-endpoint', `http://127.0.0.1:${proxyPort}`],
+      extraArgs: [
+        ...(o.extraArgs ?? []),
+        '--dynamodb-port',
+        String(ddbPort),
+        '--functions-dynamodb-endpoint',
+        `http://127.0.0.1:${proxyPort}`,
+      ],
     });
   } catch (e) {
     await proxy.stop();

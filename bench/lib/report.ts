@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { REPO_ROOT, RESULTS, SECTIONS, type Check } from './common';
 import { groupedBars, histogramWithCdf } from './svg';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 export type Results = Record<string, any>;
 
 export const CHARTS = { apiLatency: 'api-latency.svg', orderToConfirmed: 'order-to-confirmed.svg' } as const;
@@ -58,7 +57,14 @@ export function mergePrevious(res: Results, ran: string[]): Results {
   return res;
 }
 
-const fmt = (n: unknown) => (typeof n === 'number' ? n.toLocaleString('en-US', { maximumFractionDigits: 2 }) : String(n ?? '–'));
+const fmt = (n: unknown) =>
+  typeof n === 'number'
+    ? n.toLocaleString('en-US', { maximumFractionDigits: 2 })
+    : typeof n === 'string'
+      ? n
+      : n === undefined || n === null
+        ? '–'
+        : JSON.stringify(n);
 const ops = (o: Record<string, number> | undefined) =>
   Object.entries(o ?? {})
     .map(([k, v]) => `${k} ${v}`)
@@ -71,7 +77,12 @@ export function writeCharts(res: Results): string[] {
   const sub = `${String(res.ranAt?.api ?? m.date).slice(0, 10)} · ${m.cores} cores · load ${m.loadAvgAtStart?.[0] ?? '?'}`;
   if (Array.isArray(res.api) && res.api.some((a: any) => a.latencyMs)) {
     const routes = res.api.filter((a: any) => a.latencyMs);
-    const keys: [string, string][] = [['p50', 'p50'], ['p90', 'p90'], ['p99', 'p99'], ['p99_9', 'p99.9']];
+    const keys: [string, string][] = [
+      ['p50', 'p50'],
+      ['p90', 'p90'],
+      ['p99', 'p99'],
+      ['p99_9', 'p99.9'],
+    ];
     const svg = groupedBars({
       title: `API latency by route (autocannon, ${res.apiSettings?.connections ?? res.settings?.connections ?? '?'} connections, ${res.apiSettings?.durationSec ?? res.settings?.durationSec ?? '?'} s)`,
       subtitle: sub,
@@ -109,28 +120,49 @@ export function markdown(res: Results): string {
     '',
   ];
   lines.push('## Targets', '', '| Section | Figure | Value | Target | Result |', '|---|---|---|---|---|');
-  for (const c of res.checks as Check[]) lines.push(`| ${sectionOfCheck(c)} | ${c.figure} | ${c.value} | ${c.target} | ${c.pass ? 'pass' : '**FAIL**'} |`);
+  for (const c of res.checks as Check[])
+    lines.push(`| ${sectionOfCheck(c)} | ${c.figure} | ${c.value} | ${c.target} | ${c.pass ? 'pass' : '**FAIL**'} |`);
   const b = bundlesOf(res);
   if (b) {
     lines.push('', `## Bundles${when(res, 'bundles')}`, '');
     const bl = b.importBaselinesMs;
-    if (Object.keys(bl).length) lines.push(`Baseline, same run, same method (fresh \`node\`, median of 5 requires): empty file ${fmt(bl.emptyFile)} ms, \`@aws-sdk/client-dynamodb\` alone ${fmt(bl.clientDynamodb)} ms, \`zod\` alone ${fmt(bl.zod)} ms.`, '');
+    if (Object.keys(bl).length)
+      lines.push(
+        `Baseline, same run, same method (fresh \`node\`, median of 5 requires): empty file ${fmt(bl.emptyFile)} ms, \`@aws-sdk/client-dynamodb\` alone ${fmt(bl.clientDynamodb)} ms, \`zod\` alone ${fmt(bl.zod)} ms.`,
+        '',
+      );
     lines.push('| Function | Bytes | Import median ms |', '|---|---|---|');
-    for (const f of b.functions) lines.push(`| ${f.function} | ${f.bytes} | ${f.initMs}${f.importError ? ` (error: ${f.importError})` : ''} |`);
+    for (const f of b.functions)
+      lines.push(`| ${f.function} | ${f.bytes} | ${f.initMs}${f.importError ? ` (error: ${f.importError})` : ''} |`);
   }
   if (Array.isArray(res.api)) {
     lines.push('', `## API${when(res, 'api')}`, '', `![API latency percentiles by route](${CHARTS.apiLatency})`, '');
     lines.push('| Route | p50 ms | p75 | p90 | p97.5 | p99 | p99.9 | max | req/s | errors |', '|---|---|---|---|---|---|---|---|---|---|');
     for (const a of res.api) {
       const l = a.latencyMs ?? {};
-      lines.push(`| ${a.route} | ${a.p50Ms} | ${fmt(l.p75)} | ${fmt(l.p90)} | ${fmt(l.p97_5)} | ${a.p99Ms} | ${fmt(l.p99_9)} | ${fmt(l.max)} | ${a.rps} | ${a.errors} |`);
+      lines.push(
+        `| ${a.route} | ${a.p50Ms} | ${fmt(l.p75)} | ${fmt(l.p90)} | ${fmt(l.p97_5)} | ${a.p99Ms} | ${fmt(l.p99_9)} | ${fmt(l.max)} | ${a.rps} | ${a.errors} |`,
+      );
     }
-    if (res.ddbBaseline) lines.push('', `Baseline, same run: raw DynamoDB Local at ${s.connections ?? 10} concurrent: GetItem ${res.ddbBaseline.getItemRps}/s, PutItem ${res.ddbBaseline.putItemRps}/s`);
+    if (res.ddbBaseline)
+      lines.push(
+        '',
+        `Baseline, same run: raw DynamoDB Local at ${s.connections ?? 10} concurrent: GetItem ${res.ddbBaseline.getItemRps}/s, PutItem ${res.ddbBaseline.putItemRps}/s`,
+      );
   }
   if (Array.isArray(res.ddbPerRequest)) {
-    lines.push('', `## DynamoDB per request${when(res, 'ddbPerRequest')}`, '', 'Counted by a proxy in front of DynamoDB Local that adds `ReturnConsumedCapacity: TOTAL` to every call of the functions. One request at a time after a warm-up; "after" is what followed the response (stream, pipeline start; the workflow is parked by OrderHoldSeconds=3600).', '');
+    lines.push(
+      '',
+      `## DynamoDB per request${when(res, 'ddbPerRequest')}`,
+      '',
+      'Counted by a proxy in front of DynamoDB Local that adds `ReturnConsumedCapacity: TOTAL` to every call of the functions. One request at a time after a warm-up; "after" is what followed the response (stream, pipeline start; the workflow is parked by OrderHoldSeconds=3600).',
+      '',
+    );
     lines.push('| Route | Status | Calls | RCU | WCU | Operations | After the response |', '|---|---|---|---|---|---|---|');
-    for (const r of res.ddbPerRequest) lines.push(`| ${r.route} | ${r.status} | ${r.calls} | ${r.rcu} | ${r.wcu} | ${ops(r.operations)} | ${r.after ? `${r.after.calls} calls, ${r.after.rcu} RCU, ${r.after.wcu} WCU: ${ops(r.after.operations)}` : ''} |`);
+    for (const r of res.ddbPerRequest)
+      lines.push(
+        `| ${r.route} | ${r.status} | ${r.calls} | ${r.rcu} | ${r.wcu} | ${ops(r.operations)} | ${r.after ? `${r.after.calls} calls, ${r.after.rcu} RCU, ${r.after.wcu} WCU: ${ops(r.after.operations)}` : ''} |`,
+      );
   }
   if (res.orderToConfirmed) {
     const { timesMs, ...rest } = res.orderToConfirmed;
@@ -142,23 +174,51 @@ export function markdown(res: Results): string {
     const c = res.cleanup;
     lines.push('', `## Cleanup${when(res, 'cleanup')}`, '');
     lines.push('| Figure | Cleanup (GSI PlacedByExpiry) | Baseline: full Scan, same run |', '|---|---|---|');
-    lines.push(`| orders in the table | ${fmt(c.orders)} (${fmt(c.stale)} stale = ${c.staleSharePct} %, ${fmt(c.placedNotStale)} PLACED not yet stale) | ${fmt(c.baseline?.scanned)} scanned |`);
-    lines.push(`| read capacity | **${fmt(c.consumedRcu)} RCU** (${c.rcuShareOfScanPct} % of the Scan) | ${fmt(c.baseline?.fullScanRcu)} RCU |`);
+    lines.push(
+      `| orders in the table | ${fmt(c.orders)} (${fmt(c.stale)} stale = ${c.staleSharePct} %, ${fmt(c.placedNotStale)} PLACED not yet stale) | ${fmt(c.baseline?.scanned)} scanned |`,
+    );
+    lines.push(
+      `| read capacity | **${fmt(c.consumedRcu)} RCU** (${c.rcuShareOfScanPct} % of the Scan) | ${fmt(c.baseline?.fullScanRcu)} RCU |`,
+    );
     lines.push(`| write capacity | ${fmt(c.consumedWcu)} WCU | – |`);
     lines.push(`| ms | ${fmt(c.ms)} (invoke, warm) | ${fmt(c.baseline?.ms)} (Scan alone) |`);
     lines.push(`| DynamoDB calls | ${fmt(c.calls)}: ${ops(c.operations)} | – |`);
-    lines.push(`| result | ${JSON.stringify(c.result)}; stale left ${c.staleAfter}, PLACED not stale left ${c.placedNotStaleAfter} | ${fmt(c.baseline?.staleFound)} stale found |`);
-    lines.push('', `Seeding ${fmt(c.orders)} orders with BatchWriteItem took ${fmt(c.seedMs)} ms. An idle run (empty table) read ${c.idleRun?.rcu} RCU in ${c.idleRun?.calls} call(s).`);
+    lines.push(
+      `| result | ${JSON.stringify(c.result)}; stale left ${c.staleAfter}, PLACED not stale left ${c.placedNotStaleAfter} | ${fmt(c.baseline?.staleFound)} stale found |`,
+    );
+    lines.push(
+      '',
+      `Seeding ${fmt(c.orders)} orders with BatchWriteItem took ${fmt(c.seedMs)} ms. An idle run (empty table) read ${c.idleRun?.rcu} RCU in ${c.idleRun?.calls} call(s).`,
+    );
   }
   if (res.startup) {
     const st = res.startup;
-    const phases = (p: Record<string, number> | undefined) => (p ? Object.entries(p).map(([k, v]) => `${k} ${v}`).join(', ') : '');
-    lines.push('', `## Startup${when(res, 'startup')}`, '', `\`npm start\` on an existing state dir: median ${st.readyMs} ms from spawn to the ready line (runs ${st.runs.join(', ')} ms; runtime-reported ${st.reportedReadyMs} ms). Phases, ms since start: ${phases(st.phases)}.`);
-    if (st.firstBoot) lines.push('', `First boot on an empty state dir (bundles every function, creates the tables, runs the custom resources): ${st.firstBoot.readyMs} ms. Phases: ${phases(st.firstBoot.phases)}.`);
+    const phases = (p: Record<string, number> | undefined) =>
+      p
+        ? Object.entries(p)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')
+        : '';
+    lines.push(
+      '',
+      `## Startup${when(res, 'startup')}`,
+      '',
+      `\`npm start\` on an existing state dir: median ${st.readyMs} ms from spawn to the ready line (runs ${st.runs.join(', ')} ms; runtime-reported ${st.reportedReadyMs} ms). Phases, ms since start: ${phases(st.phases)}.`,
+    );
+    if (st.firstBoot)
+      lines.push(
+        '',
+        `First boot on an empty state dir (bundles every function, creates the tables, runs the custom resources): ${st.firstBoot.readyMs} ms. Phases: ${phases(st.firstBoot.phases)}.`,
+      );
   }
   if (res.hotReload) {
     const h = res.hotReload;
-    lines.push('', `## Hot reload${when(res, 'hotReload')}`, '', `median **${h.ms} ms** from saving a handler to the new code answering (saves: ${h.runs.join(', ')} ms; the runtime's rebuild itself: median ${h.rebuildMs ?? '–'} ms). Baseline, same run: a warm GET /health takes ${h.baseline?.warmRequestMs} ms.`);
+    lines.push(
+      '',
+      `## Hot reload${when(res, 'hotReload')}`,
+      '',
+      `median **${h.ms} ms** from saving a handler to the new code answering (saves: ${h.runs.join(', ')} ms; the runtime's rebuild itself: median ${h.rebuildMs ?? '–'} ms). Baseline, same run: a warm GET /health takes ${h.baseline?.warmRequestMs} ms.`,
+    );
   }
   for (const [k, v] of Object.entries(res.errors ?? {})) lines.push('', `**${k} failed**: ${String(v)}`);
   return `${lines.join('\n')}\n`;
@@ -168,27 +228,58 @@ export function markdown(res: Results): string {
 export function readmeBlock(res: Results): string {
   const m = res.machine;
   const rows: string[] = [];
-  const row = (figure: string, value: string, baseline: string, target: string) => rows.push(`| ${figure} | ${value} | ${baseline} | ${target} |`);
+  const row = (figure: string, value: string, baseline: string, target: string) =>
+    rows.push(`| ${figure} | ${value} | ${baseline} | ${target} |`);
   const b = bundlesOf(res);
   if (b?.functions.length) {
     const over = b.functions.filter((f) => f.bytes >= 250 * 1024);
     const imports = b.functions.map((f) => Number(f.initMs)).filter(Number.isFinite);
     const bl = b.importBaselinesMs;
-    row('bundles under 250 KB', `${b.functions.length - over.length} of ${b.functions.length}${over.length ? ` (over: ${over.map((f) => `${f.function} ${Math.round(f.bytes / 1024)} KB`).join(', ')})` : ''}`, '', 'all');
-    row('bundle import, slowest / median', `${fmt(Math.max(...imports))} / ${fmt(imports.sort((x, y) => x - y)[Math.floor(imports.length / 2)])} ms`, bl.emptyFile !== undefined ? `empty file ${fmt(bl.emptyFile)} ms, client-dynamodb ${fmt(bl.clientDynamodb)} ms, zod ${fmt(bl.zod)} ms` : '', '< 100 ms');
+    row(
+      'bundles under 250 KB',
+      `${b.functions.length - over.length} of ${b.functions.length}${over.length ? ` (over: ${over.map((f) => `${f.function} ${Math.round(f.bytes / 1024)} KB`).join(', ')})` : ''}`,
+      '',
+      'all',
+    );
+    row(
+      'bundle import, slowest / median',
+      `${fmt(Math.max(...imports))} / ${fmt(imports.sort((x, y) => x - y)[Math.floor(imports.length / 2)])} ms`,
+      bl.emptyFile !== undefined
+        ? `empty file ${fmt(bl.emptyFile)} ms, client-dynamodb ${fmt(bl.clientDynamodb)} ms, zod ${fmt(bl.zod)} ms`
+        : '',
+      '< 100 ms',
+    );
   }
   if (Array.isArray(res.api)) {
     const get = (r: string) => res.api.find((a: any) => a.route === r);
     for (const r of ['GET /health', 'GET /orders/{orderId}', 'GET /orders', 'POST /orders']) {
       const a = get(r);
       if (!a) continue;
-      const base = r === 'GET /orders/{orderId}' && res.ddbBaseline ? `raw GetItem ${fmt(res.ddbBaseline.getItemRps)}/s (route: ${fmt(Math.round((a.rps / res.ddbBaseline.getItemRps) * 100))} %)` : r === 'POST /orders' && res.ddbBaseline ? `raw PutItem ${fmt(res.ddbBaseline.putItemRps)}/s` : '';
-      row(`${r} p50 / p99 / p99.9, req/s`, `${a.p50Ms} / ${a.p99Ms} / ${a.latencyMs?.p99_9 ?? '–'} ms, ${fmt(a.rps)}/s`, base, r === 'GET /orders/{orderId}' ? 'p99 < 20 ms, >= 70 %' : '');
+      const base =
+        r === 'GET /orders/{orderId}' && res.ddbBaseline
+          ? `raw GetItem ${fmt(res.ddbBaseline.getItemRps)}/s (route: ${fmt(Math.round((a.rps / res.ddbBaseline.getItemRps) * 100))} %)`
+          : r === 'POST /orders' && res.ddbBaseline
+            ? `raw PutItem ${fmt(res.ddbBaseline.putItemRps)}/s`
+            : '';
+      row(
+        `${r} p50 / p99 / p99.9, req/s`,
+        `${a.p50Ms} / ${a.p99Ms} / ${a.latencyMs?.p99_9 ?? '–'} ms, ${fmt(a.rps)}/s`,
+        base,
+        r === 'GET /orders/{orderId}' ? 'p99 < 20 ms, >= 70 %' : '',
+      );
     }
   }
   if (Array.isArray(res.ddbPerRequest)) {
-    const pick = res.ddbPerRequest.filter((r: any) => ['GET /orders/{orderId}', 'GET /orders', 'POST /orders', 'GET /todos'].includes(r.route));
-    for (const r of pick) row(`DynamoDB per ${r.route}`, `${r.calls} call${r.calls === 1 ? '' : 's'} (${ops(r.operations)}), ${r.rcu} RCU, ${r.wcu} WCU`, r.after ? `then ${r.after.calls} asynchronous (${ops(r.after.operations)})` : '', '');
+    const pick = res.ddbPerRequest.filter((r: any) =>
+      ['GET /orders/{orderId}', 'GET /orders', 'POST /orders', 'GET /todos'].includes(r.route),
+    );
+    for (const r of pick)
+      row(
+        `DynamoDB per ${r.route}`,
+        `${r.calls} call${r.calls === 1 ? '' : 's'} (${ops(r.operations)}), ${r.rcu} RCU, ${r.wcu} WCU`,
+        r.after ? `then ${r.after.calls} asynchronous (${ops(r.after.operations)})` : '',
+        '',
+      );
   }
   if (res.orderToConfirmed) {
     const o = res.orderToConfirmed;
@@ -201,10 +292,27 @@ export function readmeBlock(res: Results): string {
   }
   if (res.cleanup) {
     const c = res.cleanup;
-    row(`cleanup, ${fmt(c.orders)} orders / ${fmt(c.stale)} stale`, `${fmt(c.consumedRcu)} RCU, ${fmt(c.ms)} ms, ${fmt(c.result?.expired)} expired`, `full Scan ${fmt(c.baseline?.fullScanRcu)} RCU`, 'RCU tracks stale');
+    row(
+      `cleanup, ${fmt(c.orders)} orders / ${fmt(c.stale)} stale`,
+      `${fmt(c.consumedRcu)} RCU, ${fmt(c.ms)} ms, ${fmt(c.result?.expired)} expired`,
+      `full Scan ${fmt(c.baseline?.fullScanRcu)} RCU`,
+      'RCU tracks stale',
+    );
   }
-  if (res.startup) row('`npm start` ready (median of 3, existing state)', `${fmt(res.startup.readyMs)} ms`, res.startup.firstBoot ? `first boot, empty state: ${fmt(res.startup.firstBoot.readyMs)} ms` : '', '< 5 s');
-  if (res.hotReload) row('hot reload, save to new code answering', `${fmt(res.hotReload.ms)} ms`, `warm request ${fmt(res.hotReload.baseline?.warmRequestMs)} ms`, '< 1 s');
+  if (res.startup)
+    row(
+      '`npm start` ready (median of 3, existing state)',
+      `${fmt(res.startup.readyMs)} ms`,
+      res.startup.firstBoot ? `first boot, empty state: ${fmt(res.startup.firstBoot.readyMs)} ms` : '',
+      '< 5 s',
+    );
+  if (res.hotReload)
+    row(
+      'hot reload, save to new code answering',
+      `${fmt(res.hotReload.ms)} ms`,
+      `warm request ${fmt(res.hotReload.baseline?.warmRequestMs)} ms`,
+      '< 1 s',
+    );
   const failed = (res.checks as Check[]).filter((c) => !c.pass).length;
   return [
     '<!-- bench:start -->',

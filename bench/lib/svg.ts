@@ -37,7 +37,14 @@ export interface BarSeries {
 }
 
 /** Bars grouped by category (e.g. routes), one colour per series (e.g. percentiles); optional log y. */
-export function groupedBars(o: { title: string; subtitle?: string; categories: string[]; series: BarSeries[]; yLabel: string; log?: boolean }): string {
+export function groupedBars(o: {
+  title: string;
+  subtitle?: string;
+  categories: string[];
+  series: BarSeries[];
+  yLabel: string;
+  log?: boolean;
+}): string {
   const pw = W - M.left - M.right;
   const ph = H - M.top - M.bottom;
   const all = o.series.flatMap((s) => s.values).filter((v) => Number.isFinite(v) && v > 0);
@@ -55,7 +62,9 @@ export function groupedBars(o: { title: string; subtitle?: string; categories: s
     body.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="#ddd"/>`);
     body.push(`<text x="${M.left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${fmt(t)}</text>`);
   }
-  body.push(`<text transform="translate(16 ${M.top + ph / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}${useLog ? ' (log scale)' : ''}</text>`);
+  body.push(
+    `<text transform="translate(16 ${M.top + ph / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}${useLog ? ' (log scale)' : ''}</text>`,
+  );
   const gw = pw / Math.max(1, o.categories.length);
   const bw = (gw * 0.8) / Math.max(1, o.series.length);
   o.categories.forEach((c, ci) => {
@@ -64,14 +73,20 @@ export function groupedBars(o: { title: string; subtitle?: string; categories: s
       const v = s.values[ci];
       if (v === undefined || !Number.isFinite(v)) return;
       const top = y(useLog ? Math.max(v, lo) : v);
-      body.push(`<rect x="${(gx + si * bw).toFixed(1)}" y="${top.toFixed(1)}" width="${(bw * 0.92).toFixed(1)}" height="${(M.top + ph - top).toFixed(1)}" fill="${COLOURS[si % COLOURS.length]}"><title>${esc(`${c} ${s.name}: ${v}`)}</title></rect>`);
+      body.push(
+        `<rect x="${(gx + si * bw).toFixed(1)}" y="${top.toFixed(1)}" width="${(bw * 0.92).toFixed(1)}" height="${(M.top + ph - top).toFixed(1)}" fill="${COLOURS[si % COLOURS.length]}"><title>${esc(`${c} ${s.name}: ${v}`)}</title></rect>`,
+      );
     });
-    body.push(`<text transform="translate(${(gx + gw * 0.4).toFixed(1)} ${M.top + ph + 12}) rotate(20)" text-anchor="start">${esc(c)}</text>`);
+    body.push(
+      `<text transform="translate(${(gx + gw * 0.4).toFixed(1)} ${M.top + ph + 12}) rotate(20)" text-anchor="start">${esc(c)}</text>`,
+    );
   });
   body.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${M.top + ph}" y2="${M.top + ph}" stroke="#333"/>`);
   o.series.forEach((s, si) => {
     const lx = M.left + si * 90;
-    body.push(`<rect x="${lx}" y="${H - 18}" width="10" height="10" fill="${COLOURS[si % COLOURS.length]}"/><text x="${lx + 14}" y="${H - 9}">${esc(s.name)}</text>`);
+    body.push(
+      `<rect x="${lx}" y="${H - 18}" width="10" height="10" fill="${COLOURS[si % COLOURS.length]}"/><text x="${lx + 14}" y="${H - 9}">${esc(s.name)}</text>`,
+    );
   });
   return frame(o.title, body, o.subtitle);
 }
@@ -103,19 +118,28 @@ export function histogramWithCdf(o: { title: string; subtitle?: string; values: 
     body.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="#eee"/>`);
     body.push(`<text x="${M.left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${fmt(t)}</text>`);
   }
-  for (const p of [0, 0.25, 0.5, 0.75, 1]) body.push(`<text x="${W - M.right + 6}" y="${(yp(p) + 4).toFixed(1)}" fill="${COLOURS[1]}">${p * 100}%</text>`);
+  for (const p of [0, 0.25, 0.5, 0.75, 1])
+    body.push(`<text x="${W - M.right + 6}" y="${(yp(p) + 4).toFixed(1)}" fill="${COLOURS[1]}">${p * 100}%</text>`);
   for (const t of xt) body.push(`<text x="${x(t).toFixed(1)}" y="${M.top + ph + 16}" text-anchor="middle">${fmt(t)}</text>`);
   const bw = pw / nb;
   counts.forEach((c, i) => {
     if (!c) return;
-    body.push(`<rect x="${(M.left + i * bw).toFixed(1)}" y="${y(c).toFixed(1)}" width="${(bw * 0.95).toFixed(1)}" height="${(M.top + ph - y(c)).toFixed(1)}" fill="${COLOURS[0]}"><title>${fmt(lo + (i * (hi - lo)) / nb)}–${fmt(lo + ((i + 1) * (hi - lo)) / nb)}: ${c}</title></rect>`);
+    body.push(
+      `<rect x="${(M.left + i * bw).toFixed(1)}" y="${y(c).toFixed(1)}" width="${(bw * 0.95).toFixed(1)}" height="${(M.top + ph - y(c)).toFixed(1)}" fill="${COLOURS[0]}"><title>${fmt(lo + (i * (hi - lo)) / nb)}–${fmt(lo + ((i + 1) * (hi - lo)) / nb)}: ${c}</title></rect>`,
+    );
   });
   const pts = vs.map((v, i) => `${x(v).toFixed(1)},${yp((i + 1) / vs.length).toFixed(1)}`);
-  body.push(`<polyline points="${x(vs[0]!).toFixed(1)},${yp(0).toFixed(1)} ${pts.join(' ')}" fill="none" stroke="${COLOURS[1]}" stroke-width="2"/>`);
+  body.push(
+    `<polyline points="${x(vs[0]!).toFixed(1)},${yp(0).toFixed(1)} ${pts.join(' ')}" fill="none" stroke="${COLOURS[1]}" stroke-width="2"/>`,
+  );
   body.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${M.top + ph}" y2="${M.top + ph}" stroke="#333"/>`);
   body.push(`<text x="${M.left + pw / 2}" y="${M.top + ph + 36}" text-anchor="middle">${esc(o.xLabel)}</text>`);
   body.push(`<text transform="translate(16 ${M.top + ph / 2}) rotate(-90)" text-anchor="middle">orders per bin</text>`);
-  body.push(`<rect x="${M.left}" y="${H - 18}" width="10" height="10" fill="${COLOURS[0]}"/><text x="${M.left + 14}" y="${H - 9}">histogram (${vs.length} values, ${nb} bins)</text>`);
-  body.push(`<rect x="${M.left + 230}" y="${H - 18}" width="10" height="10" fill="${COLOURS[1]}"/><text x="${M.left + 244}" y="${H - 9}">cumulative share (right axis)</text>`);
+  body.push(
+    `<rect x="${M.left}" y="${H - 18}" width="10" height="10" fill="${COLOURS[0]}"/><text x="${M.left + 14}" y="${H - 9}">histogram (${vs.length} values, ${nb} bins)</text>`,
+  );
+  body.push(
+    `<rect x="${M.left + 230}" y="${H - 18}" width="10" height="10" fill="${COLOURS[1]}"/><text x="${M.left + 244}" y="${H - 9}">cumulative share (right axis)</text>`,
+  );
   return frame(o.title, body, o.subtitle);
 }

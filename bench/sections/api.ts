@@ -2,7 +2,14 @@
  * api: autocannon per route (latency percentiles p50..p99.9 kept for the chart), beside raw
  * DynamoDB Local GetItem/PutItem at the same concurrency on the same runtime.
  */
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { LocalRuntimeHandle, TestUser } from '../../tests/support/runtime';
 import { spawn } from 'node:child_process';
 import { CONNECTIONS, DURATION, REPO_ROOT, apiCall, check, log, r1 } from '../lib/common';
@@ -29,15 +36,15 @@ function autocannon(o: Record<string, unknown>): Promise<AutocannonResult> {
     const child = spawn(process.execPath, ['-e', script, JSON.stringify(o)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d));
-    child.stderr.on('data', (d: Buffer) => (err += d));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', fail);
     child.on('exit', (code) => {
       try {
         if (code !== 0) throw new Error(`autocannon exited ${code}: ${err.trim().slice(0, 500)}`);
         ok(JSON.parse(out) as AutocannonResult);
       } catch (e) {
-        fail(e as Error);
+        fail(e instanceof Error ? e : new Error(String(e)));
       }
     });
   });
@@ -56,7 +63,14 @@ export interface ApiRoute {
 async function run(o: Record<string, unknown>) {
   const r = await autocannon({ connections: CONNECTIONS, duration: DURATION, timeout: 10, ...o });
   const l = r.latency;
-  return { p50Ms: l.p50, p99Ms: l.p99, rps: r1(r.requests.average), errors: r.errors + r.timeouts + r.non2xx, total: r.requests.total, latencyMs: { p50: l.p50, p75: l.p75, p90: l.p90, p97_5: l.p97_5, p99: l.p99, p99_9: l.p99_9, max: l.max } };
+  return {
+    p50Ms: l.p50,
+    p99Ms: l.p99,
+    rps: r1(r.requests.average),
+    errors: r.errors + r.timeouts + r.non2xx,
+    total: r.requests.total,
+    latencyMs: { p50: l.p50, p75: l.p75, p90: l.p90, p97_5: l.p97_5, p99: l.p99, p99_9: l.p99_9, max: l.max },
+  };
 }
 
 /** N concurrent workers calling fn until the duration ends; returns calls per second. */
@@ -102,23 +116,47 @@ export async function benchApi(rt: LocalRuntimeHandle, user: TestUser) {
   await add('GET /orders', { url: `${api}/orders`, headers });
 
   // Raw SDK at the same concurrency, same DynamoDB Local, just after the GET runs.
-  const ddb = new DynamoDBClient({ endpoint: rt.outputs.DynamoDBEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const ddb = new DynamoDBClient({
+    endpoint: rt.outputs.DynamoDBEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const tables = (await ddb.send(new ListTablesCommand({}))).TableNames ?? [];
   const ordersTable = tables.find((n) => n.endsWith('OrdersTable'));
   if (!ordersTable) throw new Error(`no OrdersTable among ${tables.join(', ')}`);
   const benchTable = `bench-baseline-${Date.now()}`;
-  await ddb.send(new CreateTableCommand({ TableName: benchTable, BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }] }));
+  await ddb.send(
+    new CreateTableCommand({
+      TableName: benchTable,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+    }),
+  );
   log(`raw GetItem on ${ordersTable} (${CONNECTIONS} concurrent, ${DURATION} s)`);
-  const get = await loop(() => ddb.send(new GetItemCommand({ TableName: ordersTable, Key: { userId: { S: user.sub }, orderId: { S: orderId } } })), DURATION, CONNECTIONS);
+  const get = await loop(
+    () => ddb.send(new GetItemCommand({ TableName: ordersTable, Key: { userId: { S: user.sub }, orderId: { S: orderId } } })),
+    DURATION,
+    CONNECTIONS,
+  );
   let seq = 0;
   log(`raw PutItem on ${benchTable}`);
-  const put = await loop(() => ddb.send(new PutItemCommand({ TableName: benchTable, Item: { pk: { S: `k${seq++}` }, v: { S: 'x'.repeat(200) } } })), DURATION, CONNECTIONS);
+  const put = await loop(
+    () => ddb.send(new PutItemCommand({ TableName: benchTable, Item: { pk: { S: `k${seq++}` }, v: { S: 'x'.repeat(200) } } })),
+    DURATION,
+    CONNECTIONS,
+  );
   await ddb.send(new DeleteTableCommand({ TableName: benchTable })).catch(() => undefined);
   ddb.destroy();
   const ddbBaseline = { getItemRps: get.rps, putItemRps: put.rps, getErrors: get.errors, putErrors: put.errors };
   log(`  GetItem ${get.rps}/s, PutItem ${put.rps}/s`);
 
-  await add('POST /orders', { url: `${api}/orders`, method: 'POST', headers, body: JSON.stringify({ items: [{ sku: 'SKU-0001', qty: 1 }] }) });
+  await add('POST /orders', {
+    url: `${api}/orders`,
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ items: [{ sku: 'SKU-0001', qty: 1 }] }),
+  });
 
   const byId = routes.find((a) => a.route === 'GET /orders/{orderId}')!;
   check('GET /orders/{orderId} p99 ms', byId.p99Ms, '< 20 ms', byId.p99Ms < 20);

@@ -20,7 +20,8 @@ function importMs(target: string, env: Record<string, string>, cwd: string): { m
   for (let i = 0; i < RUNS; i++) {
     const r = spawnSync(process.execPath, ['-e', code], { env, cwd, encoding: 'utf8', timeout: 30_000 });
     const ms = Number(r.stdout.trim().split('\n').pop());
-    if (r.status !== 0 || !Number.isFinite(ms)) return { ms: NaN, error: scrub((r.stderr || r.error?.message || 'failed').split('\n').slice(0, 3).join(' ')) };
+    if (r.status !== 0 || !Number.isFinite(ms))
+      return { ms: NaN, error: scrub((r.stderr || r.error?.message || 'failed').split('\n').slice(0, 3).join(' ')) };
     times.push(ms);
   }
   return { ms: r1(median(times)) };
@@ -45,7 +46,11 @@ export async function benchBundles() {
   writeFileSync(empty, '');
   const floorEnv = { ...baseEnv(), NODE_PATH: join(REPO_ROOT, 'node_modules') };
   const baselines: Record<string, number | string> = {};
-  for (const [name, target] of [['emptyFile', empty], ['clientDynamodb', '@aws-sdk/client-dynamodb'], ['zod', 'zod']] as const) {
+  for (const [name, target] of [
+    ['emptyFile', empty],
+    ['clientDynamodb', '@aws-sdk/client-dynamodb'],
+    ['zod', 'zod'],
+  ] as const) {
     const r = importMs(target, floorEnv, REPO_ROOT);
     baselines[name] = r.error ? `error: ${r.error}` : r.ms;
     log(`baseline import ${name}: ${r.error ?? `${r.ms} ms`}`);
@@ -61,8 +66,12 @@ export async function benchBundles() {
         .map((arn) => Object.entries(t.refs).find(([, r]) => r === arn)?.[0])
         .map((lid) => (lid ? builder.layers.get(lid)?.nodeModules : undefined))
         .filter((x): x is string => !!x);
-      const vars = ((p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
-      const env: Record<string, string> = { ...baseEnv(), AWS_LAMBDA_FUNCTION_NAME: id, NODE_PATH: [...layers, join(REPO_ROOT, 'node_modules')].join(':') };
+      const vars = (p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+      const env: Record<string, string> = {
+        ...baseEnv(),
+        AWS_LAMBDA_FUNCTION_NAME: id,
+        NODE_PATH: [...layers, join(REPO_ROOT, 'node_modules')].join(':'),
+      };
       for (const [k, v] of Object.entries(vars)) env[k] = typeof v === 'string' ? v : JSON.stringify(v);
       const r = importMs(file, env, fn.dir);
       out.push({ function: id, bytes, initMs: r.ms, ...(r.error ? { importError: r.error } : {}) });

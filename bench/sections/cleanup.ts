@@ -10,7 +10,15 @@
  * otherwise the 100,000 seeded INSERTs would each become an OrderCreated event and start
  * the pipeline. The cleanup function, table, GSI and code are the template's own.
  */
-import { BatchWriteItemCommand, DynamoDBClient, ListTablesCommand, QueryCommand, ScanCommand, type AttributeValue, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  QueryCommand,
+  ScanCommand,
+  type AttributeValue,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 import { summarize } from '../lib/ddb-proxy';
 import { startProxiedRuntime } from '../lib/proxied-runtime';
 import { check, cleanups, log, r1, r2, scratchTemplate } from '../lib/common';
@@ -37,11 +45,22 @@ export function orderItem(i: number, kind: 'confirmed' | 'stale' | 'placed', now
     expiresAt: N(created + 3600),
     version: N(kind === 'confirmed' ? 6 : 1),
     history: { L: history },
-    ...(kind === 'confirmed' ? { payment: { M: { chargeId: S(`ch_${i}`), status: S('CHARGED') } }, reservation: { M: { reserved: { BOOL: true } } }, ttlEpoch: N(now + 90 * 86_400) } : { placedStatus: S('PLACED') }),
+    ...(kind === 'confirmed'
+      ? {
+          payment: { M: { chargeId: S(`ch_${i}`), status: S('CHARGED') } },
+          reservation: { M: { reserved: { BOOL: true } } },
+          ttlEpoch: N(now + 90 * 86_400),
+        }
+      : { placedStatus: S('PLACED') }),
   };
 }
 
-export async function seed(ddb: DynamoDBClient, table: string, items: Record<string, AttributeValue>[], concurrency: number): Promise<void> {
+export async function seed(
+  ddb: DynamoDBClient,
+  table: string,
+  items: Record<string, AttributeValue>[],
+  concurrency: number,
+): Promise<void> {
   let next = 0;
   let reported = 0;
   const t0 = Date.now();
@@ -71,7 +90,16 @@ async function countStale(ddb: DynamoDBClient, table: string, now: number, op: '
   let n = 0;
   let start: Record<string, AttributeValue> | undefined;
   for (let page = 0; page < 10_000; page++) {
-    const out = await ddb.send(new QueryCommand({ TableName: table, IndexName: 'PlacedByExpiry', KeyConditionExpression: `placedStatus = :p AND expiresAt ${op} :now`, ExpressionAttributeValues: { ':p': S('PLACED'), ':now': N(now) }, Select: 'COUNT', ...(start ? { ExclusiveStartKey: start } : {}) }));
+    const out = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'PlacedByExpiry',
+        KeyConditionExpression: `placedStatus = :p AND expiresAt ${op} :now`,
+        ExpressionAttributeValues: { ':p': S('PLACED'), ':now': N(now) },
+        Select: 'COUNT',
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
     n += out.Count ?? 0;
     start = out.LastEvaluatedKey;
     if (!start) break;
@@ -98,12 +126,22 @@ export async function benchCleanup() {
     throw e;
   });
   const { rt, proxy, stop } = started;
-  const ddb = new DynamoDBClient({ endpoint: rt.outputs.DynamoDBEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 5 });
+  const ddb = new DynamoDBClient({
+    endpoint: rt.outputs.DynamoDBEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 5,
+  });
   const lambdaUrl = `${rt.outputs.LambdaEndpoint}/2015-03-31/functions/CleanupFunction/invocations`;
   const invoke = async () => {
-    const res = await fetch(lambdaUrl, { method: 'POST', body: JSON.stringify({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }), signal: AbortSignal.timeout(310_000) });
+    const res = await fetch(lambdaUrl, {
+      method: 'POST',
+      body: JSON.stringify({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }),
+      signal: AbortSignal.timeout(310_000),
+    });
     const payload = (await res.json()) as Record<string, unknown>;
-    if (res.status !== 200 || res.headers.get('x-amz-function-error')) throw new Error(`CleanupFunction failed: ${res.status} ${JSON.stringify(payload)}`);
+    if (res.status !== 200 || res.headers.get('x-amz-function-error'))
+      throw new Error(`CleanupFunction failed: ${res.status} ${JSON.stringify(payload)}`);
     return payload as { examined?: number; expired?: number; skipped?: number };
   };
   try {
@@ -142,7 +180,17 @@ export async function benchCleanup() {
     let start: Record<string, AttributeValue> | undefined;
     const scanNow = Math.floor(Date.now() / 1000);
     for (let page = 0; page < 100_000; page++) {
-      const out = await ddb.send(new ScanCommand({ TableName: table, ReturnConsumedCapacity: 'TOTAL', FilterExpression: '#s = :p AND expiresAt <= :now', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':p': S('PLACED'), ':now': N(scanNow) }, ProjectionExpression: 'userId, orderId', ...(start ? { ExclusiveStartKey: start } : {}) }));
+      const out = await ddb.send(
+        new ScanCommand({
+          TableName: table,
+          ReturnConsumedCapacity: 'TOTAL',
+          FilterExpression: '#s = :p AND expiresAt <= :now',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':p': S('PLACED'), ':now': N(scanNow) },
+          ProjectionExpression: 'userId, orderId',
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
       scanRcu += out.ConsumedCapacity?.CapacityUnits ?? 0;
       scanned += out.ScannedCount ?? 0;
       matched += out.Count ?? 0;
@@ -180,8 +228,18 @@ export async function benchCleanup() {
     };
     log(`  cleanup: ${JSON.stringify(res)}`);
     const bound = Math.max(5 * (s / orders) * scanRcu, 10);
-    check('cleanup consumed RCU (tracks stale, not table)', used.rcu, `<= ${r1(bound)} (5 x stale share of a full Scan's ${r1(scanRcu)} RCU, min 10)`, used.rcu <= bound && used.rcu > 0);
-    check('cleanup expired every stale order', result.expired ?? 0, `= ${s}, none left`, result.expired === s && staleAfter === 0 && staleBefore === s);
+    check(
+      'cleanup consumed RCU (tracks stale, not table)',
+      used.rcu,
+      `<= ${r1(bound)} (5 x stale share of a full Scan's ${r1(scanRcu)} RCU, min 10)`,
+      used.rcu <= bound && used.rcu > 0,
+    );
+    check(
+      'cleanup expired every stale order',
+      result.expired ?? 0,
+      `= ${s}, none left`,
+      result.expired === s && staleAfter === 0 && staleBefore === s,
+    );
     check('cleanup left PLACED orders not yet stale', placedLeft, `= ${f}`, placedLeft === f);
     return res;
   } finally {

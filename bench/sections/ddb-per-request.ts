@@ -46,18 +46,47 @@ export async function benchDdbPerRequest() {
       { route: 'GET /users/{userId}', method: 'GET', path: () => `/users/${user.sub}` },
       { route: 'PUT /users/{userId}', method: 'PUT', path: () => `/users/${user.sub}`, body: () => ({ bio: 'benchmarks' }), settle: true },
       { route: 'GET /users (admin)', method: 'GET', path: () => '/users', as: 'admin' },
-      { route: 'POST /todos', method: 'POST', path: () => '/todos', body: () => ({ title: 'bench todo' }), onBody: (b) => (todoId = String(b.todoId)) },
+      {
+        route: 'POST /todos',
+        method: 'POST',
+        path: () => '/todos',
+        body: () => ({ title: 'bench todo' }),
+        onBody: (b) => (todoId = String(b.todoId)),
+      },
       { route: 'GET /todos', method: 'GET', path: () => '/todos' },
       { route: 'GET /todos/{todoId}', method: 'GET', path: () => `/todos/${todoId}` },
       { route: 'PUT /todos/{todoId}', method: 'PUT', path: () => `/todos/${todoId}`, body: () => ({ title: 'bench todo, renamed' }) },
       { route: 'POST /todos/{todoId}/done', method: 'POST', path: () => `/todos/${todoId}/done` },
       { route: 'DELETE /todos/{todoId}', method: 'DELETE', path: () => `/todos/${todoId}` },
-      { route: 'POST /orders', method: 'POST', path: () => '/orders', body: () => ({ items: [{ sku: 'SKU-0001', qty: 1 }] }), onBody: (b) => ((orderId = String(b.orderId)), (version = Number(b.version ?? 1))), settle: true },
-      { route: 'GET /orders/{orderId}', method: 'GET', path: () => `/orders/${orderId}`, onBody: (b) => (version = Number(b.version ?? version)) },
+      {
+        route: 'POST /orders',
+        method: 'POST',
+        path: () => '/orders',
+        body: () => ({ items: [{ sku: 'SKU-0001', qty: 1 }] }),
+        onBody: (b) => ((orderId = String(b.orderId)), (version = Number(b.version ?? 1))),
+        settle: true,
+      },
+      {
+        route: 'GET /orders/{orderId}',
+        method: 'GET',
+        path: () => `/orders/${orderId}`,
+        onBody: (b) => (version = Number(b.version ?? version)),
+      },
       { route: 'GET /orders', method: 'GET', path: () => '/orders' },
-      { route: 'PUT /orders/{orderId}', method: 'PUT', path: () => `/orders/${orderId}`, body: () => ({ items: [{ sku: 'SKU-0001', qty: 2 }], version }), settle: true },
+      {
+        route: 'PUT /orders/{orderId}',
+        method: 'PUT',
+        path: () => `/orders/${orderId}`,
+        body: () => ({ items: [{ sku: 'SKU-0001', qty: 2 }], version }),
+        settle: true,
+      },
       { route: 'DELETE /orders/{orderId}', method: 'DELETE', path: () => `/orders/${orderId}`, settle: true },
-      { route: 'POST /uploads', method: 'POST', path: () => '/uploads', body: () => ({ fileName: 'bench.csv', contentType: 'text/csv', size: 10 }) },
+      {
+        route: 'POST /uploads',
+        method: 'POST',
+        path: () => '/uploads',
+        body: () => ({ fileName: 'bench.csv', contentType: 'text/csv', size: 10 }),
+      },
     ];
     const who = (s: Step): TestUser | undefined => (s.as === 'anonymous' ? undefined : s.as === 'admin' ? admin : user);
     const runPass = async (p: CountingDdbProxy, measure: boolean): Promise<DdbPerRequestRow[]> => {
@@ -78,7 +107,9 @@ export async function benchDdbPerRequest() {
         if (!measure) continue;
         const own = summarize(p.between(t0, t1));
         rows.push({ route: s.route, status: r.status, ...own, ...(after ? { after } : {}) });
-        log(`  ${s.route}: ${r.status}, ${own.calls} calls, ${own.rcu} RCU, ${own.wcu} WCU ${JSON.stringify(own.operations)}${after ? `; after: ${after.calls} calls ${JSON.stringify(after.operations)}` : ''}`);
+        log(
+          `  ${s.route}: ${r.status}, ${own.calls} calls, ${own.rcu} RCU, ${own.wcu} WCU ${JSON.stringify(own.operations)}${after ? `; after: ${after.calls} calls ${JSON.stringify(after.operations)}` : ''}`,
+        );
       }
       return rows;
     };
@@ -87,7 +118,12 @@ export async function benchDdbPerRequest() {
     log('ddbPerRequest: measured pass');
     const rows = await runPass(proxy, true);
     const bad = rows.filter((r) => r.status >= 400);
-    check('ddbPerRequest routes answered 2xx', bad.length, `0 (${bad.map((b) => `${b.route} ${b.status}`).join(', ') || 'all 2xx'})`, bad.length === 0);
+    check(
+      'ddbPerRequest routes answered 2xx',
+      bad.length,
+      `0 (${bad.map((b) => `${b.route} ${b.status}`).join(', ') || 'all 2xx'})`,
+      bad.length === 0,
+    );
     const byId = rows.find((r) => r.route === 'GET /orders/{orderId}');
     if (byId) check('GET /orders/{orderId} DynamoDB calls', byId.calls, '1 (one GetItem)', byId.calls === 1);
     return rows;

@@ -15,7 +15,8 @@ export async function benchHotReload() {
   const scratch = scratchDir('health');
   for (const f of ['handler.ts', 'package.json']) copyFileSync(join(REPO_ROOT, 'functions', 'health', f), join(scratch.dir, f));
   const original = readFileSync(join(scratch.dir, 'handler.ts'), 'utf8');
-  if (!original.includes('version: config.appVersion()')) throw new Error('functions/health/handler.ts no longer sets `version: config.appVersion()`: update bench/sections/hot-reload.ts');
+  if (!original.includes('version: config.appVersion()'))
+    throw new Error('functions/health/handler.ts no longer sets `version: config.appVersion()`: update bench/sections/hot-reload.ts');
   const tpl = scratchTemplate((r) => {
     (r.HealthFunction!.Properties as Record<string, unknown>).CodeUri = `${scratch.dir}/`;
   });
@@ -32,7 +33,8 @@ export async function benchHotReload() {
     const url = `${rt.outputs.APIEndpoint!.replace(/\/$/, '')}/health`;
     const version = async () => {
       const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-      return String(((await res.json().catch(() => ({}))) as { version?: unknown }).version ?? '');
+      const { version } = (await res.json().catch(() => ({}))) as { version?: unknown };
+      return typeof version === 'string' ? version : '';
     };
     // Warm, then the floor: a warm request's round trip.
     for (let i = 0; i < 5; i++) await version();
@@ -46,7 +48,10 @@ export async function benchHotReload() {
     for (let i = 1; i <= saves; i++) {
       const marker = `bench-reload-${Date.now()}-${i}`;
       const t0 = performance.now();
-      writeFileSync(join(scratch.dir, 'handler.ts'), original.replace('version: config.appVersion()', `version: ${JSON.stringify(marker)}`));
+      writeFileSync(
+        join(scratch.dir, 'handler.ts'),
+        original.replace('version: config.appVersion()', `version: ${JSON.stringify(marker)}`),
+      );
       let seen = false;
       while (performance.now() - t0 < 30_000) {
         if ((await version().catch(() => '')) === marker) {
@@ -62,7 +67,12 @@ export async function benchHotReload() {
       await sleep(500);
     }
     const rebuilt = [...rt.output().matchAll(/rebuilt HealthFunction in (\d+) ms/g)].map((m) => Number(m[1]));
-    const res = { ms: r1(median(runs)), runs, rebuildMs: rebuilt.length ? median(rebuilt) : null, baseline: { warmRequestMs: r1(median(warm)) } };
+    const res = {
+      ms: r1(median(runs)),
+      runs,
+      rebuildMs: rebuilt.length ? median(rebuilt) : null,
+      baseline: { warmRequestMs: r1(median(warm)) },
+    };
     check('hotReload ms (median, save to new code answering)', res.ms, '< 1000 ms', res.ms < 1000);
     return res;
   } finally {

@@ -52,7 +52,10 @@ async function runPhase(api: string, user: TestUser, count: number, ratePerSec: 
     inflight.push(
       (async () => {
         const at = Date.now();
-        const r = await apiCall(api, 'POST', '/orders', user, { items: [{ sku: SKU, qty: 1 }] }).catch(() => ({ status: 0, body: {} as Record<string, any> }));
+        const r = await apiCall(api, 'POST', '/orders', user, { items: [{ sku: SKU, qty: 1 }] }).catch(() => ({
+          status: 0,
+          body: {} as Record<string, any>,
+        }));
         postMs.push(Date.now() - at);
         if (r.status === 202) placed.set(String(r.body.orderId), at);
         else refused++;
@@ -82,7 +85,10 @@ async function runPhase(api: string, user: TestUser, count: number, ratePerSec: 
     }
     await sleep(Math.max(0, 1000 - (Date.now() - roundStart)));
   }
-  const confirmed = [...done.values()].filter((d) => d.status === 'CONFIRMED').map((d) => d.ms).sort((a, b) => a - b);
+  const confirmed = [...done.values()]
+    .filter((d) => d.status === 'CONFIRMED')
+    .map((d) => d.ms)
+    .sort((a, b) => a - b);
   return {
     requested: count,
     orders: placed.size,
@@ -108,9 +114,21 @@ export async function benchOrderToConfirmed(rt: LocalRuntimeHandle, user: TestUs
   const rate = Math.max(1, Math.min(100, Number(process.env.BENCH_ORDER_RATE ?? 5) || 5));
   const warmupOrders = Math.max(0, Math.min(500, Number(process.env.BENCH_WARMUP_ORDERS ?? 50)));
   // The catalogue's stock is small: give the SKU enough for the run, so every order can confirm.
-  const ddb = new DynamoDBClient({ endpoint: rt.outputs.DynamoDBEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const ddb = new DynamoDBClient({
+    endpoint: rt.outputs.DynamoDBEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const productsTable = ((await ddb.send(new ListTablesCommand({}))).TableNames ?? []).find((n) => n.endsWith('ProductsTable'));
-  if (productsTable) await ddb.send(new UpdateItemCommand({ TableName: productsTable, Key: { sku: { S: SKU } }, UpdateExpression: 'SET stock = :n', ExpressionAttributeValues: { ':n': { N: '1000000' } } }));
+  if (productsTable)
+    await ddb.send(
+      new UpdateItemCommand({
+        TableName: productsTable,
+        Key: { sku: { S: SKU } },
+        UpdateExpression: 'SET stock = :n',
+        ExpressionAttributeValues: { ':n': { N: '1000000' } },
+      }),
+    );
   ddb.destroy();
 
   log(`orderToConfirmed: warm-up ${warmupOrders} orders at ${rate}/s`);

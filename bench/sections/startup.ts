@@ -13,10 +13,18 @@ import { check, cleanups, log, median } from '../lib/common';
 
 function phasesOf(output: string): Record<string, number> {
   const line = /startup: (.*) \(ms since start\)/.exec(output)?.[1] ?? '';
-  return Object.fromEntries(line.split(', ').map((p) => p.split(' ')).filter((p) => p.length === 2).map(([k, v]) => [k!, Number(v)]));
+  return Object.fromEntries(
+    line
+      .split(', ')
+      .map((p) => p.split(' '))
+      .filter((p) => p.length === 2)
+      .map(([k, v]) => [k!, Number(v)]),
+  );
 }
 
-async function boot(opts: Parameters<typeof startLocalRuntime>[0]): Promise<{ ms: number; reported: number | undefined; phases: Record<string, number>; rt: LocalRuntimeHandle }> {
+async function boot(
+  opts: Parameters<typeof startLocalRuntime>[0],
+): Promise<{ ms: number; reported: number | undefined; phases: Record<string, number>; rt: LocalRuntimeHandle }> {
   const t0 = Date.now();
   const rt = await startLocalRuntime({ timeoutMs: 120_000, ...opts });
   const ms = Date.now() - t0;

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import type { APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import type { APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
 
 // Real RS256 tokens, a real JWKS over loopback HTTP: nothing about verification is mocked.
 // Signed with node:crypto (jose 6 is ESM-only, which jest's CommonJS runtime cannot load).
@@ -13,6 +13,7 @@ let signingKey: KeyObject;
 let otherKey: KeyObject;
 let jwksRequests = 0;
 let handler: typeof import('./handler').handler;
+const context = { awsRequestId: 'req-1', functionName: 'AuthorizerFunction' } as Context;
 
 beforeAll(async () => {
   const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -73,7 +74,7 @@ const ev = (authorizationToken: string): APIGatewayTokenAuthorizerEvent => ({
 
 describe('authorizer', () => {
   it('allows a valid admin id token for the whole API, with sub, email and groups in context', async () => {
-    const res = await handler(ev(`Bearer ${await idToken()}`));
+    const res = await handler(ev(`Bearer ${await idToken()}`), context);
     expect(res.principalId).toBe('user-1');
     expect(res.policyDocument.Statement).toEqual([
       { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:us-east-1:123456789012:abc123/prod/*/*' },
@@ -83,15 +84,15 @@ describe('authorizer', () => {
 
   it('allows a non-admin (no groups claim) with empty groups, and accepts a bare token', async () => {
     const token = await idToken({ claims: { sub: 'user-2', email: 'u2@example.com', 'cognito:groups': undefined } });
-    const res = await handler(ev(token));
+    const res = await handler(ev(token), context);
     expect(res.principalId).toBe('user-2');
     expect(res.context).toEqual({ sub: 'user-2', email: 'u2@example.com', groups: '' });
   });
 
   it('reuses the JWKS across invocations (one verifier per container)', async () => {
     const before = jwksRequests;
-    await handler(ev(`Bearer ${await idToken()}`));
-    await handler(ev(`Bearer ${await idToken()}`));
+    await handler(ev(`Bearer ${await idToken()}`), context);
+    await handler(ev(`Bearer ${await idToken()}`), context);
     expect(jwksRequests).toBe(before);
   });
 
@@ -116,11 +117,11 @@ describe('authorizer', () => {
   ];
   it.each(denied)('denies %s with Unauthorized', async (_name, make) => {
     const token = await make();
-    await expect(handler(ev(`Bearer ${token}`))).rejects.toThrow(/^Unauthorized$/);
+    await expect(handler(ev(`Bearer ${token}`), context)).rejects.toThrow(/^Unauthorized$/);
   });
 
   it('denies a missing Authorization value', async () => {
-    await expect(handler(ev(''))).rejects.toThrow('Unauthorized');
+    await expect(handler(ev(''), context)).rejects.toThrow('Unauthorized');
   });
 
   it('fails (API Gateway: 500), not Unauthorized, for a good token when the JWKS cannot be fetched', async () => {
@@ -131,7 +132,7 @@ describe('authorizer', () => {
     jest.isolateModules(() => {
       ({ handler: fresh } = jest.requireActual<typeof import('./handler')>('./handler'));
     });
-    const err = await fresh(ev(`Bearer ${await idToken()}`))
+    const err = await fresh(ev(`Bearer ${await idToken()}`), context)
       .catch((e: unknown) => e)
       .finally(() => (process.env.JWKS_URI = saved));
     expect(err).toBeInstanceOf(Error);

@@ -52,7 +52,14 @@ function token(claims: Record<string, unknown> = {}, signer = key): string {
 }
 
 const verifier = (o: { fetchTimeoutMs?: number; fetchAttempts?: number } = {}) =>
-  createIdTokenVerifier({ issuer: base, audience: CLIENT, jwksUri: `${base}/.well-known/jwks.json`, fetchTimeoutMs: 300, fetchAttempts: 2, ...o });
+  createIdTokenVerifier({
+    issuer: base,
+    audience: CLIENT,
+    jwksUri: `${base}/.well-known/jwks.json`,
+    fetchTimeoutMs: 300,
+    fetchAttempts: 2,
+    ...o,
+  });
 
 describe('id token verifier', () => {
   it('accepts a good token and denies a bad one, telling them apart from an outage', async () => {
@@ -69,13 +76,21 @@ describe('id token verifier', () => {
     ['garbage', /not a JWKS/],
   ])('a JWKS that is %s is an outage (JwksUnavailableError), never a denial of a good token', async (m, reason) => {
     mode = m;
-    const err = await verifier().verify(token()).catch((e: unknown) => e);
+    const err = await verifier()
+      .verify(token())
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JwksUnavailableError);
     expect((err as Error).message).toMatch(reason);
   });
 
   it('an unreachable issuer (connection refused) is an outage too', async () => {
-    const v = createIdTokenVerifier({ issuer: base, audience: CLIENT, jwksUri: 'http://127.0.0.1:1/jwks.json', fetchTimeoutMs: 300, fetchAttempts: 1 });
+    const v = createIdTokenVerifier({
+      issuer: base,
+      audience: CLIENT,
+      jwksUri: 'http://127.0.0.1:1/jwks.json',
+      fetchTimeoutMs: 300,
+      fetchAttempts: 1,
+    });
     await expect(v.verify(token())).rejects.toBeInstanceOf(JwksUnavailableError);
   });
 

@@ -62,7 +62,7 @@ export function createIdTokenVerifier(o: IdTokenVerifierOptions): { verify(token
       jwksUri: o.jwksUri,
       // Access tokens carry client_id, not aud, and must not pass as identity.
       customJwtCheck: ({ payload }) => {
-        if (payload.token_use !== 'id') throw new Error(`token_use must be id, got ${String(payload.token_use)}`);
+        if (payload.token_use !== 'id') throw new Error(`token_use must be id, got ${JSON.stringify(payload.token_use)}`);
       },
     },
     { jwksCache: new SimpleJwksCache({ fetcher: jwksFetcher(o.fetchTimeoutMs ?? 4000, o.fetchAttempts ?? 2) }) },

@@ -8,7 +8,11 @@ import { handler } from './handler';
 
 const doc = mockClient(DynamoDBDocumentClient);
 const raw = mockClient(DynamoDBClient);
-const context = { awsRequestId: 'aws-req', functionName: 'CreateOrderFunction', getRemainingTimeInMillis: () => 5000 } as unknown as Context;
+const context = {
+  awsRequestId: 'aws-req',
+  functionName: 'CreateOrderFunction',
+  getRemainingTimeInMillis: () => 5000,
+} as unknown as Context;
 const addMetric = jest.spyOn(Metrics.prototype, 'addMetric');
 
 function post(body: unknown, opts: { headers?: Record<string, string>; sub?: string | null; raw?: string } = {}): APIGatewayProxyEvent {
@@ -57,7 +61,16 @@ const parse = (body: string) => JSON.parse(body) as Record<string, any>;
 describe('POST /orders', () => {
   it('prices from the catalogue, writes a PLACED order and answers 202', async () => {
     const before = Math.floor(Date.now() / 1000);
-    const res = await handler(post({ items: [{ sku: 'SKU-0001', qty: 2 }, { sku: 'SKU-0002', qty: 1 }], paymentToken: 'tok_ok' }), context);
+    const res = await handler(
+      post({
+        items: [
+          { sku: 'SKU-0001', qty: 2 },
+          { sku: 'SKU-0002', qty: 1 },
+        ],
+        paymentToken: 'tok_ok',
+      }),
+      context,
+    );
     expect(res.statusCode).toBe(202);
     const order = parse(res.body);
     expect(order).toMatchObject({ userId: 'user-1', status: 'PLACED', total: 2 * 6900 + 2999, currency: 'USD', version: 1 });
@@ -115,7 +128,15 @@ describe('POST /orders', () => {
   });
 
   it('names an unknown sku as items.N.sku', async () => {
-    const res = await handler(post({ items: [{ sku: 'SKU-0001', qty: 1 }, { sku: 'SKU-9999', qty: 1 }] }), context);
+    const res = await handler(
+      post({
+        items: [
+          { sku: 'SKU-0001', qty: 1 },
+          { sku: 'SKU-9999', qty: 1 },
+        ],
+      }),
+      context,
+    );
     expect(res.statusCode).toBe(400);
     expect(parse(res.body).error.details).toEqual([{ path: 'items.1.sku', message: expect.stringContaining('SKU-9999') }]);
     expect(doc.commandCalls(PutCommand)).toHaveLength(0);
@@ -133,7 +154,16 @@ describe('POST /orders', () => {
     ['51 lines', { items: Array.from({ length: 51 }, (_, i) => ({ sku: `SKU-${String(i).padStart(4, '0')}`, qty: 1 })) }, 'items'],
     ['a long paymentToken', { items: [{ sku: 'SKU-0001', qty: 1 }], paymentToken: 'x'.repeat(65) }, 'paymentToken'],
     ['an unsafe orderId', { orderId: '../x', items: [{ sku: 'SKU-0001', qty: 1 }] }, 'orderId'],
-    ['a duplicate sku', { items: [{ sku: 'SKU-0001', qty: 1 }, { sku: 'SKU-0001', qty: 2 }] }, 'items.1.sku'],
+    [
+      'a duplicate sku',
+      {
+        items: [
+          { sku: 'SKU-0001', qty: 1 },
+          { sku: 'SKU-0001', qty: 2 },
+        ],
+      },
+      'items.1.sku',
+    ],
   ])('answers 400 for %s', async (_name, body, path) => {
     const res = await handler(post(body), context);
     expect(res.statusCode).toBe(400);

@@ -3,56 +3,25 @@
  * Idempotent on a client-chosen orderId (Powertools idempotency in the layer); the table
  * stream turns the new order into OrderCreated, which starts the workflow.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { callerOf, config, httpHandler, json, parseBody } from '@myapp/shared/http';
-import { CreateOrderRequest } from '@myapp/shared/schemas';
-import {
-  DynamoOrdersRepository,
-  DynamoProductsRepository,
-  documentClient,
-  toPublicOrder,
-} from '@myapp/shared/repositories';
-import { idempotentPlaceOrder, type IdempotentPlaceOrder } from '@myapp/shared/idempotency';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { apiHandler, reply } from '@myapp/shared/api';
+import { config } from '@myapp/shared/http';
+import { idempotentPlaceOrder } from '@myapp/shared/idempotency';
+import { MetricUnit, dynamoDbClient, logger, metrics, once } from '@myapp/shared/lambda';
+import { repositories, toPublicOrder } from '@myapp/shared/repositories';
 
-const logger = new Logger();
-const metrics = new Metrics();
-const tracer = new Tracer();
-const ddbClient = tracer.captureAWSv3Client(new DynamoDBClient({}));
+const placeOrder = once(() =>
+  idempotentPlaceOrder(
+    { orders: repositories.orders, products: repositories.products, staleOrderSeconds: config.staleOrderSeconds() },
+    { tableName: config.idempotencyTable(), client: dynamoDbClient() },
+  ),
+);
 
-let placeOrder: IdempotentPlaceOrder | undefined;
-/** Built on first use so a missing environment variable fails the request, not the import. */
-function getPlaceOrder(): IdempotentPlaceOrder {
-  if (!placeOrder) {
-    const doc = documentClient(ddbClient);
-    placeOrder = idempotentPlaceOrder(
-      {
-        orders: new DynamoOrdersRepository(doc, config.ordersTable()),
-        products: new DynamoProductsRepository(doc, config.productsTable()),
-        staleOrderSeconds: config.staleOrderSeconds(),
-      },
-      { tableName: config.idempotencyTable(), client: ddbClient },
-    );
-  }
-  return placeOrder;
-}
-
-const route = httpHandler(
-  async (event: APIGatewayProxyEvent, context: Context) => {
-    const caller = callerOf(event);
+export const handler = apiHandler('CreateOrderFunction', {
+  'POST /orders': async ({ caller, body, context }) => {
     logger.appendKeys({ userId: caller.sub });
-    const body = parseBody(event, CreateOrderRequest);
-    const place = getPlaceOrder();
+    const place = placeOrder();
     place.registerLambdaContext(context);
-    const { order, replayed } = await place({
-      userId: caller.sub,
-      items: body.items,
-      ...(body.orderId !== undefined ? { orderId: body.orderId } : {}),
-      ...(body.paymentToken !== undefined ? { paymentToken: body.paymentToken } : {}),
-    });
+    const { order, replayed } = await place({ userId: caller.sub, ...body });
     logger.appendKeys({ orderId: order.orderId });
     if (replayed) {
       logger.info('Replayed an idempotent order request');
@@ -62,19 +31,6 @@ const route = httpHandler(
       metrics.addMetric('SuccessfulOrder', MetricUnit.Count, 1);
       metrics.addMetric('OrderTotal', MetricUnit.NoUnit, order.total);
     }
-    return json(202, toPublicOrder(order), { Location: `/orders/${encodeURIComponent(order.orderId)}` });
+    return reply(toPublicOrder(order), { headers: { Location: `/orders/${encodeURIComponent(order.orderId)}` } });
   },
-  { logger },
-);
-
-export const handler = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
-  logger.addContext(context);
-  metrics.captureColdStartMetric();
-  try {
-    return await route(event, context);
-  } finally {
-    logger.removeKeys(['orderId', 'userId']);
-    // Failed requests add no metrics; publishing nothing would only log a warning.
-    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-  }
-};
+});

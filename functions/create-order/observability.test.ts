@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 
 const TRACE_ID = 'Root=1-6b03fca7-0f03de6a017c4619b16012db;Parent=53995c3f42cd8ad8;Sampled=1';
 
-function loadHandler(): typeof import('./handler').handler {
+async function loadHandler(): Promise<typeof import('./handler').handler> {
   // Powertools reads its settings when the handler module is loaded, as in Lambda.
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   process.env.POWERTOOLS_DEV = 'false';
@@ -19,9 +19,9 @@ function loadHandler(): typeof import('./handler').handler {
   process.env.POWERTOOLS_METRICS_NAMESPACE = 'MyApp';
   process.env._X_AMZN_TRACE_ID = TRACE_ID;
   process.env.AWS_LAMBDA_INITIALIZATION_TYPE = 'on-demand'; // as Lambda sets it: Powertools' cold-start detection reads it
-  // Required (not imported) so the settings above are in place first; this test file has
+  // Loaded here, not at the top, so the settings above are in place first; this test file has
   // its own module registry, so the SDK classes are the ones aws-sdk-client-mock patched.
-  return (require('./handler') as typeof import('./handler')).handler;
+  return (await import('./handler')).handler;
 }
 
 const doc = mockClient(DynamoDBDocumentClient);
@@ -35,11 +35,13 @@ beforeAll(() => {
 });
 
 test('a successful order emits SuccessfulOrder and OrderTotal as EMF and logs with request, trace, order and user ids', async () => {
-  doc.on(BatchGetCommand).resolves({ Responses: { Products: [{ sku: 'SKU-0001', name: 'Pack', price: 6900, currency: 'USD', stock: 5 }] } });
+  doc
+    .on(BatchGetCommand)
+    .resolves({ Responses: { Products: [{ sku: 'SKU-0001', name: 'Pack', price: 6900, currency: 'USD', stock: 5 }] } });
   doc.on(PutCommand).resolves({});
   raw.on(PutItemCommand).resolves({});
   raw.on(UpdateItemCommand).resolves({});
-  const handler = loadHandler();
+  const handler = await loadHandler();
   const lines: string[] = [];
   const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     lines.push(String(chunk));
@@ -57,14 +59,21 @@ test('a successful order emits SuccessfulOrder and OrderTotal as EMF and logs wi
         isBase64Encoded: false,
         requestContext: { requestId: 'api-req-7', authorizer: { sub: 'user-42', email: 'u@example.com', groups: '' } },
       } as unknown as APIGatewayProxyEvent,
-      { awsRequestId: 'lambda-req-7', functionName: 'myapp-CreateOrderFunction', getRemainingTimeInMillis: () => 5000 } as unknown as Context,
+      {
+        awsRequestId: 'lambda-req-7',
+        functionName: 'myapp-CreateOrderFunction',
+        getRemainingTimeInMillis: () => 5000,
+      } as unknown as Context,
     );
     status = res.statusCode;
   } finally {
     write.mockRestore();
   }
   expect(status).toBe(202);
-  const docs = lines.flatMap((l) => l.split('\n')).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
+  const docs = lines
+    .flatMap((l) => l.split('\n'))
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, any>);
 
   const emf = docs.filter((d) => d._aws?.CloudWatchMetrics);
   const business = emf.find((d) => d.SuccessfulOrder !== undefined);
@@ -74,7 +83,12 @@ test('a successful order emits SuccessfulOrder and OrderTotal as EMF and logs wi
   expect(business!.service).toBe('myapp');
   const declared = business!._aws.CloudWatchMetrics[0];
   expect(declared.Namespace).toBe('MyApp');
-  expect(declared.Metrics).toEqual(expect.arrayContaining([{ Name: 'SuccessfulOrder', Unit: 'Count' }, { Name: 'OrderTotal', Unit: 'None' }]));
+  expect(declared.Metrics).toEqual(
+    expect.arrayContaining([
+      { Name: 'SuccessfulOrder', Unit: 'Count' },
+      { Name: 'OrderTotal', Unit: 'None' },
+    ]),
+  );
   expect(emf.some((d) => d.ColdStart === 1)).toBe(true);
 
   const placed = docs.find((d) => d.message === 'Order placed');

@@ -1,7 +1,13 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { handler } from './handler';
 
-const ev = { resource: '/health', path: '/health', httpMethod: 'GET', headers: {}, requestContext: { requestId: 'r' } } as unknown as APIGatewayProxyEvent;
+const ev = {
+  resource: '/health',
+  path: '/health',
+  httpMethod: 'GET',
+  headers: {},
+  requestContext: { requestId: 'r' },
+} as unknown as APIGatewayProxyEvent;
 const context = { awsRequestId: 'aws-req' } as Context;
 
 describe('GET /health', () => {

@@ -1,11 +1,7 @@
 /** GET /health (public): a liveness answer that touches no dependency, so it is cheap to poll. */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { config, httpHandler, json } from '@myapp/shared/http';
-import type { HealthResponse } from '@myapp/shared/schemas';
+import { apiHandler } from '@myapp/shared/api';
+import { config } from '@myapp/shared/http';
 
-const logger = new Logger();
-
-export const handler = httpHandler(async () => {
-  const body: HealthResponse = { ok: true, service: config.serviceName(), version: config.appVersion() };
-  return json(200, body);
-}, { logger });
+export const handler = apiHandler('HealthFunction', {
+  'GET /health': async () => ({ ok: true, service: config.serviceName(), version: config.appVersion() }),
+});

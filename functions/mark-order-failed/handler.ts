@@ -1,12 +1,6 @@
 /** OrderWorkflow task. Compensation end: marks the order FAILED with the caught error as reason. */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import { MetricUnit, logger, metrics } from '@myapp/shared/lambda';
 import { CompensationInput, markOrderFailed, taskHandler } from '@myapp/shared/pipeline';
-
-const logger = new Logger();
-const tracer = new Tracer();
-const metrics = new Metrics();
 
 export const handler = taskHandler(
   async (deps, input) => {
@@ -19,5 +13,5 @@ export const handler = taskHandler(
     failure.addMetric('OrderFailed', MetricUnit.Count, 1);
     return result;
   },
-  { logger, tracer, input: CompensationInput },
+  { input: CompensationInput },
 );

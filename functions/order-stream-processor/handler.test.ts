@@ -7,13 +7,32 @@ import { handler } from './handler';
 const events = mockClient(EventBridgeClient);
 const context = { awsRequestId: 'req-1', functionName: 'fn', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 const img = (o: Record<string, unknown>) => marshall(o) as NonNullable<DynamoDBRecord['dynamodb']>['NewImage'];
-const rec = (seq: string, eventName: 'INSERT' | 'MODIFY' | 'REMOVE', next?: Record<string, unknown>, prev?: Record<string, unknown>): DynamoDBRecord => ({
+const rec = (
+  seq: string,
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+  next?: Record<string, unknown>,
+  prev?: Record<string, unknown>,
+): DynamoDBRecord => ({
   eventID: `e-${seq}`,
   eventName,
   eventSource: 'aws:dynamodb',
-  dynamodb: { SequenceNumber: seq, Keys: img({ userId: 'u', orderId: String(next?.orderId ?? prev?.orderId) }), ...(next ? { NewImage: img(next) } : {}), ...(prev ? { OldImage: img(prev) } : {}), StreamViewType: 'NEW_AND_OLD_IMAGES' },
+  dynamodb: {
+    SequenceNumber: seq,
+    Keys: img({ userId: 'u', orderId: String(next?.orderId ?? prev?.orderId) }),
+    ...(next ? { NewImage: img(next) } : {}),
+    ...(prev ? { OldImage: img(prev) } : {}),
+    StreamViewType: 'NEW_AND_OLD_IMAGES',
+  },
 });
-const order = (orderId: string, status: string, version = 1) => ({ userId: 'u', orderId, status, version, total: 100, currency: 'USD', createdAt: '2026-01-01T00:00:00Z' });
+const order = (orderId: string, status: string, version = 1) => ({
+  userId: 'u',
+  orderId,
+  status,
+  version,
+  total: 100,
+  currency: 'USD',
+  createdAt: '2026-01-01T00:00:00Z',
+});
 const sent = () => events.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries![0]!);
 
 beforeEach(() => {
@@ -55,7 +74,13 @@ describe('order-stream-processor', () => {
 describe('order-stream-processor with a malformed record', () => {
   it('fails only the record that is not a valid order', async () => {
     events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'x' }] });
-    const batch: DynamoDBStreamEvent = { Records: [rec('1', 'INSERT', order('o-1', 'PLACED')), rec('2', 'INSERT', { userId: 'u', orderId: 'bad', status: 'BOGUS' }), rec('3', 'INSERT', order('o-3', 'PLACED'))] };
+    const batch: DynamoDBStreamEvent = {
+      Records: [
+        rec('1', 'INSERT', order('o-1', 'PLACED')),
+        rec('2', 'INSERT', { userId: 'u', orderId: 'bad', status: 'BOGUS' }),
+        rec('3', 'INSERT', order('o-3', 'PLACED')),
+      ],
+    };
     await expect(handler(batch, context)).resolves.toEqual({ batchItemFailures: [{ itemIdentifier: '2' }] });
     expect(events.commandCalls(PutEventsCommand)).toHaveLength(2);
   });

@@ -2,27 +2,13 @@
  * OrdersTable stream → EventBridge: OrderCreated on INSERT, OrderStatusChanged on a status
  * change. Partial batch responses: only the failed records are retried.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { orderEventFrom, publishEvent, streamHandler } from '@myapp/shared/events';
 import { config } from '@myapp/shared/http';
-import { orderEventFrom, publishEvent } from '@myapp/shared/events';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { eventBridgeClient, logger } from '@myapp/shared/lambda';
 
-const logger = new Logger();
-const tracer = new Tracer();
-const processor = new BatchProcessor(EventType.DynamoDBStreams);
-const events = tracer.captureAWSv3Client(new EventBridgeClient({}));
-
-const recordHandler = async (record: DynamoDBRecord): Promise<void> => {
+export const handler = streamHandler(async (record) => {
   const event = orderEventFrom(record);
   if (!event) return;
-  await publishEvent(events, config.eventBusName(), event);
+  await publishEvent(eventBridgeClient(), config.eventBusName(), event);
   logger.info('published', { detailType: event.DetailType, orderId: event.Detail.orderId });
-};
-
-export const handler = async (event: DynamoDBStreamEvent, context: Context) => {
-  logger.addContext(context);
-  return processPartialResponse(event, recordHandler, processor, { context });
-};
+});

@@ -78,21 +78,30 @@ const ownGet = (item: Record<string, unknown>) => doc.on(GetCommand, { Key: { us
 
 describe('GET /orders', () => {
   it('lists only the caller own orders, newest first, without storage attributes', async () => {
-    doc.on(QueryCommand).resolves({ Items: [order({ orderId: 'o-2' }), order()], LastEvaluatedKey: { userId: 'owner', orderId: 'o-1', createdAt: 'x' } });
+    doc
+      .on(QueryCommand)
+      .resolves({ Items: [order({ orderId: 'o-2' }), order()], LastEvaluatedKey: { userId: 'owner', orderId: 'o-1', createdAt: 'x' } });
     const res = await call({ method: 'GET', resource: '/orders', query: { limit: '2' } });
     expect(res.status).toBe(200);
     expect(res.body.items.map((o: { orderId: string }) => o.orderId)).toEqual(['o-2', 'o-1']);
     expect(res.body.items[0].placedStatus).toBeUndefined();
     expect(typeof res.body.nextToken).toBe('string');
     const input = doc.commandCalls(QueryCommand)[0]!.args[0].input;
-    expect(input).toMatchObject({ ExpressionAttributeValues: expect.objectContaining({ ':u': 'owner' }), Limit: 2, ScanIndexForward: false });
+    expect(input).toMatchObject({
+      ExpressionAttributeValues: expect.objectContaining({ ':u': 'owner' }),
+      Limit: 2,
+      ScanIndexForward: false,
+    });
   });
 
-  it.each<Record<string, string>>([{ limit: '0' }, { limit: '101' }, { limit: 'ten' }, { nextToken: 'bm90LWpzb24' }, { sort: 'asc' }])('answers 400 for query %o', async (query) => {
-    const res = await call({ method: 'GET', resource: '/orders', query });
-    expect(res.status).toBe(400);
-    expect(res.body.error.details.length).toBeGreaterThan(0);
-  });
+  it.each<Record<string, string>>([{ limit: '0' }, { limit: '101' }, { limit: 'ten' }, { nextToken: 'bm90LWpzb24' }, { sort: 'asc' }])(
+    'answers 400 for query %o',
+    async (query) => {
+      const res = await call({ method: 'GET', resource: '/orders', query });
+      expect(res.status).toBe(400);
+      expect(res.body.error.details.length).toBeGreaterThan(0);
+    },
+  );
 });
 
 describe('GET /orders/{orderId}', () => {
@@ -207,7 +216,13 @@ describe('PUT /orders/{orderId}', () => {
   });
 
   it('answers 415 for a form body', async () => {
-    const res = await call({ method: 'PUT', resource: '/orders/{orderId}', orderId: 'o-1', body: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await call({
+      method: 'PUT',
+      resource: '/orders/{orderId}',
+      orderId: 'o-1',
+      body: 'a=b',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(res.status).toBe(415);
   });
 });
@@ -219,7 +234,11 @@ describe('DELETE /orders/{orderId}', () => {
     const res = await call({ method: 'DELETE', resource: '/orders/{orderId}', orderId: 'o-1' });
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('CANCELED');
-    expect(doc.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues).toMatchObject({ ':from': 'PLACED', ':to': 'CANCELED', ':v': 3 });
+    expect(doc.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues).toMatchObject({
+      ':from': 'PLACED',
+      ':to': 'CANCELED',
+      ':v': 3,
+    });
   });
 
   it('answers 409 after the 10-minute window', async () => {
@@ -246,14 +265,29 @@ describe('POST /orders/{orderId}/acknowledge', () => {
   it('moves CONFIRMED to ACKNOWLEDGED', async () => {
     doc.on(QueryCommand).resolves({ Items: [order({ status: 'CONFIRMED' })] });
     doc.on(UpdateCommand).resolves({ Attributes: order({ status: 'ACKNOWLEDGED', version: 4 }) });
-    const res = await call({ method: 'POST', resource: '/orders/{orderId}/acknowledge', orderId: 'o-1', sub: 'admin', groups: 'apiAdmins' });
+    const res = await call({
+      method: 'POST',
+      resource: '/orders/{orderId}/acknowledge',
+      orderId: 'o-1',
+      sub: 'admin',
+      groups: 'apiAdmins',
+    });
     expect(res.status).toBe(200);
-    expect(doc.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues).toMatchObject({ ':from': 'CONFIRMED', ':to': 'ACKNOWLEDGED' });
+    expect(doc.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues).toMatchObject({
+      ':from': 'CONFIRMED',
+      ':to': 'ACKNOWLEDGED',
+    });
   });
 
   it('answers 409 for an order that is not CONFIRMED', async () => {
     doc.on(QueryCommand).resolves({ Items: [order({ status: 'PLACED' })] });
-    const res = await call({ method: 'POST', resource: '/orders/{orderId}/acknowledge', orderId: 'o-1', sub: 'admin', groups: 'apiAdmins' });
+    const res = await call({
+      method: 'POST',
+      resource: '/orders/{orderId}/acknowledge',
+      orderId: 'o-1',
+      sub: 'admin',
+      groups: 'apiAdmins',
+    });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('INVALID_TRANSITION');
   });
@@ -263,7 +297,10 @@ describe('POST /orders/{orderId}/retry', () => {
   const admin = { sub: 'admin', groups: 'apiAdmins' };
   it('puts a FAILED order back to PLACED and starts a new execution', async () => {
     doc.on(QueryCommand).resolves({ Items: [order({ status: 'FAILED', placedStatus: undefined })] });
-    doc.on(UpdateCommand).resolvesOnce({ Attributes: order({ version: 4 }) }).resolves({ Attributes: order({ version: 5, executionArn: 'arn:exec' }) });
+    doc
+      .on(UpdateCommand)
+      .resolvesOnce({ Attributes: order({ version: 4 }) })
+      .resolves({ Attributes: order({ version: 5, executionArn: 'arn:exec' }) });
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date() });
     const res = await call({ method: 'POST', resource: '/orders/{orderId}/retry', orderId: 'o-1', ...admin });
     expect(res.status).toBe(202);

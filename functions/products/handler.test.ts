@@ -5,7 +5,13 @@ import { handler } from './handler';
 
 process.env.PRODUCTS_TABLE = 'products-table';
 const doc = mockClient(DynamoDBDocumentClient);
-const ev = { resource: '/products', path: '/products', httpMethod: 'GET', headers: {}, requestContext: { requestId: 'r' } } as unknown as APIGatewayProxyEvent;
+const ev = {
+  resource: '/products',
+  path: '/products',
+  httpMethod: 'GET',
+  headers: {},
+  requestContext: { requestId: 'r' },
+} as unknown as APIGatewayProxyEvent;
 const context = { awsRequestId: 'aws-req' } as Context;
 
 beforeEach(() => doc.reset());

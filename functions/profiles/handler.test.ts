@@ -37,7 +37,14 @@ async function call(r: Req) {
   const res = await handler(ev(r), context);
   return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, any>) : undefined };
 }
-const record = { userId: 'sub-1', name: 'Me', email: 'me@example.com', plan: 'free', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
+const record = {
+  userId: 'sub-1',
+  name: 'Me',
+  email: 'me@example.com',
+  plan: 'free',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+};
 
 beforeEach(() => doc.reset());
 
@@ -45,7 +52,12 @@ describe('POST /profiles', () => {
   it("creates the caller's record keyed by sub with the token's email → 201", async () => {
     doc.on(GetCommand).resolves({});
     doc.on(UpdateCommand).callsFake((input: { ExpressionAttributeValues: Record<string, unknown> }) => ({
-      Attributes: { userId: 'sub-1', name: input.ExpressionAttributeValues[':name'], email: input.ExpressionAttributeValues[':email'], plan: 'free' },
+      Attributes: {
+        userId: 'sub-1',
+        name: input.ExpressionAttributeValues[':name'],
+        email: input.ExpressionAttributeValues[':email'],
+        plan: 'free',
+      },
     }));
     const res = await call({ method: 'POST', resource: '/profiles', body: { name: 'Me' } });
     expect(res.status).toBe(201);
@@ -112,7 +124,10 @@ describe('GET /profiles/{userId}', () => {
   });
 
   it('is 404 for an absent or TTL-expired profile', async () => {
-    doc.on(GetCommand).resolvesOnce({}).resolvesOnce({ Item: { ...record, ttl: 1 } });
+    doc
+      .on(GetCommand)
+      .resolvesOnce({})
+      .resolvesOnce({ Item: { ...record, ttl: 1 } });
     expect((await call({ method: 'GET', resource: '/profiles/{userId}', userId: 'sub-1' })).status).toBe(404);
     expect((await call({ method: 'GET', resource: '/profiles/{userId}', userId: 'sub-1' })).status).toBe(404);
   });

@@ -1,10 +1,6 @@
 /** OrderWorkflow task. Compensation: refunds a charge still in place (idempotent). */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import { logger } from '@myapp/shared/lambda';
 import { CompensationInput, refundPayment, taskHandler } from '@myapp/shared/pipeline';
-
-const logger = new Logger();
-const tracer = new Tracer();
 
 export const handler = taskHandler(
   async (deps, input) => {
@@ -12,5 +8,5 @@ export const handler = taskHandler(
     logger.info('refundPayment', { result });
     return result;
   },
-  { logger, tracer, input: CompensationInput },
+  { input: CompensationInput },
 );

@@ -1,10 +1,6 @@
 /** OrderWorkflow task. Compensation: gives reserved stock back (only if still reserved). */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import { logger } from '@myapp/shared/lambda';
 import { CompensationInput, releaseInventory, taskHandler } from '@myapp/shared/pipeline';
-
-const logger = new Logger();
-const tracer = new Tracer();
 
 export const handler = taskHandler(
   async (deps, input) => {
@@ -12,5 +8,5 @@ export const handler = taskHandler(
     logger.info('releaseInventory', { result });
     return result;
   },
-  { logger, tracer, input: CompensationInput },
+  { input: CompensationInput },
 );

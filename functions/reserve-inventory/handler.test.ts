@@ -1,39 +1,30 @@
-import {
-  fakeOrdersTable as table,
-  orderItem as order,
-  orderUpdates as updates,
-  ordersDoc as doc,
-  taskContext as context,
-  taskInput as input,
-} from '../../tests/support/workflow-task';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { givenOrder, taskContext as context, taskInput as input } from '../../tests/support/workflow-task';
 import { handler } from './handler';
 
-beforeEach(() => doc.reset());
-
 describe('reserve-inventory', () => {
-  it('reserves every line in one transaction, then marks the order RESERVED', async () => {
-    table(order({ status: 'VALIDATED' }));
-    doc.on(TransactWriteCommand).resolves({});
+  it('takes the stock of every line and marks the order RESERVED', async () => {
+    const { order, stock } = await givenOrder({ status: 'VALIDATED' });
     await expect(handler(input, context)).resolves.toMatchObject({ active: true, status: 'RESERVED' });
-    const tx = doc.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(tx.map((t) => [t.Update?.Key?.sku, t.Update?.ExpressionAttributeValues?.[':q']])).toEqual([['SKU-1', 2], ['SKU-2', 1]]);
-    expect(updates()[0]?.ExpressionAttributeValues).toMatchObject({ ':from': 'VALIDATED', ':to': 'RESERVED' });
-    expect(Object.values(updates()[0]?.ExpressionAttributeValues ?? {})).toContainEqual({ reserved: true });
+    expect(await stock()).toEqual([3, 0]);
+    expect((await order()).reservation).toEqual({ reserved: true });
   });
-  it('fails with OutOfStock naming the short lines, without touching the order', async () => {
-    table(order({ status: 'VALIDATED' }));
-    doc.on(TransactWriteCommand).rejects(new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }] }));
+  it('fails with OutOfStock naming the short lines, taking nothing', async () => {
+    const { order, stock } = await givenOrder({
+      status: 'VALIDATED',
+      items: [
+        { sku: 'SKU-1', qty: 1, price: 500 },
+        { sku: 'SKU-2', qty: 3, price: 250 },
+      ],
+      total: 1250,
+    });
     await expect(handler(input, context)).rejects.toMatchObject({ name: 'OutOfStock', message: expect.stringContaining('SKU-2') });
-    expect(updates()).toHaveLength(0);
+    expect(await stock()).toEqual([5, 1]);
+    expect((await order()).status).toBe('VALIDATED');
   });
   it('gives the stock back if the order cannot record the reservation', async () => {
-    table(order({ status: 'VALIDATED' }));
-    doc.on(TransactWriteCommand).resolves({});
-    doc.on(UpdateCommand).rejects(new Error('throttled'));
+    const { repos, stock } = await givenOrder({ status: 'VALIDATED' });
+    repos.orders.transition = () => Promise.reject(new Error('throttled'));
     await expect(handler(input, context)).rejects.toThrow('throttled');
-    const txs = doc.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems![0]!.Update?.UpdateExpression);
-    expect(txs).toEqual(['SET stock = stock - :q', 'SET stock = stock + :q']);
+    expect(await stock()).toEqual([5, 1]);
   });
 });

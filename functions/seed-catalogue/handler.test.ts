@@ -1,13 +1,12 @@
-import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { CATALOGUE } from '@myapp/shared';
+import { CATALOGUE } from '@myapp/shared/catalogue';
+import { overrideRepositories } from '@myapp/shared/repositories';
+import { InMemoryProductsRepository } from '../../layers/shared/src/testing/in-memory-repositories';
 import { handler } from './handler';
 
-const ddb = mockClient(DynamoDBDocumentClient);
+let products: InMemoryProductsRepository;
 const context = { awsRequestId: 'req-1', logStreamName: 'stream-1', functionName: 'seed' } as unknown as Context;
 
 let server: Server;
@@ -28,9 +27,9 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 beforeEach(() => {
-  ddb.reset();
+  products = new InMemoryProductsRepository();
+  overrideRepositories({ products });
   received = [];
-  process.env.PRODUCTS_TABLE = 'products';
 });
 
 const event = (type: 'Create' | 'Update' | 'Delete'): CloudFormationCustomResourceEvent =>
@@ -43,33 +42,41 @@ const event = (type: 'Create' | 'Update' | 'Delete'): CloudFormationCustomResour
     ResourceType: 'Custom::Catalogue',
     ServiceToken: 'arn',
     ResourceProperties: { ServiceToken: 'arn' },
-    ...(type === 'Create' ? {} : { PhysicalResourceId: 'Catalogue-catalogue', OldResourceProperties: {} }),
+    ...(type === 'Create' ? {} : { PhysicalResourceId: 'Catalogue', OldResourceProperties: {} }),
   }) as CloudFormationCustomResourceEvent;
 
-test('Create puts every product only if absent and answers SUCCESS', async () => {
-  ddb.on(PutCommand).resolves({});
+test('Create loads every product and answers SUCCESS with the counts', async () => {
   await handler(event('Create'), context);
-  const puts = ddb.commandCalls(PutCommand);
-  expect(puts).toHaveLength(CATALOGUE.length);
-  expect(puts[0]!.args[0].input).toMatchObject({ TableName: 'products', ConditionExpression: 'attribute_not_exists(sku)' });
+  expect((await products.list()).map((p) => p.sku)).toEqual(CATALOGUE.map((p) => p.sku).sort());
   expect(received).toHaveLength(1);
-  expect(received[0]).toMatchObject({ Status: 'SUCCESS', LogicalResourceId: 'Catalogue', Data: { inserted: CATALOGUE.length, kept: 0 } });
+  expect(received[0]).toMatchObject({
+    Status: 'SUCCESS',
+    PhysicalResourceId: 'Catalogue',
+    LogicalResourceId: 'Catalogue',
+    Data: { inserted: CATALOGUE.length, kept: 0 },
+  });
 });
 
-test('Update keeps existing products (stock is not reset)', async () => {
-  ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+test('Update keeps the stock of products already there (a redeploy does not refill the shelves)', async () => {
+  const first = CATALOGUE[0]!;
+  await products.putAll([{ ...first, stock: 1 }]);
   await handler(event('Update'), context);
-  expect(received[0]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'Catalogue-catalogue', Data: { inserted: 0, kept: CATALOGUE.length } });
+  expect((await products.getMany([first.sku])).get(first.sku)?.stock).toBe(1);
+  expect(received[0]).toMatchObject({
+    Status: 'SUCCESS',
+    PhysicalResourceId: 'Catalogue',
+    Data: { inserted: CATALOGUE.length - 1, kept: 1 },
+  });
 });
 
 test('Delete writes nothing and answers SUCCESS', async () => {
   await handler(event('Delete'), context);
-  expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  expect(products.items.size).toBe(0);
   expect(received[0]).toMatchObject({ Status: 'SUCCESS' });
 });
 
 test('a DynamoDB fault answers FAILED with a reason instead of leaving CloudFormation waiting', async () => {
-  ddb.on(PutCommand).rejects(new Error('throttled'));
+  products.addMissing = () => Promise.reject(new Error('throttled'));
   await handler(event('Create'), context);
   expect(received[0]).toMatchObject({ Status: 'FAILED' });
   expect(String(received[0]!.Reason)).toContain('throttled');

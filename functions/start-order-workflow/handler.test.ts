@@ -9,7 +9,13 @@ process.env.ORDER_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:sta
 const sfn = mockClient(SFNClient);
 const doc = mockClient(DynamoDBDocumentClient);
 const context = { awsRequestId: 'req-1', functionName: 'fn' } as Context;
-const event = (detail: Record<string, unknown>) => ({ version: '0', id: 'ev-1', source: 'myapp.orders', 'detail-type': 'OrderCreated', detail });
+const event = (detail: Record<string, unknown>) => ({
+  version: '0',
+  id: 'ev-1',
+  source: 'myapp.orders',
+  'detail-type': 'OrderCreated',
+  detail,
+});
 const execArn = 'arn:aws:states:us-east-1:123456789012:execution:myapp-OrderWorkflow:o-1';
 
 beforeEach(() => {
@@ -22,7 +28,10 @@ describe('start-order-workflow', () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: execArn, startDate: new Date() });
     doc.on(GetCommand).resolves({ Item: { userId: 'u-1', orderId: 'o-1', status: 'PLACED', version: 1 } });
     doc.on(UpdateCommand).resolves({ Attributes: {} });
-    await expect(handler(event({ orderId: 'o-1', userId: 'u-1', total: 5 }), context)).resolves.toEqual({ executionArn: execArn, started: true });
+    await expect(handler(event({ orderId: 'o-1', userId: 'u-1', total: 5 }), context)).resolves.toEqual({
+      executionArn: execArn,
+      started: true,
+    });
     expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input).toEqual({
       stateMachineArn: process.env.ORDER_STATE_MACHINE_ARN,
       name: 'o-1',

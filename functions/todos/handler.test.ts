@@ -34,7 +34,14 @@ async function call(r: Req) {
   return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, any>) : undefined };
 }
 const paths = (body: Record<string, any> | undefined): string[] => body?.error.details.map((d: { path: string }) => d.path);
-const todo = { userId: 'user-1', todoId: 't-1', title: 'Milk', done: false, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
+const todo = {
+  userId: 'user-1',
+  todoId: 't-1',
+  title: 'Milk',
+  done: false,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+};
 const ccf = () => new ConditionalCheckFailedException({ message: 'failed', $metadata: {} });
 
 beforeEach(() => doc.reset());

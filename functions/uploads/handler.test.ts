@@ -1,11 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-// s3rver ships no types; only run/close are used.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver = require('s3rver') as new (opts: Record<string, unknown>) => { run(): Promise<AddressInfo>; close(): Promise<void> };
+// Typed by local/src/s3/s3rver.d.ts (the package ships no types).
+import S3rver from 's3rver';
 
 // The real S3 client and presigner, and an S3 API (s3rver on a free loopback port) that the
 // presigned URL must work against.
@@ -63,7 +61,9 @@ describe('POST /uploads', () => {
     // Path style because a local endpoint is set.
     expect(`${url.origin}${decodeURIComponent(url.pathname)}`).toBe(`${endpoint}/uploads-bucket/${res.body.key}`);
     expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
-    expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';')).toEqual(expect.arrayContaining(['content-length', 'content-type', 'host']));
+    expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';')).toEqual(
+      expect.arrayContaining(['content-length', 'content-type', 'host']),
+    );
     // No checksum of an empty body baked into the URL.
     expect([...url.searchParams.keys()].some((k) => k.toLowerCase().startsWith('x-amz-checksum'))).toBe(false);
   });

@@ -36,7 +36,14 @@ async function call(r: Req) {
   return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, any>) : undefined };
 }
 const admin = { sub: 'admin-1', groups: 'beta,apiAdmins' };
-const stored = { userId: 'user-1', name: 'Ann', email: 'ann@example.com', plan: 'free', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
+const stored = {
+  userId: 'user-1',
+  name: 'Ann',
+  email: 'ann@example.com',
+  plan: 'free',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+};
 const ccf = () => new ConditionalCheckFailedException({ message: 'failed', $metadata: {} });
 
 beforeEach(() => doc.reset());

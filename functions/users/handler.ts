@@ -4,90 +4,37 @@
  * exist, so ids cannot be probed. UserCreated is published from the table stream, not here.
  */
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  callerOf,
-  config,
-  forbidden,
-  httpHandler,
-  json,
-  noContent,
-  notFound,
-  parseBody,
-  parsePath,
-  parseQuery,
-  type Caller,
-} from '@myapp/shared/http';
-import {
-  CreateUserRequest,
-  PaginationQuery,
-  UpdateUserRequest,
-  UserPathParams,
-  type User,
-} from '@myapp/shared/schemas';
-import { DynamoUsersRepository, documentClient } from '@myapp/shared/repositories';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-
-const logger = new Logger();
-const metrics = new Metrics();
-const tracer = new Tracer();
-const ddbClient = tracer.captureAWSv3Client(new DynamoDBClient({}));
-const users = () => new DynamoUsersRepository(documentClient(ddbClient), config.usersTable());
-
-function requireAdmin(caller: Caller): void {
-  if (!caller.isAdmin) throw forbidden('Administrators only');
-}
+import { apiHandler } from '@myapp/shared/api';
+import { notFound, type Caller } from '@myapp/shared/http';
+import { MetricUnit, logger, metrics } from '@myapp/shared/lambda';
+import { repositories } from '@myapp/shared/repositories';
 
 /** Owner or admin may address a user; anyone else is told it does not exist. */
-function userIdFor(event: APIGatewayProxyEvent, caller: Caller): string {
-  const { userId } = parsePath(event, UserPathParams);
+function addressable(caller: Caller, userId: string): string {
   if (!caller.isAdmin && caller.sub !== userId) throw notFound(`User ${userId} not found`);
   return userId;
 }
 
-async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  const caller = callerOf(event);
-  const key = `${event.httpMethod} ${event.resource}`;
-  switch (key) {
-    case 'GET /users': {
-      requireAdmin(caller);
-      const q = parseQuery(event, PaginationQuery);
-      return json(200, await users().list({ limit: q.limit, ...(q.nextToken ? { nextToken: q.nextToken } : {}) }));
-    }
-    case 'POST /users': {
-      requireAdmin(caller);
-      const body = parseBody(event, CreateUserRequest);
-      const at = new Date().toISOString();
-      const user: User = { userId: randomUUID(), ...body, createdAt: at, updatedAt: at };
-      await users().create(user);
-      metrics.addMetric('UserCreatedByAdmin', 'Count', 1);
-      logger.info('User created', { userId: user.userId, by: caller.sub });
-      return json(201, user);
-    }
-    case 'GET /users/{userId}': {
-      const userId = userIdFor(event, caller);
-      const user = await users().get(userId);
-      if (!user) throw notFound(`User ${userId} not found`);
-      return json(200, user);
-    }
-    case 'PUT /users/{userId}': {
-      const userId = userIdFor(event, caller);
-      const patch = parseBody(event, UpdateUserRequest);
-      const user = await users().update(userId, patch);
-      if (!user) throw notFound(`User ${userId} not found`);
-      return json(200, user);
-    }
-    case 'DELETE /users/{userId}': {
-      const userId = userIdFor(event, caller);
-      if (!(await users().delete(userId))) throw notFound(`User ${userId} not found`);
-      return noContent();
-    }
-    default:
-      throw notFound(`No route ${key}`);
-  }
+function found<T>(value: T | undefined, userId: string): T {
+  if (value === undefined) throw notFound(`User ${userId} not found`);
+  return value;
 }
 
-export const handler = httpHandler(route, { logger, metrics });
+export const handler = apiHandler('UsersFunction', {
+  'GET /users': ({ query }) => repositories.users.list(query),
+  'POST /users': async ({ caller, body }) => {
+    const at = new Date().toISOString();
+    const user = await repositories.users.create({ userId: randomUUID(), ...body, createdAt: at, updatedAt: at });
+    metrics.addMetric('UserCreatedByAdmin', MetricUnit.Count, 1);
+    logger.info('User created', { userId: user.userId, by: caller.sub });
+    return user;
+  },
+  'GET /users/{userId}': async ({ caller, params }) =>
+    found(await repositories.users.get(addressable(caller, params.userId)), params.userId),
+  'PUT /users/{userId}': async ({ caller, params, body }) =>
+    found(await repositories.users.update(addressable(caller, params.userId), body), params.userId),
+  'DELETE /users/{userId}': async ({ caller, params }) => {
+    if (!(await repositories.users.delete(addressable(caller, params.userId)))) throw notFound(`User ${params.userId} not found`);
+    return undefined;
+  },
+});

@@ -27,20 +27,26 @@ const SRC = resolve(__dirname, 'src');
 
 /**
  * Entry name → the modules it owns (files, or folders ending in '/', relative to src/).
- * Dependencies between entries: http ← orders ← repositories ← {idempotency, pipeline};
- * schemas (zod) ← {events, workflow, catalogue, openapi}. Neither http, orders, repositories nor
- * pipeline loads zod (http bundles only ZodError's few KB).
+ * Dependencies between entries: http ← lambda (middy, Powertools, the SDK clients) ←
+ * {api, repositories, pipeline, events, workflow, catalogue}; http ← orders ← repositories ←
+ * {idempotency, pipeline}; orders ← order-service (repositories' types only) ← idempotency;
+ * schemas (zod) ← {events, workflow, catalogue, openapi}, and api loads it only when a
+ * function's routes validate input. Neither http, lambda, orders, repositories nor pipeline
+ * loads zod (http bundles only ZodError's few KB).
  */
 const ENTRIES = {
-  http: ['errors.ts', 'http.ts', 'config.ts'],
+  http: ['errors.ts', 'http.ts', 'config.ts', 'authorizer-policy.ts'],
+  lambda: ['observability.ts', 'lambda.ts', 'clients.ts'],
+  api: ['routes.ts', 'api.ts'],
   schemas: ['schemas/'],
-  orders: ['orders/'],
-  repositories: ['ddb.ts', 'repositories/'],
+  orders: ['orders/rules.ts'],
+  'order-service': ['orders/service.ts', 'orders/expiry.ts'],
+  repositories: ['repositories/'],
   idempotency: ['idempotency.ts'],
-  pipeline: ['pipeline/errors.ts', 'pipeline/payment.ts', 'pipeline/input.ts', 'pipeline/tasks.ts', 'pipeline/deps.ts', 'pipeline/task-handler.ts'],
-  events: ['pipeline/stream-events.ts'],
-  workflow: ['pipeline/start.ts'],
-  catalogue: ['catalogue/'],
+  pipeline: ['pipeline/errors.ts', 'pipeline/payment.ts', 'pipeline/input.ts', 'pipeline/tasks.ts', 'pipeline/task-handler.ts'],
+  events: ['pipeline/stream-events.ts', 'pipeline/stream-handler.ts'],
+  workflow: ['pipeline/start.ts', 'pipeline/executions.ts'],
+  catalogue: ['catalogue/', 'custom-resource.ts'],
   openapi: ['openapi.ts', 'api-base-url.ts'],
 };
 
@@ -72,17 +78,29 @@ function entryBoundaries(entry) {
     setup(build) {
       build.onResolve({ filter: /^\.\.?\// }, async (args) => {
         if (args.pluginData === SKIP || !isSource(args.importer)) return undefined;
-        const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: SKIP });
+        const r = await build.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: SKIP,
+        });
         if (r.errors.length > 0) return { errors: r.errors };
         const owner = ownerOf(r.path);
-        if (owner === undefined) return { errors: [{ text: `${posix(relative(SRC, r.path))} belongs to no entry: add it to ENTRIES in layers/shared/build.js` }] };
+        if (owner === undefined)
+          return { errors: [{ text: `${posix(relative(SRC, r.path))} belongs to no entry: add it to ENTRIES in layers/shared/build.js` }] };
         if (owner !== entry) return { path: `@myapp/shared/${owner}`, external: true };
         return undefined;
       });
       build.onResolve({ filter: /^zod(\/|$)/ }, (args) => {
         const file = posix(relative(SRC, args.importer));
         if (!isSource(args.importer) || ZOD_IMPORTERS(entry, file)) return undefined;
-        return { errors: [{ text: `${file} imports zod directly; import { z } from the schemas/zod module so zod is evaluated once, in @myapp/shared/schemas` }] };
+        return {
+          errors: [
+            {
+              text: `${file} imports zod directly; import { z } from the schemas/zod module so zod is evaluated once, in @myapp/shared/schemas`,
+            },
+          ],
+        };
       });
     },
   };
@@ -92,14 +110,18 @@ function entryBoundaries(entry) {
 function checkDevExports() {
   const pkg = JSON.parse(readFileSync(join(__dirname, 'package.json'), 'utf8'));
   const want = ['.', ...Object.keys(ENTRIES).map((n) => `./${n}`)].sort();
-  const have = Object.keys(pkg.exports ?? {}).filter((k) => k !== './package.json').sort();
+  const have = Object.keys(pkg.exports ?? {})
+    .filter((k) => k !== './package.json')
+    .sort();
   if (JSON.stringify(want) !== JSON.stringify(have)) {
     throw new Error(`layers/shared/package.json exports (${have.join(', ')}) do not match build.js ENTRIES (${want.join(', ')})`);
   }
   for (const n of Object.keys(ENTRIES)) {
     if (pkg.exports[`./${n}`] !== `./src/entries/${n}.ts`) throw new Error(`package.json exports["./${n}"] must be ./src/entries/${n}.ts`);
     if (JSON.stringify(pkg.typesVersions?.['*']?.[n]) !== JSON.stringify([`src/entries/${n}.ts`])) {
-      throw new Error(`package.json typesVersions["*"]["${n}"] must be ["src/entries/${n}.ts"] (tsc's node10 resolution reads typesVersions, not exports)`);
+      throw new Error(
+        `package.json typesVersions["*"]["${n}"] must be ["src/entries/${n}.ts"] (tsc's node10 resolution reads typesVersions, not exports)`,
+      );
     }
   }
 }

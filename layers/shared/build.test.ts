@@ -30,7 +30,12 @@ function run(script: string): unknown {
   writeFileSync(file, `'use strict';\n(async () => {\n${script}\n})().catch((e) => { console.error(e); process.exit(1); });\n`);
   const res = spawnSync(process.execPath, [file], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '', NODE_PATH: [nodeModules, join(REPO_ROOT, 'node_modules')].join(':'), AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_PATH: [nodeModules, join(REPO_ROOT, 'node_modules')].join(':'),
+      AWS_REGION: 'us-east-1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
     encoding: 'utf8',
   });
   // Nothing on stderr: no resolution fallbacks, no (experimental) warnings.
@@ -47,9 +52,15 @@ const sdk = () => [...new Set(Object.keys(require.cache).map((k) => /node_module
 describe('built layer', () => {
   it('has one file per entry and a package.json exporting each as a subpath', () => {
     const files = readdirSync(join(nodeModules, '@myapp', 'shared')).filter((f) => f.endsWith('.js'));
-    const pkg = JSON.parse(readFileSync(join(nodeModules, '@myapp', 'shared', 'package.json'), 'utf8')) as { exports: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(nodeModules, '@myapp', 'shared', 'package.json'), 'utf8')) as {
+      exports: Record<string, string>;
+    };
     const exportsMap = pkg.exports;
-    expect(Object.values(exportsMap).map((f) => f.replace('./', '')).sort()).toEqual(files.sort());
+    expect(
+      Object.values(exportsMap)
+        .map((f) => f.replace('./', ''))
+        .sort(),
+    ).toEqual(files.sort());
     expect(exportsMap['.']).toBe('./index.js');
     expect(exportsMap['./http']).toBe('./http.js');
   });
@@ -65,23 +76,37 @@ describe('built layer', () => {
   it('each entry loads only the SDK clients it uses', () => {
     const out = run(`${loaded}
       const result = {};
-      for (const e of ['orders', 'repositories', 'pipeline', 'events', 'workflow', 'schemas']) {
+      for (const e of ['lambda', 'api', 'orders', 'repositories', 'pipeline', 'events', 'workflow', 'schemas']) {
         for (const k of Object.keys(require.cache)) delete require.cache[k];
         require('@myapp/shared/' + e);
         result[e] = { entries: loaded(), sdk: sdk().filter((s) => s.startsWith('@aws-sdk/client-')) };
       }
       console.log(JSON.stringify(result));`);
     expect(out).toEqual({
+      lambda: { entries: ['http.js', 'lambda.js'], sdk: [] },
+      api: { entries: ['api.js', 'http.js', 'lambda.js'], sdk: [] },
       orders: { entries: ['http.js', 'orders.js'], sdk: [] },
-      repositories: { entries: ['http.js', 'orders.js', 'repositories.js'], sdk: ['@aws-sdk/client-dynamodb'] },
-      pipeline: { entries: ['http.js', 'orders.js', 'pipeline.js', 'repositories.js'], sdk: ['@aws-sdk/client-dynamodb'] },
-      events: { entries: ['events.js', 'schemas.js'], sdk: ['@aws-sdk/client-eventbridge'] },
-      workflow: { entries: ['schemas.js', 'workflow.js'], sdk: ['@aws-sdk/client-sfn'] },
+      repositories: { entries: ['http.js', 'lambda.js', 'orders.js', 'repositories.js'], sdk: ['@aws-sdk/client-dynamodb'] },
+      pipeline: { entries: ['http.js', 'lambda.js', 'orders.js', 'pipeline.js', 'repositories.js'], sdk: ['@aws-sdk/client-dynamodb'] },
+      events: { entries: ['events.js', 'http.js', 'lambda.js', 'schemas.js'], sdk: ['@aws-sdk/client-eventbridge'] },
+      // Step Functions comes with its client, on first use (OrdersFunction rarely needs it).
+      workflow: { entries: ['http.js', 'lambda.js', 'orders.js', 'schemas.js', 'workflow.js'], sdk: [] },
       schemas: { entries: ['schemas.js'], sdk: [] },
     });
   });
 
-  it('shares one module instance across entries: a repository conflict is the AppError httpHandler maps', async () => {
+  it('an API function loads zod only if its routes validate input, and then when its handler is built', () => {
+    const out = run(`${loaded}
+      const zodLoaded = () => Object.keys(require.cache).some((k) => k.endsWith('/schemas.js'));
+      const { apiHandler } = require('@myapp/shared/api');
+      apiHandler('HealthFunction', { 'GET /health': async () => ({}) });
+      const health = zodLoaded();
+      apiHandler('TodosFunction', Object.fromEntries(['GET /todos', 'POST /todos', 'GET /todos/{todoId}', 'PUT /todos/{todoId}', 'DELETE /todos/{todoId}', 'POST /todos/{todoId}/done'].map((k) => [k, async () => ({})])));
+      console.log(JSON.stringify({ health, todos: zodLoaded() }));`);
+    expect(out).toEqual({ health: false, todos: true });
+  });
+
+  it('shares one module instance across entries: a repository conflict is the AppError errorResponse maps', async () => {
     const out = run(`${loaded}
       const http = require('@myapp/shared/http');
       const repos = require('@myapp/shared/repositories');
@@ -96,11 +121,11 @@ describe('built layer', () => {
       const repo = new repos.DynamoOrdersRepository(doc, 'Orders');
       let thrown;
       try { await repo.transition({ userId: 'u-1', orderId: 'o-1' }, 'PLACED', 'VALIDATED'); } catch (e) { thrown = e; }
-      const event = { requestContext: { requestId: 'r-1' } };
-      const conflict = await http.httpHandler(async () => { throw thrown; })(event, {});
-      const rule = await http.httpHandler(async () => orders.assertTransition('CONFIRMED', 'PLACED'))(event, {});
-      const cursor = await http.httpHandler(async () => repos.decodeCursor('%%%', ['userId']))(event, {});
-      const zod = await http.httpHandler(async () => schemas.PaginationQuery.parse({ limit: 'many' }))(event, {});
+      const answer = (fn) => { try { fn(); } catch (e) { return http.errorResponse(e, 'r-1'); } };
+      const conflict = answer(() => { throw thrown; });
+      const rule = answer(() => orders.assertTransition('CONFIRMED', 'PLACED'));
+      const cursor = answer(() => repos.decodeCursor('%%%', ['userId']));
+      const zod = answer(() => schemas.PaginationQuery.parse({ limit: 'many' }));
       console.log(JSON.stringify({
         sameClass: thrown instanceof http.AppError && root.AppError === http.AppError && root.DynamoOrdersRepository === repos.DynamoOrdersRepository,
         conflict: [conflict.statusCode, JSON.parse(conflict.body).error.code],

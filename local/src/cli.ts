@@ -64,8 +64,9 @@ export function parseArgs(argv: string[]): Args {
   return { cmd, positional, flags };
 }
 
-const one = (a: Args, k: string): string | undefined => a.flags[k]?.[a.flags[k]!.length - 1];
-const templateOf = (a: Args, rootDir: string): string => (one(a, 'template') ? resolve(one(a, 'template')!) : join(rootDir, 'template.yaml'));
+const one = (a: Args, k: string): string | undefined => a.flags[k]?.at(-1);
+const templateOf = (a: Args, rootDir: string): string =>
+  one(a, 'template') ? resolve(one(a, 'template')!) : join(rootDir, 'template.yaml');
 const has = (a: Args, k: string): boolean => k in a.flags;
 
 const colour = (n: number) => (s: string) => (process.stdout.isTTY ? `\x1b[${n}m${s}\x1b[0m` : s);
@@ -104,7 +105,12 @@ async function start(a: Args): Promise<void> {
   process.stdout.write(`outputs: ${join(rt.stateDir, 'outputs.json')}\n`);
   // The harness waits for this exact line.
   // Where start-up went, so a slow start can be read at a glance (each: ms from the start).
-  process.stdout.write(`startup: ${Object.entries(rt.phases).sort((a, b) => a[1] - b[1]).map(([k, v]) => `${k} ${v}`).join(', ')} (ms since start)\n`);
+  process.stdout.write(
+    `startup: ${Object.entries(rt.phases)
+      .sort((a, b) => a[1] - b[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')} (ms since start)\n`,
+  );
   process.stdout.write(`${bold(`ready in ${rt.readyMs} ms`)}: API ${rt.outputs.APIEndpoint}\n`);
   let stopping = false;
   const stop = (sig: string) => {
@@ -122,18 +128,24 @@ async function start(a: Args): Promise<void> {
 async function build(a: Args): Promise<void> {
   const rootDir = findRoot();
   const templatePath = templateOf(a, rootDir);
-  const t = loadStackTemplate(templatePath, { parameterOverrides: parseParameterOverrides(a.flags['parameter-overrides'] ?? []), ctx: { stackName: stackNameFrom(dirname(templatePath), rootDir) } });
+  const t = loadStackTemplate(templatePath, {
+    parameterOverrides: parseParameterOverrides(a.flags['parameter-overrides'] ?? []),
+    ctx: { stackName: stackNameFrom(dirname(templatePath), rootDir) },
+  });
   const started = Date.now();
   const builder = new Builder(t, dirname(templatePath), resolve(rootDir, one(a, 'state-dir') ?? '.local', 'build'), logLine);
   try {
     await builder.buildAll();
-    for (const [id, l] of builder.layers) process.stdout.write(`${id.padEnd(32)} ${(dirSize(l.dir) / 1024).toFixed(1).padStart(8)} KiB (layer)\n`);
+    for (const [id, l] of builder.layers)
+      process.stdout.write(`${id.padEnd(32)} ${(dirSize(l.dir) / 1024).toFixed(1).padStart(8)} KiB (layer)\n`);
     for (const id of functionIds(t)) {
       const f = builder.functions.get(id)!;
       process.stdout.write(`${id.padEnd(32)} ${(dirSize(f.dir) / 1024).toFixed(1).padStart(8)} KiB\n`);
     }
     const upToDate = builder.skipped ? ` (${builder.skipped} already up to date: inputs unchanged since the last build)` : '';
-    process.stdout.write(`built ${builder.functions.size} functions and ${builder.layers.size} layer(s) in ${Date.now() - started} ms${upToDate}\n`);
+    process.stdout.write(
+      `built ${builder.functions.size} functions and ${builder.layers.size} layer(s) in ${Date.now() - started} ms${upToDate}\n`,
+    );
   } finally {
     await builder.dispose();
   }
@@ -170,14 +182,27 @@ async function invoke(a: Args): Promise<void> {
       urls.dynamodb = d.endpoint;
       logLine('invoke', `runtime not running: started DynamoDB Local on ${d.endpoint} for this invocation`);
     }
-    const t = loadStackTemplate(templatePath, { parameterOverrides: parseParameterOverrides(a.flags['parameter-overrides'] ?? []), ctx: { region: stack.region, stackName: stackNameFrom(dirname(templatePath), rootDir), urls } });
-    if (!t.resources[id] || t.resources[id].Type !== 'AWS::Serverless::Function') throw new Error(`${id} is not an AWS::Serverless::Function of template.yaml`);
+    const t = loadStackTemplate(templatePath, {
+      parameterOverrides: parseParameterOverrides(a.flags['parameter-overrides'] ?? []),
+      ctx: { region: stack.region, stackName: stackNameFrom(dirname(templatePath), rootDir), urls },
+    });
+    if (!t.resources[id] || t.resources[id].Type !== 'AWS::Serverless::Function')
+      throw new Error(`${id} is not an AWS::Serverless::Function of template.yaml`);
     if (ownDb) await createTables(ownDb.client, tableDefinitionsFromTemplate(t));
     const builder = new Builder(t, dirname(templatePath), join(stateDir, 'build'), logLine);
     cleanups.push(() => builder.dispose());
     await Promise.all([...layerIds(t).map((l) => builder.buildLayer(l)), builder.buildFunction(id)]);
     const env = localAwsEnv(stack.region, urls);
-    const lambda = new LambdaService({ template: t, rootDir, region: stack.region, accountId: '123456789012', baseEnv: () => env, fn: (x) => builder.functions.get(x), layer: (x) => builder.layers.get(x), log: logLine });
+    const lambda = new LambdaService({
+      template: t,
+      rootDir,
+      region: stack.region,
+      accountId: '123456789012',
+      baseEnv: () => env,
+      fn: (x) => builder.functions.get(x),
+      layer: (x) => builder.layers.get(x),
+      log: logLine,
+    });
     cleanups.push(() => lambda.stop());
     const r = await lambda.invoke(id, event);
     process.stdout.write(`${JSON.stringify(r.ok ? r.payload : r.error, null, 2)}\n`);
@@ -206,7 +231,13 @@ interface CognitoApi {
 }
 
 type CognitoCommand = new (input: Rec) => Parameters<CognitoIdentityProviderClient['send']>[0];
-const COGNITO_COMMANDS = { AdminCreateUser: AdminCreateUserCommand, AdminSetUserPassword: AdminSetUserPasswordCommand, CreateGroup: CreateGroupCommand, AdminAddUserToGroup: AdminAddUserToGroupCommand, InitiateAuth: InitiateAuthCommand } as unknown as Record<string, CognitoCommand>;
+const COGNITO_COMMANDS = {
+  AdminCreateUser: AdminCreateUserCommand,
+  AdminSetUserPassword: AdminSetUserPasswordCommand,
+  CreateGroup: CreateGroupCommand,
+  AdminAddUserToGroup: AdminAddUserToGroupCommand,
+  InitiateAuth: InitiateAuthCommand,
+} as unknown as Record<string, CognitoCommand>;
 
 /** The running runtime's Cognito endpoint, when it answers: users made there are in its store at once. */
 async function runningCognito(stateDir: string, region: string, fallbackUrl: string): Promise<CognitoApi | undefined> {
@@ -229,7 +260,13 @@ async function storeCognito(stateDir: string, t: ReturnType<typeof loadStackTemp
   const cognito = new CognitoServer({ template: t, stateDir: join(stateDir, 'cognito'), region, baseUrl: url, log: logLine });
   const poolId = Object.keys(cognito.pools)[0];
   if (!poolId) throw new Error('template.yaml declares no AWS::Cognito::UserPool');
-  return { call: (op, input) => cognito.call(op, input), poolId, clientId: Object.keys(cognito.pools[poolId]!.clients)[0]!, close: () => cognito.stop(), where: `in ${join(stateDir, 'cognito')} (no runtime answers)` };
+  return {
+    call: (op, input) => cognito.call(op, input),
+    poolId,
+    clientId: Object.keys(cognito.pools[poolId]!.clients)[0]!,
+    close: () => cognito.stop(),
+    where: `in ${join(stateDir, 'cognito')} (no runtime answers)`,
+  };
 }
 
 const errorCode = (e: unknown) => (e as { type?: string; name?: string }).type ?? (e as { name?: string }).name;
@@ -244,13 +281,25 @@ async function createUser(a: Args): Promise<void> {
   const urls = localUrls(stack.ports);
   const cognitoUrl = readOutputs(stateDir)?.CognitoEndpoint ?? urls.cognito!;
   const templatePath = templateOf(a, rootDir);
-  const t = loadStackTemplate(templatePath, { ctx: { region: stack.region, stackName: stackNameFrom(dirname(templatePath), rootDir), urls: { ...urls, cognito: cognitoUrl } } });
+  const t = loadStackTemplate(templatePath, {
+    ctx: { region: stack.region, stackName: stackNameFrom(dirname(templatePath), rootDir), urls: { ...urls, cognito: cognitoUrl } },
+  });
   const api = (await runningCognito(stateDir, stack.region, cognitoUrl)) ?? (await storeCognito(stateDir, t, stack.region, cognitoUrl));
   try {
     const UserPoolId = api.poolId;
-    await api.call('AdminCreateUser', { UserPoolId, Username: email, MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: email }, { Name: 'email_verified', Value: 'true' }] }).catch((e: unknown) => {
-      if (errorCode(e) !== 'UsernameExistsException') throw e;
-    });
+    await api
+      .call('AdminCreateUser', {
+        UserPoolId,
+        Username: email,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [
+          { Name: 'email', Value: email },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      })
+      .catch((e: unknown) => {
+        if (errorCode(e) !== 'UsernameExistsException') throw e;
+      });
     await api.call('AdminSetUserPassword', { UserPoolId, Username: email, Password: password, Permanent: true });
     if (has(a, 'admin')) {
       const GroupName = t.parameters.UserPoolAdminGroupName ?? 'apiAdmins';
@@ -259,7 +308,11 @@ async function createUser(a: Args): Promise<void> {
       });
       await api.call('AdminAddUserToGroup', { UserPoolId, Username: email, GroupName });
     }
-    const r = await api.call('InitiateAuth', { ClientId: api.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } });
+    const r = await api.call('InitiateAuth', {
+      ClientId: api.clientId,
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      AuthParameters: { USERNAME: email, PASSWORD: password },
+    });
     process.stderr.write(`user ${email} ${api.where}\n`);
     process.stdout.write(`${JSON.stringify(r.AuthenticationResult, null, 2)}\n`);
   } finally {

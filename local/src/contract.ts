@@ -136,7 +136,7 @@ export interface ServiceModule {
   outputs?(template: ResolvedTemplate): Record<string, string>;
   kinds?: readonly ResourceKind[];
   /** Rewrites its cloud URLs in a template string to local ones; undefined = none of its URLs. */
-  localize?(value: string, ctx: StackContext): string | undefined;
+  localize?: (value: string, ctx: StackContext) => string | undefined;
   /** Loads heavy code early, while the JVM starts. */
   preload?(): void;
   start?(ctx: ServiceContext): Promise<StartedService>;

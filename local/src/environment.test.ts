@@ -23,7 +23,13 @@ describe('localAwsEnv', () => {
   const env = localAwsEnv('eu-west-1', localUrls(DEFAULT_PORTS));
 
   it('sets the region, alphanumeric credentials, a session token and every declared endpoint variable', () => {
-    expect(env).toMatchObject({ AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_SESSION_TOKEN: 'local' });
+    expect(env).toMatchObject({
+      AWS_REGION: 'eu-west-1',
+      AWS_DEFAULT_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_SESSION_TOKEN: 'local',
+    });
     expect(env).toMatchObject({
       AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000',
       AWS_ENDPOINT_URL_DYNAMODB_STREAMS: 'http://127.0.0.1:8000',
@@ -35,13 +41,19 @@ describe('localAwsEnv', () => {
       AWS_ENDPOINT_URL_LAMBDA: 'http://127.0.0.1:3001',
     });
     const declared = SERVICES.flatMap((s) => s.endpointEnv ?? []);
-    expect(Object.keys(env).filter((k) => k.startsWith('AWS_ENDPOINT_URL_')).sort()).toEqual([...declared].sort());
+    expect(
+      Object.keys(env)
+        .filter((k) => k.startsWith('AWS_ENDPOINT_URL_'))
+        .sort(),
+    ).toEqual([...declared].sort());
     // No catch-all AWS_ENDPOINT_URL: a service that is not emulated must not hit a wrong endpoint.
     expect(env).not.toHaveProperty('AWS_ENDPOINT_URL');
   });
 
   it('leaves out the services whose URL it is not given', () => {
-    expect(Object.keys(localAwsEnv('us-east-1', { sqs: 'http://127.0.0.1:1' })).filter((k) => k.startsWith('AWS_ENDPOINT_URL_'))).toEqual(['AWS_ENDPOINT_URL_SQS']);
+    expect(Object.keys(localAwsEnv('us-east-1', { sqs: 'http://127.0.0.1:1' })).filter((k) => k.startsWith('AWS_ENDPOINT_URL_'))).toEqual([
+      'AWS_ENDPOINT_URL_SQS',
+    ]);
   });
 });
 
@@ -71,7 +83,11 @@ describe('the endpoint variables are the ones the real SDK clients read', () => 
     ['SQS', () => new SQSClient({}).send(new ListQueuesCommand({})), 'AmazonSQS.ListQueues'],
     ['Step Functions', () => new SFNClient({}).send(new ListStateMachinesCommand({})), 'AWSStepFunctions.ListStateMachines'],
     ['EventBridge', () => new EventBridgeClient({}).send(new ListRulesCommand({})), 'AWSEvents.ListRules'],
-    ['Cognito', () => new CognitoIdentityProviderClient({}).send(new ListUserPoolsCommand({ MaxResults: 1 })), 'AWSCognitoIdentityProviderService.ListUserPools'],
+    [
+      'Cognito',
+      () => new CognitoIdentityProviderClient({}).send(new ListUserPoolsCommand({ MaxResults: 1 })),
+      'AWSCognitoIdentityProviderService.ListUserPools',
+    ],
     ['S3', () => new S3Client({ forcePathStyle: true }).send(new ListBucketsCommand({})), ' GET /'],
   ])('%s', async (_name, call, expected) => {
     seen.length = 0;
@@ -85,13 +101,23 @@ describe('npm run aws-env', () => {
   beforeEach(() => (stateDir = mkdtempSync(join(tmpdir(), 'aws-env-'))));
   afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
 
-  const run = () => execFileSync(process.execPath, [join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(REPO, 'local', 'src', 'cli.ts'), 'aws-env', '--state-dir', stateDir], { cwd: REPO, encoding: 'utf8' });
+  const run = () =>
+    execFileSync(
+      process.execPath,
+      [join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(REPO, 'local', 'src', 'cli.ts'), 'aws-env', '--state-dir', stateDir],
+      { cwd: REPO, encoding: 'utf8' },
+    );
 
   it('prints export lines for the running stack: its ports and region from the state dir', () => {
     writeFileSync(join(stateDir, 'ports.json'), JSON.stringify({ ...DEFAULT_PORTS, sqs: 41234, dynamodb: 41235 }));
     writeFileSync(join(stateDir, 'outputs.json'), JSON.stringify({ Region: 'eu-central-1' }));
     const out = run();
-    expect(out.split('\n').filter(Boolean).every((l) => /^export [A-Z0-9_]+='[^']*'$/.test(l))).toBe(true);
+    expect(
+      out
+        .split('\n')
+        .filter(Boolean)
+        .every((l) => /^export [A-Z0-9_]+='[^']*'$/.test(l)),
+    ).toBe(true);
     expect(out).toContain("export AWS_ENDPOINT_URL_SQS='http://127.0.0.1:41234'\n");
     expect(out).toContain("export AWS_ENDPOINT_URL_DYNAMODB_STREAMS='http://127.0.0.1:41235'\n");
     expect(out).toContain("export AWS_REGION='eu-central-1'\n");

@@ -18,7 +18,13 @@ function sourceFiles(dir: string): string[] {
 }
 
 function functionLengths(file: string): { name: string; lines: number }[] {
-  const src = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, file.endsWith('.cjs') ? ts.ScriptKind.JS : ts.ScriptKind.TS);
+  const src = ts.createSourceFile(
+    file,
+    readFileSync(file, 'utf8'),
+    ts.ScriptTarget.Latest,
+    true,
+    file.endsWith('.cjs') ? ts.ScriptKind.JS : ts.ScriptKind.TS,
+  );
   const out: { name: string; lines: number }[] = [];
   const visit = (node: ts.Node) => {
     if (ts.isFunctionLike(node) && 'body' in node && node.body) {

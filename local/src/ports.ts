@@ -40,7 +40,13 @@ export function assertPortFree(port: number, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', (e: NodeJS.ErrnoException) =>
-      reject(new Error(e.code === 'EADDRINUSE' ? `Port ${port} (${what}) is in use: stop what uses it or pass another port (or --ports auto)` : `Port ${port} (${what}): ${e.message}`)),
+      reject(
+        new Error(
+          e.code === 'EADDRINUSE'
+            ? `Port ${port} (${what}) is in use: stop what uses it or pass another port (or --ports auto)`
+            : `Port ${port} (${what}): ${e.message}`,
+        ),
+      ),
     );
     srv.listen(port, '127.0.0.1', () => srv.close(() => resolve()));
   });

@@ -12,7 +12,19 @@ const REPO = resolve(__dirname, '..', '..');
 
 describe('registry', () => {
   it('derives the ports from the modules, each on its own', () => {
-    expect(DEFAULT_PORTS).toEqual({ dynamodb: 8000, lambda: 3001, cognito: 9229, s3: 4569, api: 3000, sqs: 9324, stepfunctions: 8083, eventbridge: 4010, edge: 8080, logs: 4586, cloudformation: 4581 });
+    expect(DEFAULT_PORTS).toEqual({
+      dynamodb: 8000,
+      lambda: 3001,
+      cognito: 9229,
+      s3: 4569,
+      api: 3000,
+      sqs: 9324,
+      stepfunctions: 8083,
+      eventbridge: 4010,
+      edge: 8080,
+      logs: 4586,
+      cloudformation: 4581,
+    });
     expect(new Set(Object.values(DEFAULT_PORTS)).size).toBe(Object.keys(DEFAULT_PORTS).length);
     expect(new Set(SERVICES.map((s) => s.name)).size).toBe(SERVICES.length);
   });
@@ -53,7 +65,10 @@ describe('registry', () => {
 
 describe('not-emulated summary', () => {
   const t = loadStackTemplate(join(REPO, 'local', 'test', 'fixtures', 'template.yaml'));
-  const withUnknown = { ...t, resources: { ...t.resources, Odd: { Type: 'AWS::Nope::Thing', Properties: {} }, Odd2: { Type: 'AWS::Nope::Thing', Properties: {} } } };
+  const withUnknown = {
+    ...t,
+    resources: { ...t.resources, Odd: { Type: 'AWS::Nope::Thing', Properties: {} }, Odd2: { Type: 'AWS::Nope::Thing', Properties: {} } },
+  };
 
   it('groups by kind with counts, and names types no module knows', () => {
     const lines = notEmulatedSummary(withUnknown, CATALOG, false);

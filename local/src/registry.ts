@@ -43,7 +43,9 @@ export const SERVICE_GROUPS: readonly (readonly ServiceModule[])[] = [
 export const SERVICES: readonly ServiceModule[] = SERVICE_GROUPS.flat();
 
 /** Default port of every listening service, by its name (`--<name>-port`). */
-export const DEFAULT_PORTS: Readonly<Record<string, number>> = Object.fromEntries(SERVICES.filter((s) => s.port !== undefined).map((s) => [s.name, s.port!]));
+export const DEFAULT_PORTS: Readonly<Record<string, number>> = Object.fromEntries(
+  SERVICES.filter((s) => s.port !== undefined).map((s) => [s.name, s.port!]),
+);
 
 /** Resource kinds by type; a type two modules claim is a programming error, refused at load. */
 export function catalogOf(services: readonly ServiceModule[]): ResourceCatalog {
@@ -59,12 +61,12 @@ export function catalogOf(services: readonly ServiceModule[]): ResourceCatalog {
       }
     }
   }
-  const localizers = services.filter((s) => s.localize);
+  const localizers = services.flatMap((s) => (s.localize ? [s.localize] : []));
   return {
     kindOf: (type) => exact.get(type) ?? prefixes.find(([p]) => type.startsWith(p))?.[1],
     // Each module rewrites its own URLs, in turn: one string may name several (a hosted UI
     // sign-in link carries the web app's callback URL).
-    localize: (value, ctx) => localizers.reduce((v, s) => s.localize!(v, ctx) ?? v, value),
+    localize: (value, ctx) => localizers.reduce((v, localize) => localize(v, ctx) ?? v, value),
   };
 }
 

@@ -6,7 +6,13 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { CognitoIdentityProviderClient, ConfirmSignUpCommand, GetUserCommand, InitiateAuthCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  CognitoIdentityProviderClient,
+  ConfirmSignUpCommand,
+  GetUserCommand,
+  InitiateAuthCommand,
+  SignUpCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 import { REPO_ROOT, startLocalRuntime, type LocalRuntimeHandle } from '../../tests/support/runtime';
@@ -37,7 +43,13 @@ async function signIn(email: string, password = 'Passw0rdX'): Promise<{ IdToken:
   const code = new RegExp(`to=${email.replace(/[.+]/g, '\\$&')} Your confirmation code is (\\d{6})`).exec(mailbox)?.[1];
   expect(code).toMatch(/^\d{6}$/);
   await c.send(new ConfirmSignUpCommand({ ClientId: rt.outputs.UserPoolClientId, Username: email, ConfirmationCode: code }));
-  const r = await c.send(new InitiateAuthCommand({ ClientId: rt.outputs.UserPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } }));
+  const r = await c.send(
+    new InitiateAuthCommand({
+      ClientId: rt.outputs.UserPoolClientId,
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      AuthParameters: { USERNAME: email, PASSWORD: password },
+    }),
+  );
   return r.AuthenticationResult as { IdToken: string; AccessToken: string; RefreshToken: string };
 }
 
@@ -50,7 +62,12 @@ describe('template resolution reaches the function', () => {
     const res = await fetch(`${api}/hello?a=1&a=2`);
     expect(res.status).toBe(200);
     expect(res.headers.get('x-fixture')).toBe('yes');
-    const body = (await res.json()) as { greeting: string; env: Record<string, string | null>; event: Record<string, any>; context: Record<string, unknown> };
+    const body = (await res.json()) as {
+      greeting: string;
+      env: Record<string, string | null>;
+      event: Record<string, any>;
+      context: Record<string, unknown>;
+    };
     expect(body.greeting).toBe('hello world');
     expect(body.env).toMatchObject({
       TABLE: 'myapp-ItemsTable',
@@ -128,7 +145,13 @@ describe('auth', () => {
   it('signs up, confirms, signs in with Cognito-shaped tokens, calls an authorised route, refreshes', async () => {
     const t = await signIn('alice@example.com');
     const id = claims(t.IdToken);
-    expect(id).toMatchObject({ token_use: 'id', aud: rt.outputs.UserPoolClientId, email: 'alice@example.com', email_verified: true, iss: `${rt.outputs.CognitoEndpoint}/${rt.outputs.UserPoolId}` });
+    expect(id).toMatchObject({
+      token_use: 'id',
+      aud: rt.outputs.UserPoolClientId,
+      email: 'alice@example.com',
+      email_verified: true,
+      iss: `${rt.outputs.CognitoEndpoint}/${rt.outputs.UserPoolId}`,
+    });
     expect(claims(t.AccessToken)).toMatchObject({ token_use: 'access', client_id: rt.outputs.UserPoolClientId });
     expect(rt.outputs.UserPoolId).toMatch(/^us-east-1_[A-Za-z0-9]{9}$/);
 
@@ -140,15 +163,29 @@ describe('auth', () => {
     const me = await cognito().send(new GetUserCommand({ AccessToken: t.AccessToken }));
     expect(me.UserAttributes?.find((a) => a.Name === 'email')?.Value).toBe('alice@example.com');
 
-    const refreshed = await cognito().send(new InitiateAuthCommand({ ClientId: rt.outputs.UserPoolClientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: t.RefreshToken } }));
+    const refreshed = await cognito().send(
+      new InitiateAuthCommand({
+        ClientId: rt.outputs.UserPoolClientId,
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        AuthParameters: { REFRESH_TOKEN: t.RefreshToken },
+      }),
+    );
     expect(claims(refreshed.AuthenticationResult!.IdToken!).sub).toBe(id.sub);
     expect(refreshed.AuthenticationResult!.RefreshToken).toBeUndefined();
   });
 
   it('enforces the template password policy and refuses wrong passwords', async () => {
-    await expect(cognito().send(new SignUpCommand({ ClientId: rt.outputs.UserPoolClientId, Username: 'weak@example.com', Password: 'password' }))).rejects.toMatchObject({ name: 'InvalidPasswordException' });
     await expect(
-      cognito().send(new InitiateAuthCommand({ ClientId: rt.outputs.UserPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'alice@example.com', PASSWORD: 'Wr0ngPassword' } })),
+      cognito().send(new SignUpCommand({ ClientId: rt.outputs.UserPoolClientId, Username: 'weak@example.com', Password: 'password' })),
+    ).rejects.toMatchObject({ name: 'InvalidPasswordException' });
+    await expect(
+      cognito().send(
+        new InitiateAuthCommand({
+          ClientId: rt.outputs.UserPoolClientId,
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: 'alice@example.com', PASSWORD: 'Wr0ngPassword' },
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'NotAuthorizedException' });
   });
 
@@ -214,7 +251,11 @@ describe('npm run aws-env', () => {
     const cli = join(REPO_ROOT, 'local', 'src', 'cli.ts');
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
     const script = `eval "$("${process.execPath}" "${tsx}" "${cli}" aws-env --state-dir "${rt.stateDir}")" && "${process.execPath}" -e "$PROGRAM" "$POOL"`;
-    const out = execFileSync('bash', ['-c', script], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...env, PROGRAM: program, POOL: rt.outputs.UserPoolId! } });
+    const out = execFileSync('bash', ['-c', script], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...env, PROGRAM: program, POOL: rt.outputs.UserPoolId! },
+    });
     expect(JSON.parse(out)).toEqual({ tables: ['myapp-ItemsTable'], buckets: ['myapp-uploadsbucket'], users: true });
   });
 });
@@ -245,19 +286,27 @@ describe('clear failures', () => {
     await new Promise<void>((ok) => blocker.listen(0, '127.0.0.1', ok));
     const port = (blocker.address() as { port: number }).port;
     try {
-      await expect(startLocalRuntime({ template: 'local/test/fixtures/template.yaml', extraArgs: ['--cognito-port', String(port)], timeoutMs: 30_000 })).rejects.toThrow(
-        new RegExp(`exited \\(1\\)[\\s\\S]*error: Port ${port} \\(cognito\\) is in use`),
-      );
+      await expect(
+        startLocalRuntime({
+          template: 'local/test/fixtures/template.yaml',
+          extraArgs: ['--cognito-port', String(port)],
+          timeoutMs: 30_000,
+        }),
+      ).rejects.toThrow(new RegExp(`exited \\(1\\)[\\s\\S]*error: Port ${port} \\(cognito\\) is in use`));
     } finally {
       blocker.close();
     }
   });
 
   it('no Java on PATH: says so and how to install it', async () => {
-    await expect(startLocalRuntime({ template: 'local/test/fixtures/template.yaml', env: { PATH: '/nonexistent' }, timeoutMs: 30_000 })).rejects.toThrow(/error: Java is not installed/);
+    await expect(
+      startLocalRuntime({ template: 'local/test/fixtures/template.yaml', env: { PATH: '/nonexistent' }, timeoutMs: 30_000 }),
+    ).rejects.toThrow(/error: Java is not installed/);
   });
 
   it('a bad parameter override names the parameter and its allowed values', async () => {
-    await expect(startLocalRuntime({ template: 'local/test/fixtures/template.yaml', parameterOverrides: { Stage: 'qa' }, timeoutMs: 30_000 })).rejects.toThrow(/error: Parameter "Stage"="qa" is not one of its AllowedValues: dev, prod/);
+    await expect(
+      startLocalRuntime({ template: 'local/test/fixtures/template.yaml', parameterOverrides: { Stage: 'qa' }, timeoutMs: 30_000 }),
+    ).rejects.toThrow(/error: Parameter "Stage"="qa" is not one of its AllowedValues: dev, prod/);
   });
 });

@@ -7,7 +7,10 @@ import { stackNameFrom } from './runtime';
 it('reads stack_name from the default sections of samconfig.toml, not from other environments', () => {
   const dir = mkdtempSync(join(tmpdir(), 'samconfig-'));
   try {
-    writeFileSync(join(dir, 'samconfig.toml'), 'version = 0.1\n[dev.deploy.parameters]\nstack_name = "other"\n[default.deploy.parameters]\nstack_name = "shop"\n');
+    writeFileSync(
+      join(dir, 'samconfig.toml'),
+      'version = 0.1\n[dev.deploy.parameters]\nstack_name = "other"\n[default.deploy.parameters]\nstack_name = "shop"\n',
+    );
     expect(stackNameFrom(dir)).toBe('shop');
     expect(stackNameFrom(join(dir, 'nowhere'), dir)).toBe('shop');
     expect(stackNameFrom(join(dir, 'nowhere'))).toBe('myapp');

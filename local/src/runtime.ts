@@ -50,13 +50,23 @@ export interface LocalRuntime {
  */
 async function choosePorts(o: StartOptions, stateDir: string): Promise<Record<string, number>> {
   const portsFile = join(stateDir, 'ports.json');
-  const previous = o.autoPorts && !o.fresh && existsSync(portsFile) ? (JSON.parse(readFileSync(portsFile, 'utf8')) as Partial<Record<string, number>>) : {};
+  const previous =
+    o.autoPorts && !o.fresh && existsSync(portsFile)
+      ? (JSON.parse(readFileSync(portsFile, 'utf8')) as Partial<Record<string, number>>)
+      : {};
   const ports: Record<string, number> = {};
   for (const name of Object.keys(DEFAULT_PORTS)) {
     const given = o.ports?.[name];
     if (given === undefined && o.autoPorts) {
       const prev = previous[name];
-      ports[name] = prev !== undefined && (await assertPortFree(prev, name).then(() => true, () => false)) ? prev : await freePort();
+      ports[name] =
+        prev !== undefined &&
+        (await assertPortFree(prev, name).then(
+          () => true,
+          () => false,
+        ))
+          ? prev
+          : await freePort();
       continue;
     }
     ports[name] = given ?? DEFAULT_PORTS[name]!;
@@ -70,7 +80,9 @@ export function stackNameFrom(...dirs: string[]): string {
   for (const dir of dirs) {
     const file = join(dir, 'samconfig.toml');
     if (!existsSync(file)) continue;
-    const defaults = readFileSync(file, 'utf8').split(/^\[/m).filter((section) => section.startsWith('default.'));
+    const defaults = readFileSync(file, 'utf8')
+      .split(/^\[/m)
+      .filter((section) => section.startsWith('default.'));
     for (const section of defaults) {
       const m = /^stack_name\s*=\s*"([^"]+)"/m.exec(section);
       if (m) return m[1]!;
@@ -104,11 +116,19 @@ class Services {
 
   /** Every service's invoke goes to the host a service provides (the Lambda module). */
   readonly functions: FunctionHost = {
-    invoke: (id, event, opts) => (this.host ? this.host.invoke(id, event, opts) : Promise.resolve({ ok: false, error: { errorType: 'ServiceException', errorMessage: 'the functions are not started yet' } })),
+    invoke: (id, event, opts) =>
+      this.host
+        ? this.host.invoke(id, event, opts)
+        : Promise.resolve({ ok: false, error: { errorType: 'ServiceException', errorMessage: 'the functions are not started yet' } }),
     functionId: (name) => this.host?.functionId(name),
   };
 
-  private async startOne(s: ServiceModule, base: BaseContext, ports: Record<string, number>, phase: (name: string) => void): Promise<StartedService | undefined> {
+  private async startOne(
+    s: ServiceModule,
+    base: BaseContext,
+    ports: Record<string, number>,
+    phase: (name: string) => void,
+  ): Promise<StartedService | undefined> {
     if (!s.start) return undefined;
     const svc = await s.start({ ...base, port: ports[s.name] ?? 0, phase });
     phase(s.name);
@@ -148,7 +168,12 @@ export async function startRuntime(o: StartOptions): Promise<LocalRuntime> {
 
   const ports = await choosePorts(o, stateDir);
   const urls = localUrls(ports);
-  const stack: StackContext = { ...DEFAULT_STACK, region: o.region ?? DEFAULT_STACK.region, stackName: stackNameFrom(dirname(templatePath), o.rootDir), urls };
+  const stack: StackContext = {
+    ...DEFAULT_STACK,
+    region: o.region ?? DEFAULT_STACK.region,
+    stackName: stackNameFrom(dirname(templatePath), o.rootDir),
+    urls,
+  };
   const template = loadStackTemplate(templatePath, { parameterOverrides: o.parameterOverrides ?? {}, ctx: stack });
   template.warnings.forEach((w) => log('template', `warning: ${w}`));
 
@@ -184,7 +209,14 @@ export async function startRuntime(o: StartOptions): Promise<LocalRuntime> {
   }
   writeFileSync(join(stateDir, 'outputs.json'), JSON.stringify(outputs, null, 2) + '\n');
   const described = services.started.flatMap((s) => s.describe?.() ?? []);
-  const summary = startupSummary({ template, parameterOverrides: o.parameterOverrides ?? {}, endpoints, described, catalog: CATALOG, verbose: !!o.verbose });
+  const summary = startupSummary({
+    template,
+    parameterOverrides: o.parameterOverrides ?? {},
+    endpoints,
+    described,
+    catalog: CATALOG,
+    verbose: !!o.verbose,
+  });
   return { template, stateDir, endpoints, outputs, readyMs: Date.now() - t0, phases, summary, stop: () => services.stopAll() };
 }
 

@@ -55,7 +55,9 @@ export function startupSummary(s: SummaryInput): string[] {
   const t = s.template;
   const localDefault = (k: string) => k in LOCAL_PARAMETER_DEFAULTS && !(k in s.parameterOverrides);
   return [
-    `parameters: ${Object.entries(t.parameters).map(([k, v]) => `${k}=${v}${localDefault(k) ? ' (local default)' : ''}`).join(' ')}`,
+    `parameters: ${Object.entries(t.parameters)
+      .map(([k, v]) => `${k}=${v}${localDefault(k) ? ' (local default)' : ''}`)
+      .join(' ')}`,
     'endpoints:',
     ...Object.entries(s.endpoints).map(([k, v]) => `  ${k.padEnd(24)} ${v}`),
     ...s.described,

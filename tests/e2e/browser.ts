@@ -12,9 +12,22 @@ export const SCREENSHOTS = join(__dirname, '..', '..', 'test-results', 'e2e');
 // The same flags whichever binary runs. Not @sparticuz/chromium's own `args`: those are for
 // Lambda (--single-process, --disable-web-security, ...) and would hide the CORS and CSP
 // mistakes this suite is there to catch.
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
-export interface Browser { context: BrowserContext; page: Page; close(): Promise<void> }
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
 
 let chosen: ChromiumChoice | undefined;
 
@@ -25,7 +38,13 @@ export async function launchBrowser(viewport = { width: 1280, height: 860 }): Pr
     console.log(`browser: ${chosen.executablePath} (${chosen.source})`);
   }
   const profile = mkdtempSync(join(tmpdir(), 'myapp-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: chosen.executablePath, args: FLAGS, headless: true, viewport, timeout: 30_000 });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chosen.executablePath,
+    args: FLAGS,
+    headless: true,
+    viewport,
+    timeout: 30_000,
+  });
   context.setDefaultTimeout(15_000);
   const page = context.pages()[0] ?? (await context.newPage());
   return {

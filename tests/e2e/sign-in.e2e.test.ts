@@ -22,9 +22,13 @@ beforeAll(async () => {
   user = await createTestUser(rt.outputs);
   browser = await launchBrowser();
   page = browser.page;
-  page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text());
+  });
   page.on('pageerror', (e) => problems.push(e.message));
-  page.on('request', (r) => { if (r.url().startsWith(rt.outputs.CognitoEndpoint!)) cognitoRequests.push(r); });
+  page.on('request', (r) => {
+    if (r.url().startsWith(rt.outputs.CognitoEndpoint!)) cognitoRequests.push(r);
+  });
 }, 300_000);
 
 afterAll(async () => {
@@ -52,7 +56,10 @@ describe('signing in to the web app', () => {
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(signedInAs()).resolves.toBe(user.email);
     const initiate = cognitoRequests.find((r) => target(r) === 'InitiateAuth');
-    expect(initiate?.postDataJSON()).toMatchObject({ AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: user.email, SRP_A: expect.any(String) } });
+    expect(initiate?.postDataJSON()).toMatchObject({
+      AuthFlow: 'USER_SRP_AUTH',
+      AuthParameters: { USERNAME: user.email, SRP_A: expect.any(String) },
+    });
     expect(cognitoRequests.map(target)).toContain('RespondToAuthChallenge');
     expect(cognitoRequests.filter((r) => (r.postData() ?? '').includes(user.password))).toEqual([]);
     await ordersLoad();
@@ -75,7 +82,12 @@ describe('signing in to the web app', () => {
     await page.getByRole('button', { name: 'Sign in with the hosted UI' }).click();
     await page.waitForURL(`${rt.outputs.CognitoEndpoint}/login?**`);
     const authorize = new URL(cognitoRequests.find((r) => r.url().includes('/oauth2/authorize'))!.url());
-    expect(Object.fromEntries(authorize.searchParams)).toMatchObject({ response_type: 'code', code_challenge_method: 'S256', redirect_uri: `${edge}/app/`, scope: 'openid email profile' });
+    expect(Object.fromEntries(authorize.searchParams)).toMatchObject({
+      response_type: 'code',
+      code_challenge_method: 'S256',
+      redirect_uri: `${edge}/app/`,
+      scope: 'openid email profile',
+    });
     expect(authorize.searchParams.get('code_challenge')).toMatch(/^[\w-]{43}$/);
     await shot(page, 'sign-in-02-hosted-ui');
     await page.getByLabel('Email').fill(user.email);

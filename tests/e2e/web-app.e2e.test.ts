@@ -9,9 +9,10 @@ import type { Page } from 'playwright-core';
 import { startLocalRuntime, type LocalRuntimeHandle } from '../support/runtime';
 import { launchBrowser, shot, type Browser } from './browser';
 
-// A short hold keeps the second order PLACED long enough to cancel it, and the first one
-// still reaches CONFIRMED well within the test's time.
-const HOLD_SECONDS = 6;
+// The hold keeps the second order PLACED long enough to cancel it, and the first one still
+// reaches CONFIRMED well within the test's time. 6 s was too short on a loaded 2-core machine
+// (load average 10): placing, the page and the click took longer and the cancel got a 409.
+const HOLD_SECONDS = 20;
 const password = 'Corr3ct-Horse';
 const email = `e2e-${Date.now().toString(36)}@example.com`;
 
@@ -27,7 +28,9 @@ beforeAll(async () => {
   browser = await launchBrowser();
   page = browser.page;
   // CSP violations and script errors would mean the app is not CSP-friendly or is broken.
-  page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text());
+  });
   page.on('pageerror', (e) => problems.push(e.message));
 }, 300_000);
 

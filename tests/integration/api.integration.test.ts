@@ -29,7 +29,11 @@ async function call(method: string, path: string, user?: TestUser, body?: unknow
 beforeAll(async () => {
   rt = await startLocalRuntime({ parameterOverrides: { OrderHoldSeconds: '60' } });
   api = rt.outputs.APIEndpoint!.replace(/\/$/, '');
-  [alice, bob, admin] = await Promise.all([createTestUser(rt.outputs), createTestUser(rt.outputs), createTestUser(rt.outputs, { admin: true })]);
+  [alice, bob, admin] = await Promise.all([
+    createTestUser(rt.outputs),
+    createTestUser(rt.outputs),
+    createTestUser(rt.outputs, { admin: true }),
+  ]);
 });
 afterAll(async () => {
   await rt?.stop();
@@ -55,7 +59,10 @@ describe('public routes and auth', () => {
       expect(res.status).toBe(401);
       // The template's UNAUTHORIZED gateway response: the app's error shape, readable cross-origin.
       expect(res.headers.get('access-control-allow-origin')).toBe('*');
-      expect(await res.json()).toEqual({ error: { code: 'UNAUTHORIZED', message: expect.any(String) }, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      expect(await res.json()).toEqual({
+        error: { code: 'UNAUTHORIZED', message: expect.any(String) },
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      });
     }
   });
 
@@ -65,11 +72,18 @@ describe('public routes and auth', () => {
   });
 
   it('unknown routes (and methods) are the template’s MISSING_AUTHENTICATION_TOKEN response: 404 in the app’s error shape', async () => {
-    for (const [method, path] of [['GET', '/nope'], ['PATCH', '/orders'], ['GET', '/prod/nope']] as const) {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['PATCH', '/orders'],
+      ['GET', '/prod/nope'],
+    ] as const) {
       const res = await fetch(`${api.replace(/\/prod$/, '')}${path}`, { method, headers: alice.headers });
       expect(res.status).toBe(404);
       expect(res.headers.get('access-control-allow-origin')).toBe('*');
-      expect(await res.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'No route for this method and path' }, requestId: expect.any(String) });
+      expect(await res.json()).toEqual({
+        error: { code: 'NOT_FOUND', message: 'No route for this method and path' },
+        requestId: expect.any(String),
+      });
     }
   });
 
@@ -83,10 +97,15 @@ describe('public routes and auth', () => {
     const { port } = new URL(api);
     const status = await new Promise<number>((resolve, reject) => {
       // node:http sends the path as written (fetch would normalize it first).
-      request({ host: '127.0.0.1', port, path: '//a%2Fb/%00?limit=1', method: 'PUT', headers: { authorization: `Bearer ${alice.idToken}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      }).on('error', reject).end();
+      request(
+        { host: '127.0.0.1', port, path: '//a%2Fb/%00?limit=1', method: 'PUT', headers: { authorization: `Bearer ${alice.idToken}` } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      )
+        .on('error', reject)
+        .end();
     });
     expect(status).toBeGreaterThanOrEqual(400);
     expect(status).toBeLessThan(500);
@@ -234,14 +253,23 @@ describe('uploads', () => {
     expect(put.status).toBe(200);
     const bucket = new URL(r.body.uploadUrl).pathname.split('/')[1];
     const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
-    const s3 = new S3Client({ endpoint: rt.outputs.S3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const s3 = new S3Client({
+      endpoint: rt.outputs.S3Endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     const obj = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: r.body.key }));
     expect(await obj.Body!.transformToString()).toBe(content);
     s3.destroy();
   });
 
   it('refuses a content type outside the allow-list and oversized files', async () => {
-    expect((await call('POST', '/uploads', alice, { fileName: 'x.exe', contentType: 'application/x-msdownload', size: 10 })).status).toBe(400);
-    expect((await call('POST', '/uploads', alice, { fileName: 'x.txt', contentType: 'text/plain', size: 50 * 1024 * 1024 })).status).toBe(400);
+    expect((await call('POST', '/uploads', alice, { fileName: 'x.exe', contentType: 'application/x-msdownload', size: 10 })).status).toBe(
+      400,
+    );
+    expect((await call('POST', '/uploads', alice, { fileName: 'x.txt', contentType: 'text/plain', size: 50 * 1024 * 1024 })).status).toBe(
+      400,
+    );
   });
 });

@@ -67,7 +67,10 @@ afterAll(async () => {
   process.env = saved;
 });
 
-const checkout = (orderId: string) => eb.send(new PutEventsCommand({ Entries: [{ Source: SOURCE, DetailType: 'Checkout', Detail: JSON.stringify({ orderId, userId: 'u-eb' }) }] }));
+const checkout = (orderId: string) =>
+  eb.send(
+    new PutEventsCommand({ Entries: [{ Source: SOURCE, DetailType: 'Checkout', Detail: JSON.stringify({ orderId, userId: 'u-eb' }) }] }),
+  );
 
 /** Messages until `until` holds of what arrived (or the wait ends), each deleted once read. */
 async function receive(until: (bodies: unknown[]) => boolean, waitMs = 15_000): Promise<unknown[]> {
@@ -88,15 +91,35 @@ describe('a rule added at run time', () => {
   it('routes PutEvents to an SQS queue and to a Lambda function', async () => {
     const region = rt.outputs.Region ?? 'us-east-1';
     const functionArn = `arn:aws:lambda:${region}:123456789012:function:myapp-StartOrderWorkflowFunction`;
-    const put = await eb.send(new PutRuleCommand({ Name: RULE, EventPattern: JSON.stringify({ source: [SOURCE], 'detail-type': ['Checkout'] }), Description: 'added by a test' }));
+    const put = await eb.send(
+      new PutRuleCommand({
+        Name: RULE,
+        EventPattern: JSON.stringify({ source: [SOURCE], 'detail-type': ['Checkout'] }),
+        Description: 'added by a test',
+      }),
+    );
     expect(put.RuleArn).toBe(`arn:aws:events:${region}:123456789012:rule/${RULE}`);
     const targets = await eb.send(
       new PutTargetsCommand({
         Rule: RULE,
         Targets: [
-          { Id: 'inbox', Arn: queueArn, InputTransformer: { InputPathsMap: { order: '$.detail.orderId' }, InputTemplate: '{"order": <order>, "rule": <aws.events.rule-name>}' } },
+          {
+            Id: 'inbox',
+            Arn: queueArn,
+            InputTransformer: {
+              InputPathsMap: { order: '$.detail.orderId' },
+              InputTemplate: '{"order": <order>, "rule": <aws.events.rule-name>}',
+            },
+          },
           // The function takes an OrderCreated event: the transformer makes one of a Checkout.
-          { Id: 'workflow', Arn: functionArn, InputTransformer: { InputPathsMap: { order: '$.detail.orderId', user: '$.detail.userId' }, InputTemplate: '{"source": "myapp.orders", "detail-type": "OrderCreated", "detail": {"orderId": <order>, "userId": <user>}}' } },
+          {
+            Id: 'workflow',
+            Arn: functionArn,
+            InputTransformer: {
+              InputPathsMap: { order: '$.detail.orderId', user: '$.detail.userId' },
+              InputTemplate: '{"source": "myapp.orders", "detail-type": "OrderCreated", "detail": {"orderId": <order>, "userId": <user>}}',
+            },
+          },
         ],
       }),
     );
@@ -131,7 +154,11 @@ describe('a rule added at run time', () => {
   it('survives a restart of npm start', async () => {
     await rt.restart();
     pointAt(rt.stateDir);
-    expect(await eb.send(new DescribeRuleCommand({ Name: RULE }))).toMatchObject({ Name: RULE, State: 'ENABLED', Description: 'added by a test' });
+    expect(await eb.send(new DescribeRuleCommand({ Name: RULE }))).toMatchObject({
+      Name: RULE,
+      State: 'ENABLED',
+      Description: 'added by a test',
+    });
     await checkout('o-after-restart');
     expect((await receive((b) => b.length > 0)).map(orderOf)).toEqual(['o-after-restart']);
   });
@@ -139,23 +166,46 @@ describe('a rule added at run time', () => {
   it('starts a Step Functions execution with the transformed input', async () => {
     const stateMachineArn = rt.outputs.OrderWorkflowArn!;
     const InputTemplate = '{"orderId": "<order>-direct", "userId": <user>}';
-    await eb.send(new PutTargetsCommand({ Rule: RULE, Targets: [{ Id: 'machine', Arn: stateMachineArn, InputTransformer: { InputPathsMap: { order: '$.detail.orderId', user: '$.detail.userId' }, InputTemplate } }] }));
+    await eb.send(
+      new PutTargetsCommand({
+        Rule: RULE,
+        Targets: [
+          {
+            Id: 'machine',
+            Arn: stateMachineArn,
+            InputTransformer: { InputPathsMap: { order: '$.detail.orderId', user: '$.detail.userId' }, InputTemplate },
+          },
+        ],
+      }),
+    );
     await checkout('o-to-sfn');
     let inputs: unknown[] = [];
     for (let i = 0; i < 100 && !inputs.some((x) => (x as { orderId: string }).orderId === 'o-to-sfn-direct'); i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, 100));
       const { executions } = await sfn.send(new ListExecutionsCommand({ stateMachineArn }));
-      inputs = await Promise.all(executions!.map(async (x) => JSON.parse((await sfn.send(new DescribeExecutionCommand({ executionArn: x.executionArn }))).input!) as unknown));
+      inputs = await Promise.all(
+        executions!.map(
+          async (x) => JSON.parse((await sfn.send(new DescribeExecutionCommand({ executionArn: x.executionArn }))).input!) as unknown,
+        ),
+      );
     }
     expect(inputs).toContainEqual({ orderId: 'o-to-sfn-direct', userId: 'u-eb' });
     await receive((b) => b.length > 0); // the queue target's copy
   });
 
   it('is deleted once its targets are removed', async () => {
-    await expect(eb.send(new DeleteRuleCommand({ Name: RULE }))).rejects.toMatchObject({ name: 'ValidationException', message: "Rule can't be deleted since it has targets." });
-    expect(await eb.send(new RemoveTargetsCommand({ Rule: RULE, Ids: ['inbox', 'workflow', 'machine'] }))).toMatchObject({ FailedEntryCount: 0 });
+    await expect(eb.send(new DeleteRuleCommand({ Name: RULE }))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: "Rule can't be deleted since it has targets.",
+    });
+    expect(await eb.send(new RemoveTargetsCommand({ Rule: RULE, Ids: ['inbox', 'workflow', 'machine'] }))).toMatchObject({
+      FailedEntryCount: 0,
+    });
     await eb.send(new DeleteRuleCommand({ Name: RULE }));
-    await expect(eb.send(new DescribeRuleCommand({ Name: RULE }))).rejects.toMatchObject({ name: 'ResourceNotFoundException', message: `Rule ${RULE} does not exist on EventBus default.` });
+    await expect(eb.send(new DescribeRuleCommand({ Name: RULE }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      message: `Rule ${RULE} does not exist on EventBus default.`,
+    });
     expect((await eb.send(new ListRulesCommand({ NamePrefix: RULE }))).Rules).toEqual([]);
   });
 });
@@ -182,7 +232,10 @@ describe('TestEventPattern', () => {
         (e: Error) => `${e.name}: ${e.message}`,
       );
       const expected = complete.includes(c) ? matcher(c.pattern, c.event) : 'ValidationException: Parameter Event is not valid.';
-      const shown = typeof expected === 'string' && !expected.startsWith('ValidationException') ? `InvalidEventPatternException: ${expected}` : expected;
+      const shown =
+        typeof expected === 'string' && !expected.startsWith('ValidationException')
+          ? `InvalidEventPatternException: ${expected}`
+          : expected;
       if (answer !== shown) differ.push(`${c.name}: ${String(answer)} != ${String(shown)}`);
     }
     expect(differ).toEqual([]);

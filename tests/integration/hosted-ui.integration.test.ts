@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { createPublicKey, verify, type JsonWebKey } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import { createTestUser, startLocalRuntime, type LocalRuntimeHandle } from '../support/runtime';
-import { authorizationRequest, formOf, hostedUiClient, hostedUiTokens, local, signInThroughHostedUi, type HostedUiClient } from '../support/hosted-ui';
+import {
+  authorizationRequest,
+  formOf,
+  hostedUiClient,
+  hostedUiTokens,
+  local,
+  signInThroughHostedUi,
+  type HostedUiClient,
+} from '../support/hosted-ui';
 
 jest.setTimeout(120_000);
 
@@ -60,26 +68,58 @@ describe('authorization code flow with PKCE', () => {
     const tokens = await hostedUiTokens(h, user.email, user.password);
     expect(tokens).toMatchObject({ token_type: 'bearer', expires_in: 3600, refresh_token: expect.any(String) });
     const id = claimsOf(tokens.id_token!);
-    expect(id).toMatchObject({ sub: user.sub, email: user.email, token_use: 'id', aud: rt.outputs.UserPoolClientId, nonce: expect.any(String), at_hash: expect.any(String) });
-    expect(claimsOf(tokens.access_token)).toMatchObject({ token_use: 'access', client_id: rt.outputs.UserPoolClientId, scope: 'openid email profile', version: 2 });
+    expect(id).toMatchObject({
+      sub: user.sub,
+      email: user.email,
+      token_use: 'id',
+      aud: rt.outputs.UserPoolClientId,
+      nonce: expect.any(String),
+      at_hash: expect.any(String),
+    });
+    expect(claimsOf(tokens.access_token)).toMatchObject({
+      token_use: 'access',
+      client_id: rt.outputs.UserPoolClientId,
+      scope: 'openid email profile',
+      version: 2,
+    });
     // Signed with the key the JWKS serves.
     const { keys } = (await (await fetch(h.as.jwks_uri!)).json()) as { keys: (JsonWebKey & { kid: string })[] };
     const [head, body, sig] = tokens.id_token!.split('.') as [string, string, string];
     const kid = (JSON.parse(Buffer.from(head, 'base64url').toString()) as { kid: string }).kid;
-    expect(verify('RSA-SHA256', Buffer.from(`${head}.${body}`), createPublicKey({ key: keys.find((k) => k.kid === kid)!, format: 'jwk' }), Buffer.from(sig, 'base64url'))).toBe(true);
+    expect(
+      verify(
+        'RSA-SHA256',
+        Buffer.from(`${head}.${body}`),
+        createPublicKey({ key: keys.find((k) => k.kid === kid)!, format: 'jwk' }),
+        Buffer.from(sig, 'base64url'),
+      ),
+    ).toBe(true);
     const api = await fetch(`${rt.outputs.APIEndpoint}/orders`, { headers: { authorization: `Bearer ${tokens.id_token}` } });
     expect(api.status).toBe(200);
   });
 
   it('userInfo answers for the access token, by scope; refresh_token grants new tokens', async () => {
     const tokens = await hostedUiTokens(h, user.email, user.password);
-    const info = await oauth.processUserInfoResponse(h.as, h.client, user.sub, await oauth.userInfoRequest(h.as, h.client, tokens.access_token, local));
+    const info = await oauth.processUserInfoResponse(
+      h.as,
+      h.client,
+      user.sub,
+      await oauth.userInfoRequest(h.as, h.client, tokens.access_token, local),
+    );
     expect(info).toMatchObject({ sub: user.sub, email: user.email, email_verified: 'true' });
-    const refreshed = await oauth.processRefreshTokenResponse(h.as, h.client, await oauth.refreshTokenGrantRequest(h.as, h.client, oauth.None(), tokens.refresh_token!, local));
+    const refreshed = await oauth.processRefreshTokenResponse(
+      h.as,
+      h.client,
+      await oauth.refreshTokenGrantRequest(h.as, h.client, oauth.None(), tokens.refresh_token!, local),
+    );
     expect(claimsOf(refreshed.id_token!)).toMatchObject({ sub: user.sub, token_use: 'id' });
     expect(claimsOf(refreshed.access_token).scope).toBe('openid email profile');
     // The hosted UI's token has no aws.cognito.signin.user.admin scope, so no GetUser, as in Cognito.
-    const getUser = await fetch(rt.outputs.CognitoEndpoint!, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.GetUser' }, body: JSON.stringify({ AccessToken: tokens.access_token }) });
+    const getUser = await fetch(rt.outputs.CognitoEndpoint!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.GetUser' },
+      body: JSON.stringify({ AccessToken: tokens.access_token }),
+    });
     expect(getUser.status).toBe(400);
     expect(await getUser.json()).toMatchObject({ __type: 'NotAuthorizedException' });
   });
@@ -155,20 +195,28 @@ describe('hosted UI pages', () => {
     const h = await hostedUiClient(rt.outputs);
     const email = `hosted-${Date.now()}@example.com`;
     const pending = await authorizationRequest(h);
-    const signup = await h.get(h.url(`/signup?${pending.url.searchParams}`));
+    const signup = await h.get(h.url(`/signup?${pending.url.searchParams.toString()}`));
     let form = formOf(await signup.text());
     const weak = await h.post(h.url(form.action), { ...form.hidden, username: email, password: 'weak' });
     expect(await weak.text()).toContain('Password did not conform with policy');
     const confirmPage = await h.post(h.url(form.action), { ...form.hidden, username: email, password: 'Corr3ct-Horse' });
     form = formOf(await confirmPage.text());
-    const code = /Your confirmation code is (\d{6})/.exec(readFileSync(join(rt.stateDir, 'cognito', 'messages.log'), 'utf8').split('\n').filter((l) => l.includes(`to=${email}`)).at(-1)!)![1]!;
+    const code = /Your confirmation code is (\d{6})/.exec(
+      readFileSync(join(rt.stateDir, 'cognito', 'messages.log'), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(`to=${email}`))
+        .at(-1)!,
+    )![1]!;
     const confirmed = await h.post(h.url(form.action), { ...form.hidden, code });
     expect(confirmed.status).toBe(302);
     const back = await h.get(h.url(confirmed.headers.get('location')!));
     const callback = new URL(back.headers.get('location')!);
     const params = oauth.validateAuthResponse(h.as, h.client, callback, pending.state);
     const res = await oauth.authorizationCodeGrantRequest(h.as, h.client, oauth.None(), params, h.redirectUri, pending.verifier, local);
-    const tokens = await oauth.processAuthorizationCodeResponse(h.as, h.client, res, { expectedNonce: pending.nonce, requireIdToken: true });
+    const tokens = await oauth.processAuthorizationCodeResponse(h.as, h.client, res, {
+      expectedNonce: pending.nonce,
+      requireIdToken: true,
+    });
     expect(claimsOf(tokens.id_token!)).toMatchObject({ email, email_verified: true });
   });
 });

@@ -45,7 +45,14 @@ function template(): JsonObject {
       ...Object.fromEntries(Object.keys(FUNCTIONS).map((id) => [id, { Type: 'AWS::Serverless::Function', Properties: {} }])),
       StartOrderWorkflowFunction: {
         Type: 'AWS::Serverless::Function',
-        Properties: { Events: { OrderCreated: { Type: 'EventBridgeRule', Properties: { Pattern: { source: ['myapp.orders'], 'detail-type': ['OrderCreated'] } } } } },
+        Properties: {
+          Events: {
+            OrderCreated: {
+              Type: 'EventBridgeRule',
+              Properties: { Pattern: { source: ['myapp.orders'], 'detail-type': ['OrderCreated'] } },
+            },
+          },
+        },
       },
       OrderStreamProcessorFunction: {
         Type: 'AWS::Serverless::Function',
@@ -66,7 +73,10 @@ function template(): JsonObject {
           },
         },
       },
-      OrderWorkflow: { Type: 'AWS::Serverless::StateMachine', Properties: { DefinitionUri: 'statemachine/order-workflow.asl.json', DefinitionSubstitutions: subs } },
+      OrderWorkflow: {
+        Type: 'AWS::Serverless::StateMachine',
+        Properties: { DefinitionUri: 'statemachine/order-workflow.asl.json', DefinitionSubstitutions: subs },
+      },
       OrderDLQ: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'myapp-order-dlq', MessageRetentionPeriod: 1209600 } },
     },
   };
@@ -86,8 +96,7 @@ async function invoke(id: string, event: unknown): Promise<InvokeResult> {
   invocations.push(id);
   let h = handlers.get(id);
   if (!h) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    h = (require(`../../functions/${FUNCTIONS[id]}/handler`) as { handler: Handler }).handler;
+    h = ((await import(`../../functions/${FUNCTIONS[id]}/handler`)) as { handler: Handler }).handler;
     handlers.set(id, h);
   }
   try {
@@ -105,31 +114,67 @@ async function createTables() {
     new CreateTableCommand({
       TableName: 'myapp-OrdersTable',
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [s('userId'), s('orderId'), s('createdAt'), s('placedStatus'), { AttributeName: 'expiresAt', AttributeType: 'N' }],
-      KeySchema: [{ AttributeName: 'userId', KeyType: 'HASH' }, { AttributeName: 'orderId', KeyType: 'RANGE' }],
+      AttributeDefinitions: [
+        s('userId'),
+        s('orderId'),
+        s('createdAt'),
+        s('placedStatus'),
+        { AttributeName: 'expiresAt', AttributeType: 'N' },
+      ],
+      KeySchema: [
+        { AttributeName: 'userId', KeyType: 'HASH' },
+        { AttributeName: 'orderId', KeyType: 'RANGE' },
+      ],
       GlobalSecondaryIndexes: [
         { IndexName: 'ByOrderId', KeySchema: [{ AttributeName: 'orderId', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } },
-        { IndexName: 'PlacedByExpiry', KeySchema: [{ AttributeName: 'placedStatus', KeyType: 'HASH' }, { AttributeName: 'expiresAt', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+        {
+          IndexName: 'PlacedByExpiry',
+          KeySchema: [
+            { AttributeName: 'placedStatus', KeyType: 'HASH' },
+            { AttributeName: 'expiresAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
       ],
-      LocalSecondaryIndexes: [{ IndexName: 'ByCreatedAt', KeySchema: [{ AttributeName: 'userId', KeyType: 'HASH' }, { AttributeName: 'createdAt', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } }],
+      LocalSecondaryIndexes: [
+        {
+          IndexName: 'ByCreatedAt',
+          KeySchema: [
+            { AttributeName: 'userId', KeyType: 'HASH' },
+            { AttributeName: 'createdAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
       StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
     }),
   );
   await ddb.client.send(
-    new CreateTableCommand({ TableName: 'myapp-ProductsTable', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [s('sku')], KeySchema: [{ AttributeName: 'sku', KeyType: 'HASH' }] }),
+    new CreateTableCommand({
+      TableName: 'myapp-ProductsTable',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [s('sku')],
+      KeySchema: [{ AttributeName: 'sku', KeyType: 'HASH' }],
+    }),
   );
 }
 
 // The layer, loaded after the environment is set (its clients read the endpoints).
 type Shared = typeof import('@myapp/shared');
 let shared: Shared;
-let deps: ReturnType<Shared['pipelineDeps']>;
+let deps: Shared['repositories'];
 
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'pipeline-'));
   ddb = await startDynamoDbLocal({ port: await freePort(), inMemory: true });
   await createTables();
-  const rt = serviceContext({ template: template(), urls: { dynamodb: ddb.endpoint }, stateDir, log: (s, m) => (process.env.PIPELINE_DEBUG ? console.log(s, m) : undefined), invoke: (id, ev) => invoke(id, ev) });
+  const rt = serviceContext({
+    template: template(),
+    urls: { dynamodb: ddb.endpoint },
+    stateDir,
+    log: (s, m) => (process.env.PIPELINE_DEBUG ? console.log(s, m) : undefined),
+    invoke: (id, ev) => invoke(id, ev),
+  });
   sqs = await startSqs(rt, { port: 0 });
   rt.urls.sqs = sqs.url;
   sfn = await startStepFunctions(rt, { port: 0, retryIntervalMs: 5 });
@@ -144,9 +189,8 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_SFN: sfn.url,
     AWS_ENDPOINT_URL_EVENTBRIDGE: eb.url,
   });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  shared = require('@myapp/shared') as Shared;
-  deps = shared.pipelineDeps();
+  shared = await import('@myapp/shared');
+  deps = shared.repositories;
   await deps.products.putAll([
     { sku: 'SKU-0001', name: 'Pack', price: 6900, currency: 'USD', stock: 10 },
     { sku: 'SKU-0002', name: 'Bottle', price: 2999, currency: 'USD', stock: 2 },
@@ -164,7 +208,10 @@ afterAll(async () => {
 });
 
 const place = (orderId: string, items: Array<{ sku: string; qty: number }>, paymentToken?: string) =>
-  shared.placeOrder({ orders: deps.orders, products: deps.products, staleOrderSeconds: 3600 }, { userId: 'u-1', orderId, items, ...(paymentToken ? { paymentToken } : {}) });
+  shared.placeOrder(
+    { orders: deps.orders, products: deps.products, staleOrderSeconds: 3600 },
+    { userId: 'u-1', orderId, items, ...(paymentToken ? { paymentToken } : {}) },
+  );
 
 async function settle(orderId: string, statuses: string[]) {
   for (let i = 0; i < 300; i++) {
@@ -205,10 +252,18 @@ it('fails an order beyond the stock without touching the stock', async () => {
 });
 
 it('starts no second execution for a duplicate OrderCreated', async () => {
-  const client = new EventBridgeClient({ endpoint: eb.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new EventBridgeClient({
+    endpoint: eb.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   try {
     invocations = [];
-    const out = await client.send(new PutEventsCommand({ Entries: [{ Source: 'myapp.orders', DetailType: 'OrderCreated', Detail: JSON.stringify({ orderId: 'w-1', userId: 'u-1' }) }] }));
+    const out = await client.send(
+      new PutEventsCommand({
+        Entries: [{ Source: 'myapp.orders', DetailType: 'OrderCreated', Detail: JSON.stringify({ orderId: 'w-1', userId: 'u-1' }) }],
+      }),
+    );
     expect(out.FailedEntryCount).toBe(0);
     await eb.idle();
     await sfn.idle();

@@ -42,7 +42,8 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<{ 
   return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
 }
 
-const getOrder = async (orderId: string, include = false) => (await call<Order>('GET', `/orders/${orderId}${include ? '?include=workflow' : ''}`)).body;
+const getOrder = async (orderId: string, include = false) =>
+  (await call<Order>('GET', `/orders/${orderId}${include ? '?include=workflow' : ''}`)).body;
 
 /** Polls until the order reaches one of `statuses` (bounded). */
 async function waitForStatus(orderId: string, statuses: string[], timeoutMs = 60_000): Promise<Order> {
@@ -88,7 +89,9 @@ it('takes an order to CONFIRMED with its full history and workflow steps', async
   expect(await stockOf('SKU-0002')).toBe(before - 2);
   expect(done.executionArn).toMatch(new RegExp(`:execution:[^:]+:${orderId}$`));
   const withWorkflow = await getOrder(orderId, true);
-  expect(withWorkflow.workflow?.steps?.map((s) => s.name)).toEqual(expect.arrayContaining(['Validate', 'ReserveInventory', 'ProcessPayment', 'Confirm', 'SendNotification']));
+  expect(withWorkflow.workflow?.steps?.map((s) => s.name)).toEqual(
+    expect.arrayContaining(['Validate', 'ReserveInventory', 'ProcessPayment', 'Confirm', 'SendNotification']),
+  );
 });
 
 it('fails a declined payment, releases the stock and charges nothing', async () => {
@@ -137,7 +140,18 @@ it('starts no second execution for a duplicate OrderCreated', async () => {
   const eb = new EventBridgeClient({ endpoint: rt.outputs.EventBridgeEndpoint, region: region(), credentials: creds });
   const sfn = new SFNClient({ endpoint: rt.outputs.StepFunctionsEndpoint, region: region(), credentials: creds });
   try {
-    const dup = await eb.send(new PutEventsCommand({ Entries: [{ Source: 'myapp.orders', DetailType: 'OrderCreated', EventBusName: 'default', Detail: JSON.stringify({ orderId, userId: user.sub, status: 'PLACED' }) }] }));
+    const dup = await eb.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            Source: 'myapp.orders',
+            DetailType: 'OrderCreated',
+            EventBusName: 'default',
+            Detail: JSON.stringify({ orderId, userId: user.sub, status: 'PLACED' }),
+          },
+        ],
+      }),
+    );
     expect(dup.FailedEntryCount).toBe(0);
     await new Promise((r) => setTimeout(r, 2000));
     const order = await getOrder(orderId);
@@ -170,7 +184,8 @@ it('sends a poison stream record to order-dlq and still processes the other reco
 });
 
 it('expires a stale PLACED order with the cleanup, and the workflow leaves it alone', async () => {
-  const cleanup = () => fetch(`${rt.outputs.LambdaEndpoint}/2015-03-31/functions/CleanupFunction/invocations`, { method: 'POST', body: '{}' });
+  const cleanup = () =>
+    fetch(`${rt.outputs.LambdaEndpoint}/2015-03-31/functions/CleanupFunction/invocations`, { method: 'POST', body: '{}' });
   // Warm it first: a cold start could outlast the 2 s hold and race the workflow.
   await (await cleanup()).text();
   const orderId = await place([{ sku: 'SKU-0002', qty: 1 }]);

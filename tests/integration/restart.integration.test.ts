@@ -18,7 +18,11 @@ afterAll(async () => {
 it('keeps users, tokens, to-dos and the catalogue across a restart', async () => {
   const user = await createTestUser(rt.outputs);
   const api = () => rt.outputs.APIEndpoint!.replace(/\/$/, '');
-  const created = await fetch(`${api()}/todos`, { method: 'POST', headers: { ...user.headers, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'survive a restart' }) });
+  const created = await fetch(`${api()}/todos`, {
+    method: 'POST',
+    headers: { ...user.headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'survive a restart' }),
+  });
   expect(created.status).toBe(201);
   const { todoId } = (await created.json()) as { todoId: string };
   const poolBefore = rt.outputs.UserPoolId;

@@ -14,7 +14,11 @@ let ordersTable: string;
 
 beforeAll(async () => {
   [alice, bob] = await Promise.all([createTestUser(outputs()), createTestUser(outputs())]);
-  ddb = new DynamoDBClient({ endpoint: outputs().DynamoDBEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  ddb = new DynamoDBClient({
+    endpoint: outputs().DynamoDBEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const names = (await ddb.send(new ListTablesCommand({}))).TableNames ?? [];
   ordersTable = names.find((n) => n.endsWith('OrdersTable'))!;
   expect(ordersTable).toBeDefined();
@@ -22,7 +26,14 @@ beforeAll(async () => {
 afterAll(() => ddb?.destroy());
 
 async function storedCount(orderId: string): Promise<number> {
-  const r = await ddb.send(new QueryCommand({ TableName: ordersTable, IndexName: 'ByOrderId', KeyConditionExpression: 'orderId = :o', ExpressionAttributeValues: { ':o': { S: orderId } } }));
+  const r = await ddb.send(
+    new QueryCommand({
+      TableName: ordersTable,
+      IndexName: 'ByOrderId',
+      KeyConditionExpression: 'orderId = :o',
+      ExpressionAttributeValues: { ':o': { S: orderId } },
+    }),
+  );
   return r.Count ?? 0;
 }
 
@@ -50,7 +61,9 @@ describe('concurrent creates', () => {
 
   it('20 simultaneous creates from two users with one orderId → one order, one owner', async () => {
     const orderId = `race2-${randomUUID()}`;
-    const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => call('POST', '/orders', { user: i % 2 ? bob : alice, body: body(orderId) })));
+    const rs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => call('POST', '/orders', { user: i % 2 ? bob : alice, body: body(orderId) })),
+    );
     expect(rs.filter((r) => r.status >= 500).map((r) => `${r.status} ${r.text.slice(0, 200)}`)).toEqual([]);
     expect(await storedCount(orderId)).toBe(1);
     const owners = new Set(rs.filter((r) => r.status === 202).map((r) => r.body!.userId as string));

@@ -137,7 +137,13 @@ async function listOrders(): Promise<Array<{ orderId: string; status: string }>>
 
 /** Waits (bounded) until DynamoDB Local answers on the runtime's endpoint. */
 async function waitForDb(timeoutMs: number): Promise<void> {
-  const ddb = new DynamoDBClient({ endpoint: rt.outputs.DynamoDBEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1, requestHandler: { requestTimeout: 2000, throwOnRequestTimeout: true } });
+  const ddb = new DynamoDBClient({
+    endpoint: rt.outputs.DynamoDBEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: 2000, throwOnRequestTimeout: true },
+  });
   try {
     const end = Date.now() + timeoutMs;
     for (let i = 0; i < 300 && Date.now() < end; i++) {
@@ -204,7 +210,11 @@ describe('Faults', () => {
     let probes: Sample[];
     try {
       // Sent while the database is surely paused: each must fail, cleanly and in time.
-      probes = await Promise.all([placeOrder('paused-probe'), timed('paused-probe', 'GET /orders/{id}', 'GET', `/orders/${before[0]}`), timed('paused-probe', 'GET /orders', 'GET', '/orders?limit=5')]);
+      probes = await Promise.all([
+        placeOrder('paused-probe'),
+        timed('paused-probe', 'GET /orders/{id}', 'GET', `/orders/${before[0]}`),
+        timed('paused-probe', 'GET /orders', 'GET', '/orders?limit=5'),
+      ]);
       // Keep it paused a little longer than one call's worst case, then resume.
       await sleep(1000);
     } finally {
@@ -218,7 +228,12 @@ describe('Faults', () => {
     // on a starved machine the function timeout may come first (API Gateway's JSON 502).
     // Both are clean; a success or a 4xx while the database is paused is not.
     expect(probes.filter((p) => ![502, 503, 504].includes(p.status)).map((p) => `${p.what} -> ${p.status}`)).toEqual([]);
-    expect(samples.filter((s) => s.phase.startsWith('paused')).map(describeUnclean).filter(Boolean)).toEqual([]);
+    expect(
+      samples
+        .filter((s) => s.phase.startsWith('paused'))
+        .map(describeUnclean)
+        .filter(Boolean),
+    ).toEqual([]);
     // Recovered: the same process answers again.
     expect(dbPid()).toBe(pid);
     const after = await placeOrder('after-pause');
@@ -231,7 +246,10 @@ describe('Faults', () => {
     await sleep(1500);
     process.kill(pid, 'SIGKILL');
     // Straight after the kill, before the supervisor's restart can answer.
-    const probes = await Promise.all([placeOrder('killed-probe'), timed('killed-probe', 'GET /orders/{id}', 'GET', `/orders/${before[1]}`)]);
+    const probes = await Promise.all([
+      placeOrder('killed-probe'),
+      timed('killed-probe', 'GET /orders/{id}', 'GET', `/orders/${before[1]}`),
+    ]);
     // The supervisor brings it back on the same port (new pid in the pid file).
     const end = Date.now() + 60_000;
     for (let i = 0; i < 300 && Date.now() < end; i++) {
@@ -253,7 +271,12 @@ describe('Faults', () => {
     const unavailable = probes.filter((p) => p.status === 503 && p.res?.body?.error?.code === 'SERVICE_UNAVAILABLE');
     expect(unavailable.length).toBeGreaterThanOrEqual(1);
     expect(unavailable.every((p) => Number(p.res!.headers['retry-after']) > 0)).toBe(true);
-    expect(samples.filter((s) => s.phase.startsWith('killed')).map(describeUnclean).filter(Boolean)).toEqual([]);
+    expect(
+      samples
+        .filter((s) => s.phase.startsWith('killed'))
+        .map(describeUnclean)
+        .filter(Boolean),
+    ).toEqual([]);
     const after = await Promise.all([placeOrder('after'), placeOrder('after')]);
     expect(after.map((s) => s.status)).toEqual([202, 202]);
   });
@@ -309,7 +332,9 @@ describe('Faults', () => {
       return `${ph}: ${xs.length} calls, ${xs.filter((x) => x.status >= 500 || x.status === 0).length} failed, max ${Math.max(...xs.map((x) => x.ms))} ms`;
     });
     const statuses = orders.reduce<Record<string, number>>((acc, o) => ((acc[o.status] = (acc[o.status] ?? 0) + 1), acc), {});
-    process.stdout.write(`faults summary: ${phases.join('; ')}; ${failedPosts.length} failed POST(s) retried to 202 in ${retryMs} ms; orders ${JSON.stringify(statuses)}\n`);
+    process.stdout.write(
+      `faults summary: ${phases.join('; ')}; ${failedPosts.length} failed POST(s) retried to 202 in ${retryMs} ms; orders ${JSON.stringify(statuses)}\n`,
+    );
     // No stream record was lost to the DLQ by the outages, and no shard was replayed from
     // TRIM_HORIZON (the poison, first on its shard, would have failed a second time).
     expect(await dlqDepth(rt.outputs)).toBe(1);

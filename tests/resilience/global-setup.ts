@@ -2,7 +2,6 @@
 import { startLocalRuntime, type LocalRuntimeHandle } from '../support/runtime';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __RESILIENCE_RT__: LocalRuntimeHandle | undefined;
 }
 

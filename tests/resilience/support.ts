@@ -29,13 +29,29 @@ export interface Res {
   headers: Record<string, string>;
 }
 
-export async function call(method: string, path: string, opts: { user?: TestUser; token?: string; body?: unknown; raw?: string; contentType?: string; /** Another runtime's API (suites that start their own). */ base?: string } = {}): Promise<Res> {
+export async function call(
+  method: string,
+  path: string,
+  opts: {
+    user?: TestUser;
+    token?: string;
+    body?: unknown;
+    raw?: string;
+    contentType?: string;
+    /** Another runtime's API (suites that start their own). */ base?: string;
+  } = {},
+): Promise<Res> {
   const headers: Record<string, string> = {};
   if (opts.user) headers.authorization = opts.user.idToken;
   if (opts.token !== undefined) headers.authorization = opts.token;
   const payload = opts.raw ?? (opts.body !== undefined ? JSON.stringify(opts.body) : undefined);
   if (payload !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
-  const res = await fetch(`${opts.base ?? apiBase()}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}), signal: AbortSignal.timeout(30_000) });
+  const res = await fetch(`${opts.base ?? apiBase()}${path}`, {
+    method,
+    headers,
+    ...(payload !== undefined ? { body: payload } : {}),
+    signal: AbortSignal.timeout(30_000),
+  });
   const text = await res.text();
   let body: Json | undefined;
   try {
@@ -43,5 +59,11 @@ export async function call(method: string, path: string, opts: { user?: TestUser
   } catch {
     body = undefined;
   }
-  return { status: res.status, text, body, contentType: res.headers.get('content-type') ?? '', headers: Object.fromEntries(res.headers.entries()) };
+  return {
+    status: res.status,
+    text,
+    body,
+    contentType: res.headers.get('content-type') ?? '',
+    headers: Object.fromEntries(res.headers.entries()),
+  };
 }

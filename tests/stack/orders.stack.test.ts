@@ -39,11 +39,27 @@ let sku: string;
 async function user(isAdmin = false): Promise<User> {
   const email = `stack-test-${randomUUID().slice(0, 8)}@example.com`;
   const password = `Pw-${randomUUID().slice(0, 12)}A1`;
-  await cognito.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: email, MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: email }, { Name: 'email_verified', Value: 'true' }] }));
+  await cognito.send(
+    new AdminCreateUserCommand({
+      UserPoolId: poolId,
+      Username: email,
+      MessageAction: 'SUPPRESS',
+      UserAttributes: [
+        { Name: 'email', Value: email },
+        { Name: 'email_verified', Value: 'true' },
+      ],
+    }),
+  );
   made.push(email);
   if (isAdmin) await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: poolId, Username: email, GroupName: adminGroup }));
   await cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: email, Password: password, Permanent: true }));
-  const r = await cognito.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } }));
+  const r = await cognito.send(
+    new InitiateAuthCommand({
+      ClientId: clientId,
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      AuthParameters: { USERNAME: email, PASSWORD: password },
+    }),
+  );
   return { email, token: r.AuthenticationResult!.IdToken! };
 }
 
@@ -83,7 +99,10 @@ beforeAll(async () => {
     cfn.destroy();
   }
   // Updating and cancelling need an order still PLACED: the workflow's hold is that window.
-  if (holdSeconds < 5) throw new Error(`stack ${stackName} has OrderHoldSeconds=${holdSeconds}: the update and cancel scenarios need an order to stay PLACED for at least 5 s (deploy with OrderHoldSeconds=10, the default)`);
+  if (holdSeconds < 5)
+    throw new Error(
+      `stack ${stackName} has OrderHoldSeconds=${holdSeconds}: the update and cancel scenarios need an order to stay PLACED for at least 5 s (deploy with OrderHoldSeconds=10, the default)`,
+    );
   cognito = new CognitoIdentityProviderClient({});
   [alice, bob, admin] = await Promise.all([user(), user(), user(true)]);
   const products = await call('GET', '/products');
@@ -91,7 +110,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(made.map((email) => cognito?.send(new AdminDeleteUserCommand({ UserPoolId: poolId, Username: email })).catch(() => undefined)));
+  await Promise.all(
+    made.map((email) => cognito?.send(new AdminDeleteUserCommand({ UserPoolId: poolId, Username: email })).catch(() => undefined)),
+  );
   cognito?.destroy();
 });
 

@@ -31,7 +31,9 @@ describe('findChromium', () => {
 
   it('takes an installed Chromium before Chrome, and any installed one before the npm one', () => {
     expect(findChromium(host({ files: ['/usr/bin/chromium', '/usr/bin/google-chrome'] })).executablePath).toBe('/usr/bin/chromium');
-    expect(findChromium(host({ files: ['/usr/bin/chromium-browser', '/usr/bin/google-chrome'] })).executablePath).toBe('/usr/bin/chromium-browser');
+    expect(findChromium(host({ files: ['/usr/bin/chromium-browser', '/usr/bin/google-chrome'] })).executablePath).toBe(
+      '/usr/bin/chromium-browser',
+    );
     const h = host({ files: ['/usr/bin/google-chrome'] });
     expect(findChromium(h)).toEqual({ executablePath: '/usr/bin/google-chrome', source: 'installed' });
     expect(h.unpacked).toBe(0);
@@ -39,7 +41,10 @@ describe('findChromium', () => {
 
   it('falls back to @sparticuz/chromium on linux-x64 with no browser installed', () => {
     const h = host();
-    expect(findChromium(h)).toEqual({ executablePath: '/repo/node_modules/.cache/sparticuz-chromium-153.0.0/chromium', source: '@sparticuz/chromium' });
+    expect(findChromium(h)).toEqual({
+      executablePath: '/repo/node_modules/.cache/sparticuz-chromium-153.0.0/chromium',
+      source: '@sparticuz/chromium',
+    });
     expect(h.unpacked).toBe(1);
   });
 

@@ -32,7 +32,13 @@ export interface LookupHost {
 /** The usual install locations, most specific first. */
 export function installedCandidates(platform: NodeJS.Platform, env: LookupHost['env']): string[] {
   if (platform === 'linux') {
-    return ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/snap/bin/chromium'];
+    return [
+      '/usr/bin/chromium',
+      '/usr/bin/chromium-browser',
+      '/usr/bin/google-chrome',
+      '/usr/bin/google-chrome-stable',
+      '/snap/bin/chromium',
+    ];
   }
   if (platform === 'darwin') {
     // What Playwright's `channel: 'chrome'` launches, then Chromium; also per-user installs.
@@ -49,7 +55,8 @@ export function installedCandidates(platform: NodeJS.Platform, env: LookupHost['
 export function findChromium(host: LookupHost = defaultHost()): ChromiumChoice {
   const given = host.env.CHROMIUM_PATH;
   if (given) {
-    if (!host.exists(given)) throw new Error(`CHROMIUM_PATH=${given} does not exist: point it at a Chromium or Chrome executable, or unset it`);
+    if (!host.exists(given))
+      throw new Error(`CHROMIUM_PATH=${given} does not exist: point it at a Chromium or Chrome executable, or unset it`);
     return { executablePath: given, source: 'CHROMIUM_PATH' };
   }
   const candidates = installedCandidates(host.platform, host.env);
@@ -84,8 +91,13 @@ export function unpackSparticuz(): string {
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial, { recursive: true });
   const script = `const { default: c } = await import(${JSON.stringify(pathToFileURL(entry).href)}); process.stdout.write(await c.executablePath());`;
-  const unpacked = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, TMPDIR: partial, TMP: partial, TEMP: partial }, encoding: 'utf8', timeout: 120_000 });
-  if (unpacked !== join(partial, 'chromium')) throw new Error(`@sparticuz/chromium unpacked to ${unpacked}, expected ${join(partial, 'chromium')}`);
+  const unpacked = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, TMPDIR: partial, TMP: partial, TEMP: partial },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (unpacked !== join(partial, 'chromium'))
+    throw new Error(`@sparticuz/chromium unpacked to ${unpacked}, expected ${join(partial, 'chromium')}`);
   try {
     renameSync(partial, dir);
   } catch (err) {

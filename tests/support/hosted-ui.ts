@@ -48,7 +48,11 @@ export async function hostedUiClient(outputs: Record<string, string>): Promise<H
   const jar = new CookieJar();
   const base = new URL(as.authorization_endpoint!).origin;
   const send = async (url: string, init: RequestInit = {}) => {
-    const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: jar.header() } });
+    const res = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), cookie: jar.header() },
+    });
     jar.take(res);
     return res;
   };
@@ -59,7 +63,12 @@ export async function hostedUiClient(outputs: Record<string, string>): Promise<H
     jar,
     url: (p) => new URL(p, base).toString(),
     get: (url) => send(url),
-    post: (url, form) => send(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() }),
+    post: (url, form) =>
+      send(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form).toString(),
+      }),
   };
 }
 
@@ -99,7 +108,12 @@ export function formOf(html: string): { action: string; csrf: string; hidden: Re
 }
 
 /** Follows /oauth2/authorize through the login page to the redirect back with a code. */
-export async function signInThroughHostedUi(h: HostedUiClient, email: string, password: string, extra: Record<string, string> = {}): Promise<{ pending: PendingAuthorization; callback: URL }> {
+export async function signInThroughHostedUi(
+  h: HostedUiClient,
+  email: string,
+  password: string,
+  extra: Record<string, string> = {},
+): Promise<{ pending: PendingAuthorization; callback: URL }> {
   const pending = await authorizationRequest(h, extra);
   let res = await h.get(pending.url.toString());
   if (res.status === 302 && new URL(res.headers.get('location')!, pending.url).pathname === '/login') {

@@ -23,9 +23,9 @@ export interface LocalRuntimeHandle {
   stateDir: string;
   /** Everything the runtime printed so far (for assertions and failure messages). */
   output(): string;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
   /** Stops and starts again on the same state dir (no --fresh): data must survive. Options given replace the first start's. */
-  restart(changes?: Partial<StartLocalRuntimeOptions>): Promise<void>;
+  restart: (changes?: Partial<StartLocalRuntimeOptions>) => Promise<void>;
 }
 
 export interface StartLocalRuntimeOptions {
@@ -60,7 +60,15 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): voi
 }
 
 function launch(o: StartLocalRuntimeOptions, stateDir: string, fresh: boolean): Promise<Running> {
-  const args = [join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(REPO_ROOT, 'local', 'src', 'cli.ts'), 'start', '--ports', 'auto', '--state-dir', stateDir];
+  const args = [
+    join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+    join(REPO_ROOT, 'local', 'src', 'cli.ts'),
+    'start',
+    '--ports',
+    'auto',
+    '--state-dir',
+    stateDir,
+  ];
   if (!o.watch) args.push('--no-watch');
   if (fresh) args.push('--fresh');
   if (o.template) args.push('--template', resolve(REPO_ROOT, o.template));
@@ -68,7 +76,12 @@ function launch(o: StartLocalRuntimeOptions, stateDir: string, fresh: boolean): 
   if (overrides.length) args.push('--parameter-overrides', ...overrides);
   args.push(...(o.extraArgs ?? []));
   // detached: its own process group, so stop() reaches DynamoDB Local and every function process.
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0', ...(o.env ?? {}) } });
+  const child = spawn(process.execPath, args, {
+    cwd: REPO_ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FORCE_COLOR: '0', ...(o.env ?? {}) },
+  });
   const out: string[] = [];
   const timeoutMs = o.timeoutMs ?? 90_000;
   return new Promise((ok, fail) => {
@@ -88,10 +101,15 @@ function launch(o: StartLocalRuntimeOptions, stateDir: string, fresh: boolean): 
       if (o.echo) process.stdout.write(s);
       if (/^ready in \d+ ms/m.test(out.join(''))) finish();
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code, sig) => finish(new Error(`local runtime exited (${code ?? sig}) before it was ready:\n${out.join('').slice(-4000)}`)));
-    const timer = setTimeout(() => finish(new Error(`local runtime not ready within ${timeoutMs} ms:\n${out.join('').slice(-4000)}`)), timeoutMs);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code, sig) =>
+      finish(new Error(`local runtime exited (${code ?? sig}) before it was ready:\n${out.join('').slice(-4000)}`)),
+    );
+    const timer = setTimeout(
+      () => finish(new Error(`local runtime not ready within ${timeoutMs} ms:\n${out.join('').slice(-4000)}`)),
+      timeoutMs,
+    );
   });
 }
 
@@ -158,7 +176,11 @@ export interface TestUser {
 
 /** A Cognito client for the runtime's local endpoint (dummy alphanumeric credentials). */
 export function cognitoClient(outputs: Record<string, string>): CognitoIdentityProviderClient {
-  return new CognitoIdentityProviderClient({ endpoint: outputs.CognitoEndpoint, region: outputs.Region ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  return new CognitoIdentityProviderClient({
+    endpoint: outputs.CognitoEndpoint,
+    region: outputs.Region ?? 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 }
 
 /**
@@ -175,13 +197,37 @@ export async function createTestUser(
   const c = cognitoClient(outputs);
   try {
     const UserPoolId = outputs.UserPoolId;
-    await c.send(new AdminCreateUserCommand({ UserPoolId, Username: email, MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: email }, { Name: 'email_verified', Value: 'true' }] }));
+    await c.send(
+      new AdminCreateUserCommand({
+        UserPoolId,
+        Username: email,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [
+          { Name: 'email', Value: email },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      }),
+    );
     await c.send(new AdminSetUserPasswordCommand({ UserPoolId, Username: email, Password: password, Permanent: true }));
     if (o.admin) await c.send(new AdminAddUserToGroupCommand({ UserPoolId, Username: email, GroupName: o.adminGroup ?? 'apiAdmins' }));
-    const r = await c.send(new InitiateAuthCommand({ ClientId: outputs.UserPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } }));
+    const r = await c.send(
+      new InitiateAuthCommand({
+        ClientId: outputs.UserPoolClientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: email, PASSWORD: password },
+      }),
+    );
     const a = r.AuthenticationResult!;
     const sub = String((JSON.parse(Buffer.from(a.IdToken!.split('.')[1]!, 'base64url').toString('utf8')) as { sub: string }).sub);
-    return { email, password, sub, idToken: a.IdToken!, accessToken: a.AccessToken!, refreshToken: a.RefreshToken!, headers: { authorization: a.IdToken! } };
+    return {
+      email,
+      password,
+      sub,
+      idToken: a.IdToken!,
+      accessToken: a.AccessToken!,
+      refreshToken: a.RefreshToken!,
+      headers: { authorization: a.IdToken! },
+    };
   } finally {
     c.destroy();
   }

@@ -26,7 +26,12 @@ export function stringify(v: Json): string {
  * Names the template does not declare never reach the function. (SAM adds its own AWS_*
  * variables, credentials and region first; not modelled here.)
  */
-export function samResolve(declared: Record<string, Json>, file: EnvVarsFile, logicalId: string, shell: Record<string, string> = {}): Record<string, string> {
+export function samResolve(
+  declared: Record<string, Json>,
+  file: EnvVarsFile,
+  logicalId: string,
+  shell: Record<string, string> = {},
+): Record<string, string> {
   for (const v of Object.values(file)) if (!isObject(v)) throw new Error(`Environment variables ${JSON.stringify(v)} in incorrect format`);
   const overrides = { ...((file.Parameters as JsonObject | undefined) ?? {}), ...((file[logicalId] as JsonObject | undefined) ?? {}) };
   const out: Record<string, string> = {};
@@ -46,7 +51,8 @@ export function samResolve(declared: Record<string, Json>, file: EnvVarsFile, lo
  * so env.local.json must override it.
  */
 export function samDeclared(raw: JsonObject, logicalId: string): Record<string, Json> {
-  const vars = (node: Json | undefined): JsonObject => (((isObject(node) ? node.Environment : undefined) as JsonObject | undefined)?.Variables ?? {}) as JsonObject;
+  const vars = (node: Json | undefined): JsonObject =>
+    (((isObject(node) ? node.Environment : undefined) as JsonObject | undefined)?.Variables ?? {}) as JsonObject;
   const globals = vars((raw.Globals as JsonObject | undefined)?.Function);
   const own = vars(((raw.Resources as JsonObject)[logicalId] as JsonObject).Properties);
   const params = (raw.Parameters ?? {}) as Record<string, JsonObject>;

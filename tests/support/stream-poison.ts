@@ -24,7 +24,12 @@ export async function putPoisonOrder(outputs: Record<string, string>): Promise<{
   const ddb = new DynamoDBClient({ endpoint: outputs.DynamoDBEndpoint, region: outputs.Region ?? 'us-east-1', credentials: creds });
   try {
     const key = { userId: 'poison', orderId: `poison-${randomUUID()}` };
-    await ddb.send(new PutItemCommand({ TableName: ORDERS_TABLE, Item: { userId: { S: key.userId }, orderId: { S: key.orderId }, status: { S: 'BOGUS' } } }));
+    await ddb.send(
+      new PutItemCommand({
+        TableName: ORDERS_TABLE,
+        Item: { userId: { S: key.userId }, orderId: { S: key.orderId }, status: { S: 'BOGUS' } },
+      }),
+    );
     return key;
   } finally {
     ddb.destroy();
@@ -54,7 +59,9 @@ export async function waitForDlqRecords(outputs: Record<string, string>, min = 1
     const seen = new Map<string, StreamFailureRecord>();
     const end = Date.now() + timeoutMs;
     for (let i = 0; i < 600 && Date.now() < end && seen.size < min; i++) {
-      const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 0 }));
+      const got = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 0 }),
+      );
       for (const m of got.Messages ?? []) seen.set(m.MessageId!, JSON.parse(m.Body!) as StreamFailureRecord);
     }
     return [...seen.values()];

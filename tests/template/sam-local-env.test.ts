@@ -12,7 +12,7 @@ import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_PORTS, resolveStackTemplate } from '../../local/src/registry';
-import { loadTemplateFile, type Json, type JsonObject } from '../../local/src/template';
+import { loadTemplateFile, textOf, type JsonObject } from '../../local/src/template';
 import { isObject, samDeclared as declaredIn, samResolve, stringify, type EnvVarsFile } from '../support/sam-env';
 
 const root = join(__dirname, '..', '..');
@@ -41,17 +41,22 @@ const LOCAL_ENDPOINTS: Record<string, string> = {
   AWS_ENDPOINT_URL_LAMBDA: url(DEFAULT_PORTS.lambda),
 };
 // Resolved as `npm start` resolves it: names, ARNs and local URLs from the registry's modules.
-const local = resolveStackTemplate(raw, { ctx: { urls: Object.fromEntries(Object.entries(DEFAULT_PORTS).map(([name, port]) => [name, url(port)])) } });
+const local = resolveStackTemplate(raw, {
+  ctx: { urls: Object.fromEntries(Object.entries(DEFAULT_PORTS).map(([name, port]) => [name, url(port)])) },
+});
 
 /** The template's variables as `npm start` resolves them; an empty endpoint is its own. */
 function npmStartEnv(id: string): Record<string, string> {
-  const vars = (((local.resources[id]!.Properties as JsonObject).Environment as JsonObject | undefined)?.Variables ?? {}) as JsonObject;
-  return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, v === '' && k in LOCAL_ENDPOINTS ? LOCAL_ENDPOINTS[k]! : stringify(v)]));
+  const vars = ((local.resources[id]!.Properties.Environment as JsonObject | undefined)?.Variables ?? {}) as JsonObject;
+  return Object.fromEntries(
+    Object.entries(vars).map(([k, v]) => [k, v === '' && k in LOCAL_ENDPOINTS ? LOCAL_ENDPOINTS[k]! : stringify(v)]),
+  );
 }
 
 /** Inside SAM's container the host is host.docker.internal; an issuer is a name, not an address. */
 const IDENTIFIERS = new Set(['JWT_ISSUER']);
-const fromContainer = (name: string, value: string) => (IDENTIFIERS.has(name) ? value : value.replace(/^http:\/\/127\.0\.0\.1:/, 'http://host.docker.internal:'));
+const fromContainer = (name: string, value: string) =>
+  IDENTIFIERS.has(name) ? value : value.replace(/^http:\/\/127\.0\.0\.1:/, 'http://host.docker.internal:');
 /** Differences on purpose: more logging under sam local. */
 const DELIBERATE: Record<string, string> = { POWERTOOLS_LOG_LEVEL: 'DEBUG' };
 
@@ -68,8 +73,20 @@ function endpointVariable(sdkPackage: string): string {
 
 /** Bundles every handler with the layer's sources, the SDK left external, and lists the SDK packages each one imports. */
 async function sdkPackagesByFunction(): Promise<Record<string, string[]>> {
-  const entries = Object.fromEntries(functionIds.map((id) => [id, join(root, String((resources[id]!.Properties as JsonObject).CodeUri), 'handler.ts')]));
-  const result = await build({ entryPoints: entries, bundle: true, platform: 'node', format: 'cjs', write: false, outdir: 'out', metafile: true, external: ['@aws-sdk/*'], logLevel: 'silent' });
+  const entries = Object.fromEntries(
+    functionIds.map((id) => [id, join(root, textOf((resources[id]!.Properties as JsonObject).CodeUri, '', `${id} CodeUri`), 'handler.ts')]),
+  );
+  const result = await build({
+    entryPoints: entries,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    write: false,
+    outdir: 'out',
+    metafile: true,
+    external: ['@aws-sdk/*'],
+    logLevel: 'silent',
+  });
   const byFunction: Record<string, string[]> = {};
   for (const [out, meta] of Object.entries(result.metafile.outputs)) {
     const id = /^out\/(.+)\.js$/.exec(out)?.[1];
@@ -99,7 +116,7 @@ describe('SAM CLI env-vars rule (as modelled)', () => {
   });
 
   it('refuses a file whose sections are not objects, as SAM does', () => {
-    expect(() => samResolve({}, { Parameters: 'x' } as EnvVarsFile, 'Fn')).toThrow('incorrect format');
+    expect(() => samResolve({}, { Parameters: 'x' }, 'Fn')).toThrow('incorrect format');
   });
 });
 

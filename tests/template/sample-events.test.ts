@@ -14,10 +14,19 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { loadTemplateFile, type JsonObject } from '../../local/src/template';
+import { loadTemplateFile, textOf, type JsonObject } from '../../local/src/template';
 import { samDeclared, samResolve, type EnvVarsFile } from '../support/sam-env';
 
 const root = join(__dirname, '..', '..');
@@ -58,16 +67,31 @@ const doc = mockClient(DynamoDBDocumentClient);
 const ddb = mockClient(DynamoDBClient);
 const sfn = mockClient(SFNClient);
 const eventBridge = mockClient(EventBridgeClient);
-const context = { awsRequestId: 'sample-req', functionName: 'sample', logStreamName: 'sample-stream', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+const context = {
+  awsRequestId: 'sample-req',
+  functionName: 'sample',
+  logStreamName: 'sample-stream',
+  getRemainingTimeInMillis: () => 10_000,
+} as unknown as Context;
 
 const product = { sku: 'SKU-0001', name: 'Sample', price: 6900, currency: 'USD', stock: 10 };
 /** The order an event names, stored in the given status (what the workflow step expects to find). */
 function storedOrder(orderId: string, userId: string, status: string) {
   const at = '2026-01-01T12:00:00.000Z';
   return {
-    userId, orderId, status, items: [{ sku: product.sku, qty: 2, price: product.price }], total: 2 * product.price, currency: 'USD',
-    paymentToken: 'tok_visa', version: 3, createdAt: at, updatedAt: at, history: [{ status: 'PLACED', at }],
-    reservation: { reserved: true }, payment: { status: 'CHARGED', chargeId: 'ch_sample', amount: 2 * product.price, currency: 'USD' },
+    userId,
+    orderId,
+    status,
+    items: [{ sku: product.sku, qty: 2, price: product.price }],
+    total: 2 * product.price,
+    currency: 'USD',
+    paymentToken: 'tok_visa',
+    version: 3,
+    createdAt: at,
+    updatedAt: at,
+    history: [{ status: 'PLACED', at }],
+    reservation: { reserved: true },
+    payment: { status: 'CHARGED', chargeId: 'ch_sample', amount: 2 * product.price, currency: 'USD' },
   };
 }
 
@@ -76,14 +100,20 @@ function mockAws(order?: ReturnType<typeof storedOrder>) {
   for (const m of [doc, ddb, sfn, eventBridge]) m.reset();
   ddb.onAnyCommand().resolves({});
   doc.onAnyCommand().resolves({});
-  doc.on(GetCommand).callsFake((input: { Key: Record<string, unknown> }) => (order && input.Key.orderId === order.orderId ? { Item: order } : {}));
+  doc
+    .on(GetCommand)
+    .callsFake((input: { Key: Record<string, unknown> }) => (order && input.Key.orderId === order.orderId ? { Item: order } : {}));
   doc.on(QueryCommand).resolves({ Items: order ? [order] : [] });
   doc.on(ScanCommand).resolves({ Items: [] });
-  doc.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, unknown> }) => ({ Responses: Object.fromEntries(Object.keys(input.RequestItems).map((t) => [t, [product]])) }));
+  doc.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, unknown> }) => ({
+    Responses: Object.fromEntries(Object.keys(input.RequestItems).map((t) => [t, [product]])),
+  }));
   doc.on(UpdateCommand).callsFake(() => ({ Attributes: { ...order, paymentAttempts: 1 } }));
   doc.on(PutCommand).resolves({});
   doc.on(TransactWriteCommand).resolves({});
-  sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:myapp-OrderWorkflow:sample', startDate: new Date() });
+  sfn
+    .on(StartExecutionCommand)
+    .resolves({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:myapp-OrderWorkflow:sample', startDate: new Date() });
   eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 }
 
@@ -92,7 +122,7 @@ async function loadHandler(id: string, extraEnv: Record<string, string> = {}): P
   const env = samResolve(samDeclared(raw, id), envVarsFile, id);
   delete env.POWERTOOLS_LOG_LEVEL; // keep the test output quiet
   Object.assign(process.env, env, extraEnv);
-  const codeUri = String((resources[id]!.Properties as JsonObject).CodeUri);
+  const codeUri = textOf((resources[id]!.Properties as JsonObject).CodeUri, '', `${id} CodeUri`);
   return ((await import(join(root, codeUri, 'handler.ts'))) as { handler: (event: unknown, context: Context) => Promise<any> }).handler;
 }
 
@@ -109,7 +139,10 @@ describe('sample events', () => {
       if (!event.httpMethod) continue;
       const routes = Object.values(((resources[id]!.Properties as JsonObject).Events ?? {}) as Record<string, JsonObject>)
         .filter((e) => e.Type === 'Api')
-        .map((e) => `${String((e.Properties as JsonObject).Method).toUpperCase()} ${String((e.Properties as JsonObject).Path)}`);
+        .map(
+          (e) =>
+            `${textOf((e.Properties as JsonObject).Method, '', `${id} Method`).toUpperCase()} ${textOf((e.Properties as JsonObject).Path, '', `${id} Path`)}`,
+        );
       expect([id, routes]).toEqual([id, expect.arrayContaining([`${event.httpMethod} ${event.resource}`])]);
     }
   });
@@ -180,7 +213,10 @@ describe('event-driven functions accept their sample event', () => {
     mockAws(storedOrder(event.detail.orderId, event.detail.userId, 'PLACED'));
     const handler = await loadHandler('StartOrderWorkflowFunction');
     await handler(event, context);
-    expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input).toMatchObject({ name: event.detail.orderId, stateMachineArn: process.env.ORDER_STATE_MACHINE_ARN });
+    expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input).toMatchObject({
+      name: event.detail.orderId,
+      stateMachineArn: process.env.ORDER_STATE_MACHINE_ARN,
+    });
   });
 
   it('CleanupFunction runs on the scheduled event and looks for stale orders', async () => {
@@ -206,7 +242,8 @@ describe('functions whose sample holds a placeholder', () => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
-        if (req.url?.endsWith('/.well-known/jwks.json')) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+        if (req.url?.endsWith('/.well-known/jwks.json'))
+          return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
         received.push(body);
         res.writeHead(200).end();
       });
@@ -219,7 +256,11 @@ describe('functions whose sample holds a placeholder', () => {
   it('AuthorizerFunction: the event with a real id token in place of the placeholder gets an Allow policy', async () => {
     const event = readEvent(SAMPLE.AuthorizerFunction!);
     const issuer = `${base}/us-east-1_Sample`;
-    const handler = await loadHandler('AuthorizerFunction', { JWT_ISSUER: issuer, JWKS_URI: `${issuer}/.well-known/jwks.json`, USER_POOL_CLIENT_ID: 'sampleclient' });
+    const handler = await loadHandler('AuthorizerFunction', {
+      JWT_ISSUER: issuer,
+      JWKS_URI: `${issuer}/.well-known/jwks.json`,
+      USER_POOL_CLIENT_ID: 'sampleclient',
+    });
     await expect(handler(event, context)).rejects.toThrow('Unauthorized'); // the placeholder itself
     const now = Math.floor(Date.now() / 1000);
     const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');

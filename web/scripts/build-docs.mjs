@@ -12,7 +12,9 @@ const swagger = dirname(require.resolve('swagger-ui-dist/package.json'));
 mkdirSync(out, { recursive: true });
 for (const f of ['swagger-ui-bundle.js', 'swagger-ui.css']) copyFileSync(join(swagger, f), join(out, f));
 
-writeFileSync(join(out, 'index.html'), `<!doctype html>
+writeFileSync(
+  join(out, 'index.html'),
+  `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8" />
@@ -29,18 +31,24 @@ writeFileSync(join(out, 'index.html'), `<!doctype html>
   <script src="./docs.js"></script>
 </body>
 </html>
-`);
+`,
+);
 
-writeFileSync(join(out, 'docs.css'), `body { margin: 0; font-family: system-ui, sans-serif; }
+writeFileSync(
+  join(out, 'docs.css'),
+  `body { margin: 0; font-family: system-ui, sans-serif; }
 .docs-bar { display: flex; justify-content: space-between; align-items: center; padding: .7rem 1.25rem; background: #1f3a5f; }
 .docs-bar a { color: #fff; text-decoration: none; }
 .docs-brand { font-weight: 700; font-size: 1.1rem; }
 .swagger-ui .topbar { display: none; }
-`);
+`,
+);
 
 // The live document comes from the API (its servers entry then points at that API); the copy
 // written at build time is the fallback when the API is unreachable.
-writeFileSync(join(out, 'docs.js'), `(function () {
+writeFileSync(
+  join(out, 'docs.js'),
+  `(function () {
   function show(url) {
     window.ui = SwaggerUIBundle({ url: url, dom_id: '#swagger-ui', deepLinking: true, persistAuthorization: false, tryItOutEnabled: false });
   }
@@ -52,5 +60,6 @@ writeFileSync(join(out, 'docs.js'), `(function () {
     })
     .catch(function () { show('/openapi.json'); });
 })();
-`);
+`,
+);
 console.log(`docs written to ${out}`);

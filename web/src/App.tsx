@@ -46,12 +46,15 @@ export function App() {
   const path = usePath();
 
   useEffect(() => {
-    (boot ??= start()).then((b) => {
-      if (!b) return; // on the way to the hosted UI
-      setSession(b.user);
-      setAuthError(b.authError ?? '');
-      setCfg(b.cfg);
-    }, (e: Error) => setCfgError(e.message));
+    (boot ??= start()).then(
+      (b) => {
+        if (!b) return; // on the way to the hosted UI
+        setSession(b.user);
+        setAuthError(b.authError ?? '');
+        setCfg(b.cfg);
+      },
+      (e: Error) => setCfgError(e.message),
+    );
   }, []);
 
   const api: ApiClient | undefined = useMemo(() => (cfg ? apiClient(cfg, () => setSession(undefined)) : undefined), [cfg]);
@@ -60,36 +63,72 @@ export function App() {
 
   let main;
   if (cfgError) main = <Alert>{cfgError}</Alert>;
-  else if (!cfg || !api) main = <p className="muted" role="status">Loading…</p>;
-  else if (!session) main = <AuthView initialError={authError} onSignedIn={(u) => { setAuthError(''); setSession(u); }} />;
+  else if (!cfg || !api)
+    main = (
+      <p className="muted" role="status">
+        Loading…
+      </p>
+    );
+  else if (!session)
+    main = (
+      <AuthView
+        initialError={authError}
+        onSignedIn={(u) => {
+          setAuthError('');
+          setSession(u);
+        }}
+      />
+    );
   else if (path === '/orders') main = <OrdersView api={api} />;
   else if (path.startsWith('/orders/')) main = <OrderDetailView api={api} orderId={decodeURIComponent(path.slice('/orders/'.length))} />;
   else if (path === '/todos') main = <TodosView api={api} />;
   else if (path === '/uploads') main = <UploadView api={api} />;
   else if (path === '/') main = <ShopView api={api} />;
-  else main = <section className="card"><h1>Page not found</h1><p><Link to="/">Back to the shop</Link></p></section>;
+  else
+    main = (
+      <section className="card">
+        <h1>Page not found</h1>
+        <p>
+          <Link to="/">Back to the shop</Link>
+        </p>
+      </section>
+    );
 
   const section = '/' + (path.split('/')[1] ?? '');
   return (
     <>
-      <a className="skip" href="#main">Skip to content</a>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
       <header className="topbar">
         <div className="topbar-inner">
-          <Link to="/" className="brand">◆ Myapp</Link>
+          <Link to="/" className="brand">
+            ◆ Myapp
+          </Link>
           {session && (
             <nav aria-label="Main">
-              {NAV.map((n) => <Link key={n.to} to={n.to} className="navlink" current={section === n.to}>{n.label}</Link>)}
+              {NAV.map((n) => (
+                <Link key={n.to} to={n.to} className="navlink" current={section === n.to}>
+                  {n.label}
+                </Link>
+              ))}
             </nav>
           )}
           {session && (
             <div className="who">
-              <span className="muted" data-testid="signed-in-as">{session.email}</span>
-              <button type="button" className="btn btn-ghost" onClick={onSignOut}>Sign out</button>
+              <span className="muted" data-testid="signed-in-as">
+                {session.email}
+              </span>
+              <button type="button" className="btn btn-ghost" onClick={onSignOut}>
+                Sign out
+              </button>
             </div>
           )}
         </div>
       </header>
-      <main id="main" className="container" tabIndex={-1}>{main}</main>
+      <main id="main" className="container" tabIndex={-1}>
+        {main}
+      </main>
       <footer className="footer muted">
         <a href="/docs/">API documentation</a>
       </footer>

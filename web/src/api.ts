@@ -32,7 +32,10 @@ const BY_STATUS: Record<number, string> = {
 export function describeError(e: unknown): string {
   if (e instanceof ApiError) {
     const fields = e.details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ');
-    const base = e.status >= 500 ? 'Something went wrong on our side. Please try again.' : e.message || BY_STATUS[e.status] || `Request failed (${e.status}).`;
+    const base =
+      e.status >= 500
+        ? 'Something went wrong on our side. Please try again.'
+        : e.message || BY_STATUS[e.status] || `Request failed (${e.status}).`;
     return [base, fields, e.requestId ? `(ref ${e.requestId})` : ''].filter(Boolean).join(' ');
   }
   return e instanceof Error ? e.message : String(e);
@@ -47,7 +50,10 @@ export function apiClient(cfg: AppConfig, onSignedOut: () => void): ApiClient {
     try {
       return await fetch(`${cfg.apiUrl}${path}`, {
         method,
-        headers: { ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch {
@@ -69,10 +75,17 @@ export function apiClient(cfg: AppConfig, onSignedOut: () => void): ApiClient {
         res = await send(method, path, body, token);
       }
       if (res.status === 204) return undefined as T;
-      const data = (await res.json().catch(() => undefined)) as { error?: { code: string; message: string; details?: unknown }; requestId?: string; message?: string } | undefined;
+      const data = (await res.json().catch(() => undefined)) as
+        { error?: { code: string; message: string; details?: unknown }; requestId?: string; message?: string } | undefined;
       if (!res.ok) {
         const err = data?.error;
-        throw new ApiError(res.status, err?.code ?? 'HttpError', err?.message ?? data?.message ?? BY_STATUS[res.status] ?? `Request failed (${res.status})`, errorDetails(err?.details), data?.requestId);
+        throw new ApiError(
+          res.status,
+          err?.code ?? 'HttpError',
+          err?.message ?? data?.message ?? BY_STATUS[res.status] ?? `Request failed (${res.status})`,
+          errorDetails(err?.details),
+          data?.requestId,
+        );
       }
       return data as T;
     },
@@ -80,13 +93,21 @@ export function apiClient(cfg: AppConfig, onSignedOut: () => void): ApiClient {
 }
 
 /** PUT a file to a presigned URL with progress (fetch has no upload progress). */
-export function putWithProgress(url: string, file: Blob, headers: Record<string, string>, onProgress: (fraction: number) => void): Promise<void> {
+export function putWithProgress(
+  url: string,
+  file: Blob,
+  headers: Record<string, string>,
+  onProgress: (fraction: number) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('PUT', url);
     for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
-    xhr.onload = () => (xhr.status >= 200 && xhr.status < 300 ? (onProgress(1), resolve()) : reject(new Error(`The storage service refused the upload (HTTP ${xhr.status}).`)));
+    xhr.onload = () =>
+      xhr.status >= 200 && xhr.status < 300
+        ? (onProgress(1), resolve())
+        : reject(new Error(`The storage service refused the upload (HTTP ${xhr.status}).`));
     xhr.onerror = () => reject(new Error('The upload failed: could not reach the storage service.'));
     xhr.onabort = () => reject(new Error('The upload was canceled.'));
     xhr.send(file);

@@ -20,7 +20,10 @@ export interface SignedIn {
 }
 
 export class AuthError extends Error {
-  constructor(public readonly code: string, message: string) {
+  constructor(
+    public readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -59,7 +62,9 @@ export function configureAuth(cfg: AppConfig): void {
   config = cfg;
   // The endpoint is named only when it is not the region's own (npm start's local one).
   const custom = cfg.cognitoEndpoint !== `https://cognito-idp.${cfg.region}.amazonaws.com` ? { userPoolEndpoint: cfg.cognitoEndpoint } : {};
-  Amplify.configure({ Auth: { Cognito: { userPoolId: cfg.userPoolId, userPoolClientId: cfg.clientId, loginWith: { email: true }, ...custom } } });
+  Amplify.configure({
+    Auth: { Cognito: { userPoolId: cfg.userPoolId, userPoolClientId: cfg.clientId, loginWith: { email: true }, ...custom } },
+  });
   cognitoUserPoolsTokenProvider.setKeyValueStorage(amplifySessionStorage);
 }
 
@@ -103,11 +108,14 @@ export const signIn = (email: string, password: string): Promise<NextStep> =>
 export const completeNewPassword = (newPassword: string): Promise<NextStep> =>
   friendly(async () => nextStep(await amplify.confirmSignIn({ challengeResponse: newPassword })));
 
-export const signUp = (email: string, password: string) => friendly(() => amplify.signUp({ username: email, password, options: { userAttributes: { email } } }));
-export const confirmSignUp = (email: string, code: string) => friendly(() => amplify.confirmSignUp({ username: email, confirmationCode: code }));
+export const signUp = (email: string, password: string) =>
+  friendly(() => amplify.signUp({ username: email, password, options: { userAttributes: { email } } }));
+export const confirmSignUp = (email: string, code: string) =>
+  friendly(() => amplify.confirmSignUp({ username: email, confirmationCode: code }));
 export const resendCode = (email: string) => friendly(() => amplify.resendSignUpCode({ username: email }));
 export const forgotPassword = (email: string) => friendly(() => amplify.resetPassword({ username: email }));
-export const confirmForgotPassword = (email: string, code: string, newPassword: string) => friendly(() => amplify.confirmResetPassword({ username: email, confirmationCode: code, newPassword }));
+export const confirmForgotPassword = (email: string, code: string, newPassword: string) =>
+  friendly(() => amplify.confirmResetPassword({ username: email, confirmationCode: code, newPassword }));
 
 function hostedUi(cfg: AppConfig) {
   const as: oauth.AuthorizationServer = {
@@ -118,7 +126,12 @@ function hostedUi(cfg: AppConfig) {
   const url = new URL(cfg.hostedUiUrl);
   // Plain http only for the local hosted UI that `npm start` serves on loopback.
   const insecure = url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  return { as, client: { client_id: cfg.clientId } as oauth.Client, redirectUri: `${location.origin}/app/`, options: { [oauth.allowInsecureRequests]: insecure } };
+  return {
+    as,
+    client: { client_id: cfg.clientId } as oauth.Client,
+    redirectUri: `${location.origin}/app/`,
+    options: { [oauth.allowInsecureRequests]: insecure },
+  };
 }
 
 /** Leaves for the hosted UI's sign-in page; it comes back to /app/ with a code. */
@@ -156,7 +169,8 @@ export async function completeHostedUi(): Promise<'none' | 'signedIn' | 'redirec
   const pending = raw ? (JSON.parse(raw) as { verifier: string; state: string; nonce: string }) : undefined;
   // Not the answer to the flow this tab started (none, or an abandoned one): never redeemed.
   if (!pending || here.searchParams.get('state') !== pending.state) {
-    if (here.searchParams.has('error')) throw new AuthError('HostedUiError', here.searchParams.get('error_description') ?? here.searchParams.get('error')!);
+    if (here.searchParams.has('error'))
+      throw new AuthError('HostedUiError', here.searchParams.get('error_description') ?? here.searchParams.get('error')!);
     await startHostedUi();
     return 'redirecting';
   }
@@ -164,10 +178,16 @@ export async function completeHostedUi(): Promise<'none' | 'signedIn' | 'redirec
   await friendly(async () => {
     const params = oauth.validateAuthResponse(as, client, here, pending.state);
     const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, redirectUri, pending.verifier, options);
-    const result = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: pending.nonce, requireIdToken: true });
+    const result = await oauth.processAuthorizationCodeResponse(as, client, response, {
+      expectedNonce: pending.nonce,
+      requireIdToken: true,
+    });
     const accessToken = amplify.decodeJWT(result.access_token);
+    // Cognito's access tokens always name the user; Amplify keys its token store by that name.
+    const { username } = accessToken.payload;
+    if (typeof username !== 'string') throw new AuthError('HostedUiError', 'The access token names no user');
     await cognitoUserPoolsTokenProvider.tokenOrchestrator.setTokens({
-      tokens: { accessToken, idToken: amplify.decodeJWT(result.id_token!), refreshToken: result.refresh_token, clockDrift: 0, username: String(accessToken.payload.username) },
+      tokens: { accessToken, idToken: amplify.decodeJWT(result.id_token!), refreshToken: result.refresh_token, clockDrift: 0, username },
     });
   });
   globalThis.sessionStorage.setItem(VIA, 'hosted-ui');

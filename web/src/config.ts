@@ -12,7 +12,8 @@ export interface AppConfig {
 
 export async function loadConfig(): Promise<AppConfig> {
   const res = await fetch('/config.json', { cache: 'no-store' });
-  if (!res.ok) throw new Error(`Could not load /config.json (HTTP ${res.status}). Deploy with npm run deploy:web, or start locally with npm start.`);
+  if (!res.ok)
+    throw new Error(`Could not load /config.json (HTTP ${res.status}). Deploy with npm run deploy:web, or start locally with npm start.`);
   const c = (await res.json()) as Partial<AppConfig>;
   for (const k of ['apiUrl', 'region', 'userPoolId', 'clientId', 'cognitoEndpoint', 'hostedUiUrl'] as const) {
     if (!c[k]) throw new Error(`/config.json lacks "${k}"`);

@@ -1,5 +1,8 @@
 /** SPEC 4's error body as the app reads it, whatever `details` holds. */
-export interface ErrorDetail { path: string; message: string }
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
 
 const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -9,7 +12,11 @@ const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
  */
 export function errorDetails(details: unknown): ErrorDetail[] {
   if (Array.isArray(details)) {
-    return details.map((d) => (d && typeof d === 'object' ? { path: text((d as Record<string, unknown>).path ?? ''), message: text((d as Record<string, unknown>).message ?? d) } : { path: '', message: text(d) }));
+    return details.map((d) =>
+      d && typeof d === 'object'
+        ? { path: text((d as Record<string, unknown>).path ?? ''), message: text((d as Record<string, unknown>).message ?? d) }
+        : { path: '', message: text(d) },
+    );
   }
   if (details && typeof details === 'object') return Object.entries(details).map(([path, v]) => ({ path, message: text(v) }));
   return [];

@@ -29,5 +29,9 @@ export function Alert({ kind = 'error', children }: { kind?: 'error' | 'info' | 
 }
 
 export function StatusBadge({ status }: { status: string }) {
-  return <span className={`badge badge-${status.toLowerCase()}`} data-testid="order-status">{status}</span>;
+  return (
+    <span className={`badge badge-${status.toLowerCase()}`} data-testid="order-status">
+      {status}
+    </span>
+  );
 }

@@ -8,7 +8,13 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 
 /** `/orders/{orderId}` → a regex matching the end of a path that route serves. */
-const routeTail = (resource: string) => new RegExp(`${resource.replace(/[.*?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\+\}/g, '.+').replace(/\{[^}]+\}/g, '[^/]+')}$`);
+const routeTail = (resource: string) =>
+  new RegExp(
+    `${resource
+      .replace(/[.*?^$()|[\]\\]/g, '\\$&')
+      .replace(/\\?\{[^}]+\+\}/g, '.+')
+      .replace(/\{[^}]+\}/g, '[^/]+')}$`,
+  );
 
 export function apiBaseUrl(event: Pick<APIGatewayProxyEvent, 'headers' | 'requestContext' | 'resource' | 'path'>): string {
   const header = (name: string) => Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1] ?? undefined;

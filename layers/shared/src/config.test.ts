@@ -23,12 +23,19 @@ describe('config', () => {
     expect(config.staleOrderSeconds()).toBe(120);
     process.env.STALE_ORDER_SECONDS = '-1';
     expect(() => config.staleOrderSeconds()).toThrow(/STALE_ORDER_SECONDS/);
-    process.env.ORDER_HOLD_SECONDS = '1.5';
-    expect(() => config.orderHoldSeconds()).toThrow(/ORDER_HOLD_SECONDS/);
+    process.env.STALE_ORDER_SECONDS = '1.5';
+    expect(() => config.staleOrderSeconds()).toThrow(/STALE_ORDER_SECONDS/);
   });
 
   it('defaults the admin group to the template default', () => {
     delete process.env.ADMIN_GROUP;
     expect(config.adminGroup()).toBe('apiAdmins');
+  });
+
+  it('uses path-style S3 only when a local S3 endpoint is set', () => {
+    delete process.env.AWS_ENDPOINT_URL_S3;
+    expect(config.s3ForcePathStyle()).toBe(false);
+    process.env.AWS_ENDPOINT_URL_S3 = 'http://127.0.0.1:4569';
+    expect(config.s3ForcePathStyle()).toBe(true);
   });
 });

@@ -1,6 +1,8 @@
 /**
- * Typed access to the environment variables the template sets (ARCHITECTURE section 3).
- * A required variable that is missing is a deployment fault: fail loudly with its name.
+ * Every environment variable the code reads, and only here (ARCHITECTURE section 3). Getters,
+ * not values: a function reads what it uses when it first uses it, so a missing variable fails
+ * that request with its name rather than the import, and tests may set variables late.
+ * Powertools reads its own POWERTOOLS_* variables, and the AWS SDK its AWS_* ones.
  */
 export class ConfigError extends Error {
   constructor(name: string) {
@@ -35,8 +37,9 @@ export const config = {
   todosTable: (): string => required('TODOS_TABLE'),
   idempotencyTable: (): string => required('IDEMPOTENCY_TABLE'),
   uploadsBucket: (): string => required('UPLOADS_BUCKET'),
+  /** Members of this Cognito group are administrators of the API. */
   adminGroup: (): string => optional('ADMIN_GROUP', 'apiAdmins'),
-  orderHoldSeconds: (): number => seconds('ORDER_HOLD_SECONDS', 0),
+  /** A still-PLACED order this old is stale: cleanup marks it EXPIRED. */
   staleOrderSeconds: (): number => seconds('STALE_ORDER_SECONDS', 3600),
   orderStateMachineArn: (): string => required('ORDER_STATE_MACHINE_ARN'),
   eventBusName: (): string => optional('EVENT_BUS_NAME', 'default'),
@@ -45,7 +48,10 @@ export const config = {
   userPoolClientId: (): string => required('USER_POOL_CLIENT_ID'),
   appVersion: (): string => optional('APP_VERSION', '0.0.0'),
   serviceName: (): string => optional('POWERTOOLS_SERVICE_NAME', 'myapp'),
+  /** The API's Access-Control-Allow-Origin; not set by the template (any origin, as its Cors). */
   corsAllowOrigin: (): string => optional('CORS_ALLOW_ORIGIN', '*'),
+  /** A local S3 endpoint (s3rver, the local runtime) serves buckets by path, not by host name. */
+  s3ForcePathStyle: (): boolean => optional('AWS_ENDPOINT_URL_S3', '') !== '',
 };
 
 export type Config = typeof config;

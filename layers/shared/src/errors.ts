@@ -26,8 +26,7 @@ export const badRequest = (message: string, details?: ErrorDetail[], code = 'VAL
 export const unauthorized = (message = 'Authentication required'): AppError => new AppError(401, 'UNAUTHORIZED', message);
 export const forbidden = (message = 'Not allowed'): AppError => new AppError(403, 'FORBIDDEN', message);
 export const notFound = (message = 'Not found'): AppError => new AppError(404, 'NOT_FOUND', message);
-export const conflict = (message: string, code = 'CONFLICT', details?: unknown): AppError =>
-  new AppError(409, code, message, details);
+export const conflict = (message: string, code = 'CONFLICT', details?: unknown): AppError => new AppError(409, code, message, details);
 export const payloadTooLarge = (limitBytes: number): AppError =>
   new AppError(413, 'PAYLOAD_TOO_LARGE', `Request body exceeds ${limitBytes} bytes`);
 export const unsupportedMediaType = (message = 'Content-Type must be application/json'): AppError =>

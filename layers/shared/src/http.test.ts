@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { AppError, conflict } from './errors';
-import { MAX_BODY_BYTES, RETRY_AFTER_SECONDS, callerOf, httpHandler, isServiceUnavailable, json, parseBody, parseQuery } from './http';
+import { MAX_BODY_BYTES, RETRY_AFTER_SECONDS, callerOf, errorResponse, isServiceUnavailable, json, parseBody, parseQuery } from './http';
 import { PaginationQuery } from './schemas/common';
 
 function event(over: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
@@ -24,10 +24,16 @@ function event(over: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
 const ctx = { awsRequestId: 'aws-1' } as Context;
 const Body = z.strictObject({ name: z.string().min(1), qty: z.number().int().min(1) });
 
-const run = (fn: () => unknown, ev = event()) =>
-  httpHandler(async () => json(200, await fn()), { logger: { error: jest.fn() } })(ev, ctx);
+/** The answer for whatever `fn` returns or throws (errorResponse is what apiHandler's error middleware sends). */
+const run = async (fn: () => unknown, ev = event(), logger = { error: jest.fn() }) => {
+  try {
+    return json(200, await fn());
+  } catch (err) {
+    return errorResponse(err, ev.requestContext?.requestId ?? ctx.awsRequestId, logger);
+  }
+};
 
-describe('httpHandler', () => {
+describe('errorResponse', () => {
   it('maps an AppError to its status and the SPEC error body with CORS', async () => {
     const res = await run(() => {
       throw conflict('nope', 'SOME_RULE', [{ path: 'a', message: 'b' }]);
@@ -42,12 +48,13 @@ describe('httpHandler', () => {
 
   it('hides internals of unexpected errors behind a 500 and logs them', async () => {
     const logger = { error: jest.fn() };
-    const res = await httpHandler(
-      async () => {
+    const res = await run(
+      () => {
         throw new Error('secret table name in stack');
       },
-      { logger },
-    )(event({ requestContext: {} as APIGatewayProxyEvent['requestContext'] }), ctx);
+      event({ requestContext: {} as APIGatewayProxyEvent['requestContext'] }),
+      logger,
+    );
     expect(res.statusCode).toBe(500);
     expect(res.body).not.toContain('secret');
     expect(JSON.parse(res.body)).toEqual({ error: { code: 'INTERNAL_ERROR', message: 'Internal server error' }, requestId: 'aws-1' });
@@ -56,9 +63,15 @@ describe('httpHandler', () => {
 
   it('answers 503 with Retry-After when an AWS service is unreachable or times out, without internals', async () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED', $metadata: { attempts: 4 } });
-    const timeout = Object.assign(new Error('@smithy/node-http-handler - a request has exceeded the configured 2000 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' });
+    const timeout = Object.assign(new Error('@smithy/node-http-handler - a request has exceeded the configured 2000 ms requestTimeout.'), {
+      name: 'TimeoutError',
+      code: 'ETIMEDOUT',
+    });
     // Powertools idempotency wraps persistence failures; the cause decides.
-    const wrapped = Object.assign(new Error('Failed to put record for already existing idempotency key'), { name: 'IdempotencyPersistenceLayerError', cause: refused });
+    const wrapped = Object.assign(new Error('Failed to put record for already existing idempotency key'), {
+      name: 'IdempotencyPersistenceLayerError',
+      cause: refused,
+    });
     for (const err of [refused, timeout, wrapped]) {
       const res = await run(() => {
         throw err;
@@ -106,7 +119,10 @@ describe('parseBody', () => {
     event({ body, headers, isBase64Encoded: b64 });
 
   it('parses valid JSON with any header case and charset', () => {
-    expect(parseBody(withBody('{"name":"x","qty":2}', { 'CONTENT-TYPE': 'application/json; charset=utf-8' }), Body)).toEqual({ name: 'x', qty: 2 });
+    expect(parseBody(withBody('{"name":"x","qty":2}', { 'CONTENT-TYPE': 'application/json; charset=utf-8' }), Body)).toEqual({
+      name: 'x',
+      qty: 2,
+    });
   });
   it('decodes base64 bodies', () => {
     const b64 = Buffer.from('{"name":"x","qty":3}').toString('base64');
@@ -157,7 +173,9 @@ describe('callerOf', () => {
     expect(callerOf(event())).toEqual({ sub: 'u1', email: 'a@b.c', groups: ['staff', 'apiAdmins'], isAdmin: true });
   });
   it('is not admin without the group, and honours ADMIN_GROUP', () => {
-    const ev = event({ requestContext: { authorizer: { sub: 'u2', groups: 'staff' } } as unknown as APIGatewayProxyEvent['requestContext'] });
+    const ev = event({
+      requestContext: { authorizer: { sub: 'u2', groups: 'staff' } } as unknown as APIGatewayProxyEvent['requestContext'],
+    });
     expect(callerOf(ev).isAdmin).toBe(false);
     process.env.ADMIN_GROUP = 'staff';
     try {
@@ -175,37 +193,5 @@ describe('callerOf', () => {
   it('is 401 without a sub', () => {
     const ev = event({ requestContext: { authorizer: {} } as unknown as APIGatewayProxyEvent['requestContext'] });
     expect(() => callerOf(ev)).toThrow(expect.objectContaining({ status: 401 }));
-  });
-});
-
-describe('httpHandler with Powertools logger and metrics', () => {
-  const ctx = { awsRequestId: 'ctx-1' } as Context;
-  const evt = { requestContext: { requestId: 'r-1' } } as unknown as APIGatewayProxyEvent;
-  const observers = (stored: boolean) => {
-    const calls: string[] = [];
-    return {
-      calls,
-      logger: { error: () => calls.push('error'), addContext: (c: Context) => calls.push(`context ${c.awsRequestId}`) },
-      metrics: { hasStoredMetrics: () => stored, publishStoredMetrics: () => calls.push('publish') },
-    };
-  };
-
-  it('adds the Lambda context before the route and publishes stored metrics after it', async () => {
-    const o = observers(true);
-    const res = await httpHandler(async () => (o.calls.push('route'), json(200, {})), o)(evt, ctx);
-    expect(res.statusCode).toBe(200);
-    expect(o.calls).toEqual(['context ctx-1', 'route', 'publish']);
-  });
-
-  it('publishes metrics after a failed request too, and nothing when none were added', async () => {
-    const failed = observers(true);
-    const res = await httpHandler(async () => {
-      throw new Error('boom');
-    }, failed)(evt, ctx);
-    expect(res.statusCode).toBe(500);
-    expect(failed.calls).toEqual(['context ctx-1', 'error', 'publish']);
-    const quiet = observers(false);
-    await httpHandler(async () => json(200, {}), quiet)(evt, ctx);
-    expect(quiet.calls).toEqual(['context ctx-1']);
   });
 });

@@ -1,41 +1,18 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ZodError, type ZodType } from 'zod';
-import {
-  AppError,
-  badRequest,
-  payloadTooLarge,
-  unauthorized,
-  unsupportedMediaType,
-  type ErrorDetail,
-} from './errors';
+import { AppError, badRequest, payloadTooLarge, unauthorized, unsupportedMediaType, type ErrorDetail } from './errors';
+import { config } from './config';
 
 /** Largest accepted request body, in bytes after base64 decoding. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-/** The subset of Powertools Logger that the wrapper needs (any structured logger fits). */
+/** Where errorResponse reports real faults (Powertools' Logger, in the functions). */
 export interface HttpLogger {
   error(message: string, error: Error): void;
-  /** Powertools' Logger: request id, function name and cold start on every line. */
-  addContext?(context: Context): void;
 }
-
-/** The subset of Powertools Metrics that the wrapper flushes after each request. */
-export interface HttpMetrics {
-  hasStoredMetrics(): boolean;
-  publishStoredMetrics(): void;
-}
-
-export interface HttpHandlerOptions {
-  logger?: HttpLogger;
-  /** Flushed after every request, success or error (a request that added none writes nothing). */
-  metrics?: HttpMetrics;
-}
-
-export type HttpFn = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 export function corsHeaders(): Record<string, string> {
-  const origin = process.env.CORS_ALLOW_ORIGIN || '*';
+  const origin = config.corsAllowOrigin();
   const headers: Record<string, string> = {
     'Access-Control-Allow-Origin': origin,
     'Access-Control-Allow-Headers': 'Content-Type,Authorization',
@@ -88,7 +65,11 @@ export function errorResponse(err: unknown, requestId: string, logger?: HttpLogg
   }
   if (isServiceUnavailable(err)) {
     logger?.error('Backing service unavailable', err instanceof Error ? err : new Error(String(err)));
-    return json(503, { error: { code: 'SERVICE_UNAVAILABLE', message: 'Service temporarily unavailable; retry shortly' }, requestId }, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
+    return json(
+      503,
+      { error: { code: 'SERVICE_UNAVAILABLE', message: 'Service temporarily unavailable; retry shortly' }, requestId },
+      { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+    );
   }
   logger?.error('Unhandled error', err instanceof Error ? err : new Error(String(err)));
   return json(500, { error: { code: 'INTERNAL_ERROR', message: 'Internal server error' }, requestId });
@@ -99,7 +80,14 @@ export const RETRY_AFTER_SECONDS = 2;
 /** Socket-level failures reaching an AWS endpoint (Node error codes). */
 const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 /** SDK errors that mean "the service is busy or out of reach", not "the request is wrong". */
-const UNAVAILABLE_ERROR_NAMES = new Set(['TimeoutError', 'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'ServiceUnavailable', 'ServiceUnavailableException']);
+const UNAVAILABLE_ERROR_NAMES = new Set([
+  'TimeoutError',
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+]);
 
 /**
  * True for an error (or one it wraps in `cause`, as Powertools idempotency does) that means
@@ -119,23 +107,6 @@ export function isServiceUnavailable(err: unknown): boolean {
 
 export function requestIdOf(event: APIGatewayProxyEvent | undefined, context: Context | undefined): string {
   return event?.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
-}
-
-/**
- * Wraps a route function: every error becomes a JSON error response with CORS headers. With a
- * Powertools logger the Lambda context is added first; with metrics they are published last.
- */
-export function httpHandler(fn: HttpFn, opts: HttpHandlerOptions = {}): HttpHandler {
-  return async (event, context) => {
-    if (context) opts.logger?.addContext?.(context);
-    try {
-      return await fn(event, context);
-    } catch (err) {
-      return errorResponse(err, requestIdOf(event, context), opts.logger);
-    } finally {
-      if (opts.metrics?.hasStoredMetrics()) opts.metrics.publishStoredMetrics();
-    }
-  };
 }
 
 function header(event: APIGatewayProxyEvent, name: string): string | undefined {
@@ -195,7 +166,11 @@ export interface Caller {
 }
 
 function groupsOf(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(String).map((g) => g.trim()).filter(Boolean);
+  if (Array.isArray(value))
+    return value
+      .map(String)
+      .map((g) => g.trim())
+      .filter(Boolean);
   if (typeof value !== 'string' || value === '') return [];
   // Cognito authorizers render a list as "[a b]"; our TOKEN authorizer sends "a,b".
   return value
@@ -217,11 +192,10 @@ export function callerOf(event: APIGatewayProxyEvent): Caller {
   if (typeof sub !== 'string' || sub === '') throw unauthorized();
   const email = auth.email ?? claims.email;
   const groups = groupsOf(auth.groups ?? claims['cognito:groups']);
-  const adminGroup = process.env.ADMIN_GROUP || 'apiAdmins';
   return {
     sub,
     ...(typeof email === 'string' && email !== '' ? { email } : {}),
     groups,
-    isAdmin: groups.includes(adminGroup),
+    isAdmin: groups.includes(config.adminGroup()),
   };
 }

@@ -22,7 +22,10 @@ beforeEach(() => {
 
 describe('idempotentPlaceOrder', () => {
   const make = (waitMs: number) =>
-    idempotentPlaceOrder({ orders, products, staleOrderSeconds: 60 }, { tableName: 'Idem', client: new DynamoDBClient({}), inProgressWaitMs: waitMs });
+    idempotentPlaceOrder(
+      { orders, products, staleOrderSeconds: 60 },
+      { tableName: 'Idem', client: new DynamoDBClient({}), inProgressWaitMs: waitMs },
+    );
 
   it('writes no idempotency record without an orderId', async () => {
     const { order, replayed } = await make(100)({ userId: 'u1', items: input.items });
@@ -36,7 +39,9 @@ describe('idempotentPlaceOrder', () => {
     await fn(input);
     const record = raw.commandCalls(PutItemCommand)[0]!.args[0].input.Item!;
     // The first request is still running (no in-progress expiry, so it does not lapse).
-    raw.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {}, Item: { ...record, status: { S: 'INPROGRESS' } } }));
+    raw
+      .on(PutItemCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {}, Item: { ...record, status: { S: 'INPROGRESS' } } }));
     const started = Date.now();
     await expect(fn(input)).rejects.toMatchObject({ status: 409, code: 'IDEMPOTENCY_IN_PROGRESS' });
     const waited = Date.now() - started;
@@ -50,23 +55,38 @@ describe('idempotentPlaceOrder', () => {
     const fn = make(100);
     await fn(input);
     const record = raw.commandCalls(PutItemCommand)[0]!.args[0].input.Item!;
-    raw.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {}, Item: { ...record, status: { S: 'INPROGRESS' } } }));
+    raw
+      .on(PutItemCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {}, Item: { ...record, status: { S: 'INPROGRESS' } } }));
     await expect(fn({ ...input, paymentToken: 'tok_other' })).rejects.toMatchObject({ status: 409, code: 'IDEMPOTENCY_CONFLICT' });
     expect(created).toHaveLength(1);
   });
 
   it('gives back the order an earlier failed call wrote (same request), instead of ORDER_EXISTS', async () => {
     // The first call wrote the order, then lost DynamoDB before completing its record.
-    const existing = { ...input, status: 'CONFIRMED', items: [{ sku: 'SKU-0001', qty: 1, price: 100 }], total: 100, currency: 'USD', version: 3 } as unknown as OrderRecord;
+    const existing = {
+      ...input,
+      status: 'CONFIRMED',
+      items: [{ sku: 'SKU-0001', qty: 1, price: 100 }],
+      total: 100,
+      currency: 'USD',
+      version: 3,
+    } as unknown as OrderRecord;
     const taken = {
       create: async () => {
         throw conflict('Order k-1 already exists', 'ORDER_EXISTS');
       },
       get: async () => existing,
     } as unknown as OrdersRepository;
-    const fn = idempotentPlaceOrder({ orders: taken, products, staleOrderSeconds: 60 }, { tableName: 'Idem', client: new DynamoDBClient({}), inProgressWaitMs: 100 });
+    const fn = idempotentPlaceOrder(
+      { orders: taken, products, staleOrderSeconds: 60 },
+      { tableName: 'Idem', client: new DynamoDBClient({}), inProgressWaitMs: 100 },
+    );
     await expect(fn(input)).resolves.toEqual({ order: existing, replayed: false });
     // Another body under that key is still refused.
-    await expect(fn({ ...input, orderId: 'k-2', items: [{ sku: 'SKU-0001', qty: 2 }] })).rejects.toMatchObject({ status: 409, code: 'ORDER_EXISTS' });
+    await expect(fn({ ...input, orderId: 'k-2', items: [{ sku: 'SKU-0001', qty: 2 }] })).rejects.toMatchObject({
+      status: 409,
+      code: 'ORDER_EXISTS',
+    });
   });
 });

@@ -71,7 +71,10 @@ export function idempotentPlaceOrder(deps: OrderDeps, opts: IdempotentOrdersOpti
         // before its idempotency record was completed): the same request gets that order,
         // not a 409 ORDER_EXISTS it could never get past. That call answered an error, so
         // this one counts as the creation.
-        const existing = err instanceof AppError && err.code === 'ORDER_EXISTS' ? await deps.orders.get({ userId: input.userId, orderId: input.orderId! }) : undefined;
+        const existing =
+          err instanceof AppError && err.code === 'ORDER_EXISTS'
+            ? await deps.orders.get({ userId: input.userId, orderId: input.orderId! })
+            : undefined;
         if (!existing || !sameRequest(existing, input)) throw err;
         order = existing;
       }

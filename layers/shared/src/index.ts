@@ -7,8 +7,11 @@
  * function uses. The package root re-exports every entry, for tools and tests.
  */
 export * from './entries/http';
+export * from './entries/lambda';
+export * from './entries/api';
 export * from './entries/schemas';
 export * from './entries/orders';
+export * from './entries/order-service';
 export * from './entries/repositories';
 export * from './entries/idempotency';
 export * from './entries/pipeline';

@@ -1,9 +1,18 @@
-import { buildOpenApiDocument, ROUTES } from './openapi';
+import { buildOpenApiDocument } from './openapi';
+import { routeKeys } from './routes';
+import * as S from './schemas';
+import { z } from './schemas/zod';
 
 type Doc = {
   openapi: string;
-  paths: Record<string, Record<string, { security: unknown[]; requestBody?: unknown; responses: Record<string, unknown>; operationId: string }>>;
-  components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[]; additionalProperties?: unknown }>; securitySchemes: Record<string, unknown> };
+  paths: Record<
+    string,
+    Record<string, { security: unknown[]; requestBody?: unknown; responses: Record<string, unknown>; operationId: string }>
+  >;
+  components: {
+    schemas: Record<string, { properties?: Record<string, unknown>; required?: string[]; additionalProperties?: unknown }>;
+    securitySchemes: Record<string, unknown>;
+  };
 };
 
 describe('OpenAPI document', () => {
@@ -11,7 +20,7 @@ describe('OpenAPI document', () => {
 
   it('lists every route once, with unique operation ids', () => {
     const ops = Object.entries(doc.paths).flatMap(([p, m]) => Object.keys(m).map((k) => `${k} ${p}`));
-    expect(ops.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    expect(ops.sort()).toEqual(routeKeys.map((k) => k.replace(/^[A-Z]+/, (m) => m.toLowerCase())).sort());
     const ids = Object.values(doc.paths).flatMap((m) => Object.values(m).map((o) => o.operationId));
     expect(new Set(ids).size).toBe(ids.length);
   });
@@ -42,6 +51,28 @@ describe('OpenAPI document', () => {
     expect(err.required).toEqual(expect.arrayContaining(['error', 'requestId']));
     for (const methods of Object.values(doc.paths)) {
       for (const op of Object.values(methods)) expect(op.responses['500']).toBeDefined();
+    }
+  });
+
+  it('takes path and query parameters and statuses from the route table', () => {
+    const get = doc.paths['/orders/{orderId}']!.get as unknown as { parameters: Array<{ name: string; in: string; required: boolean }> };
+    expect(get.parameters.map((p) => [p.name, p.in, p.required])).toEqual([
+      ['orderId', 'path', true],
+      ['include', 'query', false],
+    ]);
+    expect(Object.keys(doc.paths['/orders/{orderId}/retry']!.post!.responses)).toContain('202');
+    expect(Object.keys(doc.paths['/todos/{todoId}']!.delete!.responses)).toContain('204');
+    expect(doc.paths['/users/{userId}']!.get!.responses['200']).toMatchObject({
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/User' } } },
+    });
+  });
+
+  it('finds each schema under one export name, so component names do not depend on export order', () => {
+    const names = new Map<unknown, string>();
+    for (const [name, value] of Object.entries(S)) {
+      if (!(value instanceof z.ZodType)) continue;
+      expect({ name, alsoExportedAs: names.get(value) }).toEqual({ name, alsoExportedAs: undefined });
+      names.set(value, name);
     }
   });
 });

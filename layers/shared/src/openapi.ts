@@ -1,57 +1,12 @@
 /**
- * The OpenAPI 3.1 document, generated from the same zod schemas the handlers validate with
- * (zod 4's own `z.toJSONSchema`, so no second schema dialect to keep in step).
- *
- * Schemas are looked up by export name in `./schemas`: a route whose schema is not exported
- * yet still appears (with a generic object body), so the route list never lags the template.
+ * The OpenAPI 3.1 document, generated from the route table (routes.ts) and the zod schemas it
+ * holds (zod 4's own `z.toJSONSchema`, so no second schema dialect to keep in step). A route
+ * appears here because it is in the table; its schemas are the objects the handler validates
+ * with. Component names are the schemas' export names from ./schemas, for readers only.
  */
 import { z } from './schemas/zod';
 import * as S from './schemas';
-
-type Method = 'get' | 'post' | 'put' | 'delete';
-
-export interface RouteDoc {
-  method: Method;
-  path: string;
-  summary: string;
-  /** Public routes carry no security requirement. */
-  public?: boolean;
-  /** Export name in ./schemas of the JSON request body. */
-  body?: string;
-  /** Export name in ./schemas of the success body. */
-  response?: string;
-  status?: number;
-  query?: string;
-  tag: string;
-}
-
-/** SPEC 4, one entry per method and path. The contract test checks this against template.yaml. */
-export const ROUTES: readonly RouteDoc[] = [
-  { method: 'get', path: '/health', summary: 'Service health', public: true, response: 'HealthResponse', tag: 'Service' },
-  { method: 'get', path: '/openapi.json', summary: 'This document', public: true, tag: 'Service' },
-  { method: 'get', path: '/products', summary: 'Catalogue with stock', public: true, response: 'ProductList', tag: 'Products' },
-  { method: 'get', path: '/users', summary: 'List users (admin)', query: 'PaginationQuery', response: 'UserList', tag: 'Users' },
-  { method: 'post', path: '/users', summary: 'Create a user (admin); emits UserCreated', body: 'CreateUserRequest', response: 'User', status: 201, tag: 'Users' },
-  { method: 'get', path: '/users/{userId}', summary: 'Get a user (owner or admin)', response: 'User', tag: 'Users' },
-  { method: 'put', path: '/users/{userId}', summary: 'Update a user (owner or admin)', body: 'UpdateUserRequest', response: 'User', tag: 'Users' },
-  { method: 'delete', path: '/users/{userId}', summary: 'Delete a user (owner or admin)', status: 204, tag: 'Users' },
-  { method: 'post', path: '/profiles', summary: "Upsert the caller's own profile", body: 'UpsertProfileRequest', response: 'Profile', tag: 'Profiles' },
-  { method: 'get', path: '/profiles/{userId}', summary: 'Get a profile (owner or admin)', response: 'Profile', tag: 'Profiles' },
-  { method: 'post', path: '/orders', summary: 'Place an order (idempotent on orderId)', body: 'CreateOrderRequest', response: 'OrderResponse', status: 202, tag: 'Orders' },
-  { method: 'get', path: '/orders', summary: "The caller's orders, newest first", query: 'PaginationQuery', response: 'OrderListResponse', tag: 'Orders' },
-  { method: 'get', path: '/orders/{orderId}', summary: 'An order with its history (owner or admin)', query: 'GetOrderQuery', response: 'OrderResponse', tag: 'Orders' },
-  { method: 'put', path: '/orders/{orderId}', summary: 'Change lines while PLACED (version check)', body: 'UpdateOrderRequest', response: 'OrderResponse', tag: 'Orders' },
-  { method: 'delete', path: '/orders/{orderId}', summary: 'Cancel while PLACED and under 10 minutes old', response: 'OrderResponse', tag: 'Orders' },
-  { method: 'post', path: '/orders/{orderId}/acknowledge', summary: 'CONFIRMED → ACKNOWLEDGED (admin)', response: 'OrderResponse', tag: 'Orders' },
-  { method: 'post', path: '/orders/{orderId}/retry', summary: 'FAILED → new workflow execution (admin)', response: 'OrderResponse', tag: 'Orders' },
-  { method: 'get', path: '/todos', summary: "The caller's to-dos", query: 'PaginationQuery', response: 'TodoList', tag: 'Todos' },
-  { method: 'post', path: '/todos', summary: 'Add a to-do', body: 'CreateTodoRequest', response: 'Todo', status: 201, tag: 'Todos' },
-  { method: 'get', path: '/todos/{todoId}', summary: 'Get a to-do (owner)', response: 'Todo', tag: 'Todos' },
-  { method: 'put', path: '/todos/{todoId}', summary: 'Edit a to-do (owner)', body: 'UpdateTodoRequest', response: 'Todo', tag: 'Todos' },
-  { method: 'delete', path: '/todos/{todoId}', summary: 'Delete a to-do (owner)', status: 204, tag: 'Todos' },
-  { method: 'post', path: '/todos/{todoId}/done', summary: 'Mark a to-do complete (owner)', response: 'Todo', tag: 'Todos' },
-  { method: 'post', path: '/uploads', summary: "Presigned PUT under the caller's prefix", body: 'CreateUploadRequest', response: 'UploadResponse', status: 201, tag: 'Uploads' },
-];
+import { ROUTES, routeInput, routeKeys, routeResponse, splitRouteKey } from './routes';
 
 const ERRORS: Record<string, string> = {
   '400': 'Validation failed (details lists the failing fields)',
@@ -68,11 +23,9 @@ const ERRORS: Record<string, string> = {
 /** Routes that answer without touching a backing service, so never 503. */
 const SELF_CONTAINED = new Set(['/health', '/openapi.json']);
 
-function schemaNamed(name: string | undefined): z.ZodType | undefined {
-  if (!name) return undefined;
-  const found = (S as Record<string, unknown>)[name];
-  return found instanceof z.ZodType ? found : undefined;
-}
+/** Export name of each schema in ./schemas (the component's name). */
+const schemaNames = new Map<unknown, string>();
+for (const [name, value] of Object.entries(S)) if (value instanceof z.ZodType) schemaNames.set(value, name);
 
 /** JSON Schema (2020-12, which OpenAPI 3.1 uses) of a schema, for the direction it is used in. */
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
@@ -87,11 +40,26 @@ export interface OpenApiOptions {
   version?: string;
 }
 
+/** `get /orders/{orderId}` → `getOrdersByOrderId`. */
+const operationId = (method: string, path: string): string =>
+  `${method}${path.replace(/\{(\w+)\}/g, 'By-$1').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`;
+
+/** Parameters of one kind (path or query) from the route's schema for them. */
+function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Record<string, unknown>[] {
+  if (!schema) return [];
+  const js = jsonSchema(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+  return Object.entries(js.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (js.required?.includes(name) ?? false),
+    schema: s,
+  }));
+}
+
 export function buildOpenApiDocument(opts: OpenApiOptions = {}): Record<string, unknown> {
   const components: Record<string, Record<string, unknown>> = {};
-  const ref = (name: string, io: 'input' | 'output'): Record<string, unknown> => {
-    const schema = schemaNamed(name);
-    if (!schema) return { type: 'object' };
+  const ref = (schema: z.ZodType, io: 'input' | 'output', fallback: string): Record<string, unknown> => {
+    const name = schemaNames.get(schema) ?? fallback;
     // Requests and responses can differ (defaults, coercions), so each direction is its own component.
     const key = io === 'input' ? name : name.replace(/Request$/, '');
     components[key] ??= jsonSchema(schema, io);
@@ -100,41 +68,42 @@ export function buildOpenApiDocument(opts: OpenApiOptions = {}): Record<string, 
   components.ErrorResponse = jsonSchema(S.ErrorResponse, 'output');
 
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const r of ROUTES) {
-    const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
-      name: m[1],
-      in: 'path',
-      required: true,
-      schema: jsonSchema(S.SafeId, 'input'),
-    }));
-    const query = schemaNamed(r.query);
-    if (query) {
-      const js = jsonSchema(query, 'input') as { properties?: Record<string, unknown>; required?: string[] };
-      for (const [name, schema] of Object.entries(js.properties ?? {})) {
-        params.push({ name, in: 'query', required: js.required?.includes(name) ?? false, schema: schema as never });
-      }
-    }
+  for (const key of routeKeys) {
+    const r: { auth: string; status?: number; summary: string; tag: string } = ROUTES[key];
+    const { method, path } = splitRouteKey(key);
+    const id = operationId(method.toLowerCase(), path);
+    const input = routeInput(key);
+    const response = routeResponse(key);
     const status = String(r.status ?? 200);
     const responses: Record<string, unknown> = {
       [status]:
         status === '204'
           ? { description: 'Done, no body' }
-          : { description: 'Success', content: { 'application/json': { schema: r.response ? ref(r.response, 'output') : { type: 'object' } } } },
+          : {
+              description: 'Success',
+              content: { 'application/json': { schema: response ? ref(response, 'output', `${id}Response`) : { type: 'object' } } },
+            },
     };
-    const errorCodes = r.public ? ['500'] : ['400', '401', '403', '404', '409', '500'];
-    if (r.body) errorCodes.push('413', '415');
-    if (!SELF_CONTAINED.has(r.path)) errorCodes.push('503');
+    const errorCodes = r.auth === 'public' ? ['500'] : ['400', '401', '403', '404', '409', '500'];
+    if (input.body) errorCodes.push('413', '415');
+    if (!SELF_CONTAINED.has(path)) errorCodes.push('503');
     for (const code of errorCodes.sort()) {
-      responses[code] = { description: ERRORS[code], content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } } };
+      responses[code] = {
+        description: ERRORS[code],
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } },
+      };
     }
-    const pathItem = (paths[r.path] ??= {});
-    pathItem[r.method] = {
-      operationId: `${r.method}${r.path.replace(/\{(\w+)\}/g, 'By-$1').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
+    const params = [...parameters(input.params, 'path'), ...parameters(input.query, 'query')];
+    const pathItem = (paths[path] ??= {});
+    pathItem[method.toLowerCase()] = {
+      operationId: id,
       summary: r.summary,
       tags: [r.tag],
-      security: r.public ? [] : [{ bearerAuth: [] }],
+      security: r.auth === 'public' ? [] : [{ bearerAuth: [] }],
       ...(params.length ? { parameters: params } : {}),
-      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(r.body, 'input') } } } } : {}),
+      ...(input.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: ref(input.body, 'input', `${id}Request`) } } } }
+        : {}),
       responses,
     };
   }
@@ -148,12 +117,17 @@ export function buildOpenApiDocument(opts: OpenApiOptions = {}): Record<string, 
     },
     servers: [{ url: opts.serverUrl ?? '/' }],
     security: [{ bearerAuth: [] }],
-    tags: [...new Set(ROUTES.map((r) => r.tag))].map((name) => ({ name })),
+    tags: [...new Set(routeKeys.map((k) => ROUTES[k].tag))].map((name) => ({ name })),
     paths,
     components: {
       schemas: components,
       securitySchemes: {
-        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Cognito ID token (Authorization: Bearer <token>)' },
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'Cognito ID token (Authorization: Bearer <token>)',
+        },
       },
     },
   };

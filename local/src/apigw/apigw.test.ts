@@ -5,21 +5,58 @@ import { cfnTags, type JsonObject } from '../template';
 import { resolveStackTemplate as resolveTemplate } from '../registry';
 
 const arn = 'arn:aws:execute-api:us-east-1:123456789012:abc/v1/GET/orders/42';
-const stmt = (Effect: string, Resource: string | string[], Action: string | string[] = 'execute-api:Invoke') => ({ Effect, Resource, Action });
+const stmt = (Effect: string, Resource: string | string[], Action: string | string[] = 'execute-api:Invoke') => ({
+  Effect,
+  Resource,
+  Action,
+});
 
 describe('evaluatePolicy', () => {
   it('allows on a wildcard resource covering the method', () => {
-    expect(evaluatePolicy({ principalId: 'u', policyDocument: { Statement: [stmt('Allow', 'arn:aws:execute-api:us-east-1:123456789012:abc/v1/*')] } }, arn)).toBe('Allow');
-    expect(evaluatePolicy({ principalId: 'u', policyDocument: { Statement: [stmt('Allow', ['arn:aws:execute-api:*:*:abc/*/GET/orders/*'])] } }, arn)).toBe('Allow');
+    expect(
+      evaluatePolicy(
+        { principalId: 'u', policyDocument: { Statement: [stmt('Allow', 'arn:aws:execute-api:us-east-1:123456789012:abc/v1/*')] } },
+        arn,
+      ),
+    ).toBe('Allow');
+    expect(
+      evaluatePolicy(
+        { principalId: 'u', policyDocument: { Statement: [stmt('Allow', ['arn:aws:execute-api:*:*:abc/*/GET/orders/*'])] } },
+        arn,
+      ),
+    ).toBe('Allow');
   });
   it('an explicit Deny wins over an Allow; no match is not an Allow', () => {
-    expect(evaluatePolicy({ principalId: 'u', policyDocument: { Statement: [stmt('Allow', '*'), stmt('Deny', 'arn:aws:execute-api:us-east-1:123456789012:abc/v1/GET/orders/*')] } }, arn)).toBe('Deny');
-    expect(evaluatePolicy({ principalId: 'u', policyDocument: { Statement: [stmt('Allow', 'arn:aws:execute-api:us-east-1:123456789012:abc/v1/POST/*')] } }, arn)).toBe('None');
+    expect(
+      evaluatePolicy(
+        {
+          principalId: 'u',
+          policyDocument: {
+            Statement: [stmt('Allow', '*'), stmt('Deny', 'arn:aws:execute-api:us-east-1:123456789012:abc/v1/GET/orders/*')],
+          },
+        },
+        arn,
+      ),
+    ).toBe('Deny');
+    expect(
+      evaluatePolicy(
+        { principalId: 'u', policyDocument: { Statement: [stmt('Allow', 'arn:aws:execute-api:us-east-1:123456789012:abc/v1/POST/*')] } },
+        arn,
+      ),
+    ).toBe('None');
     expect(evaluatePolicy({ principalId: 'u', policyDocument: { Statement: [stmt('Allow', '*', 's3:GetObject')] } }, arn)).toBe('None');
     expect(evaluatePolicy({ principalId: 'u' }, arn)).toBe('None');
   });
   it('treats regex characters in resources literally', () => {
-    expect(evaluatePolicy({ principalId: 'u', policyDocument: { Statement: [stmt('Allow', 'arn:aws:execute-api:us-east-1:123456789012:abc/v1/GET/orders/4.')] } }, arn)).toBe('None');
+    expect(
+      evaluatePolicy(
+        {
+          principalId: 'u',
+          policyDocument: { Statement: [stmt('Allow', 'arn:aws:execute-api:us-east-1:123456789012:abc/v1/GET/orders/4.')] },
+        },
+        arn,
+      ),
+    ).toBe('None');
   });
 });
 
@@ -50,7 +87,11 @@ Resources:
   const { apis, routes } = apisFromTemplate(t, (a) => (a.endsWith(':function:myapp-Auth') ? 'Auth' : undefined));
 
   it('reads the stage, the authorizer (with its TTL) and per-route Auth NONE', () => {
-    expect(apis.Api).toMatchObject({ stage: 'prod', defaultAuthorizer: 'Tok', authorizers: { Tok: { functionId: 'Auth', header: 'Authorization', ttlSeconds: 0 } } });
+    expect(apis.Api).toMatchObject({
+      stage: 'prod',
+      defaultAuthorizer: 'Tok',
+      authorizers: { Tok: { functionId: 'Auth', header: 'Authorization', ttlSeconds: 0 } },
+    });
     expect(routes.find((r) => r.path === '/orders/mine')?.authorizer).toBeUndefined();
     expect(routes.find((r) => r.path === '/orders/{orderId}')?.authorizer).toBe('Tok');
   });

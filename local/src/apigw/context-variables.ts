@@ -15,8 +15,12 @@ function lookup(vars: ContextVariables, path: string): unknown {
 }
 
 export function substituteContext(template: string, vars: ContextVariables, missing: string): string {
-  return template.replace(/\$\{context\.([A-Za-z0-9_.]+)\}|\$context\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)/g, (_m, braced: string | undefined, bare: string | undefined) => {
-    const v = lookup(vars, (braced ?? bare)!);
-    return v === undefined || v === null || typeof v === 'object' ? (v === null ? 'null' : missing) : String(v);
-  });
+  return template.replace(
+    /\$\{context\.([A-Za-z0-9_.]+)\}|\$context\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)/g,
+    (_m, braced: string | undefined, bare: string | undefined) => {
+      const v = lookup(vars, (braced ?? bare)!);
+      if (v === null) return 'null';
+      return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : missing;
+    },
+  );
 }

@@ -37,13 +37,19 @@ Resources:
 );
 const configured = gatewayResponsesOf(t);
 const req = { headers: { 'x-client': 'abc' } } as unknown as IncomingMessage;
-const render = (api: string | undefined, type: Parameters<typeof renderGatewayResponse>[1]) => renderGatewayResponse(api ? configured[api] : undefined, type, { requestId: 'req-1' }, { req, url: new URL('http://x/') });
+const render = (api: string | undefined, type: Parameters<typeof renderGatewayResponse>[1]) =>
+  renderGatewayResponse(api ? configured[api] : undefined, type, { requestId: 'req-1' }, { req, url: new URL('http://x/') });
 
 describe('gateway responses', () => {
   it('applies a configured type: its status, headers (literal or from the request) and template', () => {
     const r = render('Api', 'MISSING_AUTHENTICATION_TOKEN');
     expect(r.status).toBe(404);
-    expect(r.headers).toMatchObject({ 'access-control-allow-origin': '*', 'x-echo': 'abc', 'content-type': 'application/json', 'x-amzn-errortype': 'MissingAuthenticationTokenException' });
+    expect(r.headers).toMatchObject({
+      'access-control-allow-origin': '*',
+      'x-echo': 'abc',
+      'content-type': 'application/json',
+      'x-amzn-errortype': 'MissingAuthenticationTokenException',
+    });
     expect(JSON.parse(r.body)).toEqual({ error: { code: 'NOT_FOUND', message: 'No route' }, requestId: 'req-1' });
   });
 
@@ -55,13 +61,18 @@ describe('gateway responses', () => {
 
   it('falls back to DEFAULT_5XX’s settings, then to API Gateway’s own answer', () => {
     const r = render('Api', 'AUTHORIZER_CONFIGURATION_ERROR');
-    expect(r).toMatchObject({ status: 500, headers: { 'access-control-allow-origin': '*', 'x-amzn-errortype': 'AuthorizerConfigurationException' } });
+    expect(r).toMatchObject({
+      status: 500,
+      headers: { 'access-control-allow-origin': '*', 'x-amzn-errortype': 'AuthorizerConfigurationException' },
+    });
     expect(JSON.parse(r.body)).toEqual({ message: null });
     const plain = render(undefined, 'MISSING_AUTHENTICATION_TOKEN');
     expect(plain.status).toBe(403);
     expect(JSON.parse(plain.body)).toEqual({ message: 'Missing Authentication Token' });
     expect(plain.headers['access-control-allow-origin']).toBeUndefined();
-    expect(JSON.parse(render(undefined, 'ACCESS_DENIED').body)).toEqual({ Message: 'User is not authorized to access this resource with an explicit deny' });
+    expect(JSON.parse(render(undefined, 'ACCESS_DENIED').body)).toEqual({
+      Message: 'User is not authorized to access this resource with an explicit deny',
+    });
   });
 
   it('reads AWS::ApiGateway::GatewayResponse resources for their API', () => {
@@ -73,9 +84,13 @@ describe('gateway responses', () => {
 describe('$context variables', () => {
   it('substitutes $context.a.b and ${context.a.b}; a missing one becomes the placeholder', () => {
     const vars = { requestId: 'r', identity: { sourceIp: '1.2.3.4' }, status: 200, authorizer: { principalId: undefined } };
-    expect(substituteContext('{"id":"$context.requestId","ip":"${context.identity.sourceIp}","s":$context.status,"p":"$context.authorizer.principalId"}', vars, '-')).toBe(
-      '{"id":"r","ip":"1.2.3.4","s":200,"p":"-"}',
-    );
+    expect(
+      substituteContext(
+        '{"id":"$context.requestId","ip":"${context.identity.sourceIp}","s":$context.status,"p":"$context.authorizer.principalId"}',
+        vars,
+        '-',
+      ),
+    ).toBe('{"id":"r","ip":"1.2.3.4","s":200,"p":"-"}');
   });
 
   it('writes request times as API Gateway does', () => {

@@ -8,14 +8,18 @@
  * `{"message":$context.error.messageString}`). Only the `application/json` template is used.
  */
 import type { IncomingMessage } from 'node:http';
-import { resourcesOfType, type ResolvedTemplate } from '../template';
+import { resourcesOfType, textOf, type ResolvedTemplate } from '../template';
 import { substituteContext, type ContextVariables } from './context-variables';
 
 /** The response types the local API Gateway produces, with API Gateway's defaults. */
 export const RESPONSE_DEFAULTS = {
   MISSING_AUTHENTICATION_TOKEN: { status: 403, message: 'Missing Authentication Token', errorType: 'MissingAuthenticationTokenException' },
   UNAUTHORIZED: { status: 401, message: 'Unauthorized', errorType: 'UnauthorizedException' },
-  ACCESS_DENIED: { status: 403, message: 'User is not authorized to access this resource with an explicit deny', errorType: 'AccessDeniedException' },
+  ACCESS_DENIED: {
+    status: 403,
+    message: 'User is not authorized to access this resource with an explicit deny',
+    errorType: 'AccessDeniedException',
+  },
   AUTHORIZER_CONFIGURATION_ERROR: { status: 500, message: null, errorType: 'AuthorizerConfigurationException' },
   AUTHORIZER_FAILURE: { status: 500, message: null, errorType: 'AuthorizerConfigurationException' },
   REQUEST_TOO_LARGE: { status: 413, message: 'Request Too Long', errorType: 'RequestTooLargeException' },
@@ -45,20 +49,26 @@ function configuredOf(c: Record<string, unknown>): Configured {
   const params = (c.ResponseParameters ?? {}) as Record<string, unknown>;
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries((params.Headers ?? {}) as Record<string, unknown>)) headers[k] = String(v);
-  for (const [k, v] of Object.entries(params)) if (k.startsWith('gatewayresponse.header.')) headers[k.slice('gatewayresponse.header.'.length)] = String(v);
+  for (const [k, v] of Object.entries(params))
+    if (k.startsWith('gatewayresponse.header.')) headers[k.slice('gatewayresponse.header.'.length)] = String(v);
   const template = ((c.ResponseTemplates ?? {}) as Record<string, unknown>)['application/json'];
-  return { ...(c.StatusCode !== undefined ? { status: Number(c.StatusCode) } : {}), headers, ...(typeof template === 'string' ? { template } : {}) };
+  return {
+    ...(c.StatusCode !== undefined ? { status: Number(c.StatusCode) } : {}),
+    headers,
+    ...(typeof template === 'string' ? { template } : {}),
+  };
 }
 
 /** Gateway responses by API logical id and type. */
 export function gatewayResponsesOf(t: ResolvedTemplate): Record<string, Record<string, Configured>> {
   const out: Record<string, Record<string, Configured>> = {};
   for (const [id, r] of resourcesOfType(t, 'AWS::Serverless::Api', 'AWS::ApiGateway::RestApi')) {
-    for (const [type, c] of Object.entries((r.Properties.GatewayResponses ?? {}) as Record<string, Record<string, unknown>>)) (out[id] ??= {})[type] = configuredOf(c);
+    for (const [type, c] of Object.entries((r.Properties.GatewayResponses ?? {}) as Record<string, Record<string, unknown>>))
+      (out[id] ??= {})[type] = configuredOf(c);
   }
-  for (const [, r] of resourcesOfType(t, 'AWS::ApiGateway::GatewayResponse')) {
+  for (const [id, r] of resourcesOfType(t, 'AWS::ApiGateway::GatewayResponse')) {
     const api = Object.keys(t.refs).find((k) => t.refs[k] === r.Properties.RestApiId);
-    if (api) (out[api] ??= {})[String(r.Properties.ResponseType)] = configuredOf(r.Properties);
+    if (api) (out[api] ??= {})[textOf(r.Properties.ResponseType, 'DEFAULT_4XX', `${id} ResponseType`)] = configuredOf(r.Properties);
   }
   return out;
 }
@@ -81,9 +91,11 @@ export function renderGatewayResponse(
   const c = own ?? configured?.[d.status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX'];
   const error = { message: d.message, messageString: JSON.stringify(d.message), responseType: type };
   const all: ContextVariables = { ...vars, error };
-  const template = c?.template ?? (type === 'ACCESS_DENIED' ? '{"Message":$context.error.messageString}' : '{"message":$context.error.messageString}');
+  const template =
+    c?.template ?? (type === 'ACCESS_DENIED' ? '{"Message":$context.error.messageString}' : '{"message":$context.error.messageString}');
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-errortype': d.errorType };
-  for (const [k, spec] of Object.entries(c?.headers ?? {})) headers[k.toLowerCase()] = headerValue(spec, request.req, request.url, request.pathParams ?? {});
+  for (const [k, spec] of Object.entries(c?.headers ?? {}))
+    headers[k.toLowerCase()] = headerValue(spec, request.req, request.url, request.pathParams ?? {});
   const status: number = own?.status && own.status > 0 ? own.status : d.status;
   return { status, headers, body: substituteContext(template, all, '') };
 }

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { InvokeResult } from '../contract';
 import type { LogLine } from '../log-bus';
 import { closeServer, listenLoopback } from '../ports';
-import { resourcesOfType, type ResolvedTemplate } from '../template';
+import { resourcesOfType, textOf, type ResolvedTemplate } from '../template';
 import { authorizerOutcome, UNAUTHORIZED, type GatewayRefusal } from './authorizer-result';
 import { substituteContext, type ContextVariables } from './context-variables';
 import { gatewayResponsesOf, renderGatewayResponse, type ResponseType } from './gateway-responses';
@@ -49,7 +49,10 @@ function unquote(v: unknown): string | undefined {
   return typeof v === 'string' ? v.replace(/^'(.*)'$/, '$1') : undefined;
 }
 
-export function apisFromTemplate(t: ResolvedTemplate, functionIdOf: (arn: string) => string | undefined): { apis: Record<string, ApiDef>; routes: Route[] } {
+export function apisFromTemplate(
+  t: ResolvedTemplate,
+  functionIdOf: (arn: string) => string | undefined,
+): { apis: Record<string, ApiDef>; routes: Route[] } {
   const apis: Record<string, ApiDef> = {};
   for (const [id, r] of resourcesOfType(t, 'AWS::Serverless::Api')) {
     const p = r.Properties as Rec;
@@ -59,20 +62,37 @@ export function apisFromTemplate(t: ResolvedTemplate, functionIdOf: (arn: string
       const fid = functionIdOf(String(a.FunctionArn));
       if (!fid) continue;
       const identity = (a.Identity ?? {}) as Rec;
-      authorizers[name] = { name, functionId: fid, header: String(identity.Header ?? 'Authorization'), ttlSeconds: Number(identity.ReauthorizeEvery ?? 300) };
+      authorizers[name] = {
+        name,
+        functionId: fid,
+        header: textOf(identity.Header, 'Authorization', `${id} authorizer ${name} Identity.Header`),
+        ttlSeconds: Number(identity.ReauthorizeEvery ?? 300),
+      };
     }
     const c = p.Cors;
-    const cors = typeof c === 'string' ? { origin: unquote(c)!, headers: '*', methods: '*' } : c && typeof c === 'object' ? {
-      origin: unquote((c as Rec).AllowOrigin) ?? '*',
-      headers: unquote((c as Rec).AllowHeaders) ?? '*',
-      methods: unquote((c as Rec).AllowMethods) ?? '*',
-      maxAge: unquote((c as Rec).MaxAge),
-      credentials: (c as Rec).AllowCredentials === true,
-    } : undefined;
+    const cors =
+      typeof c === 'string'
+        ? { origin: unquote(c)!, headers: '*', methods: '*' }
+        : c && typeof c === 'object'
+          ? {
+              origin: unquote((c as Rec).AllowOrigin) ?? '*',
+              headers: unquote((c as Rec).AllowHeaders) ?? '*',
+              methods: unquote((c as Rec).AllowMethods) ?? '*',
+              maxAge: unquote((c as Rec).MaxAge),
+              credentials: (c as Rec).AllowCredentials === true,
+            }
+          : undefined;
     const access = (p.AccessLogSetting ?? {}) as Rec;
     const group = typeof access.DestinationArn === 'string' ? /:log-group:([^:]+)/.exec(access.DestinationArn)?.[1] : undefined;
     const accessLog = group && typeof access.Format === 'string' ? { group, format: access.Format } : undefined;
-    apis[id] = { logicalId: id, stage: String(p.StageName ?? 'Prod'), authorizers, ...(typeof auth.DefaultAuthorizer === 'string' ? { defaultAuthorizer: auth.DefaultAuthorizer } : {}), ...(cors ? { cors } : {}), ...(accessLog ? { accessLog } : {}) };
+    apis[id] = {
+      logicalId: id,
+      stage: textOf(p.StageName, 'Prod', `${id} StageName`),
+      authorizers,
+      ...(typeof auth.DefaultAuthorizer === 'string' ? { defaultAuthorizer: auth.DefaultAuthorizer } : {}),
+      ...(cors ? { cors } : {}),
+      ...(accessLog ? { accessLog } : {}),
+    };
   }
   const routes: Route[] = [];
   for (const [fid, r] of resourcesOfType(t, 'AWS::Serverless::Function')) {
@@ -82,15 +102,27 @@ export function apisFromTemplate(t: ResolvedTemplate, functionIdOf: (arn: string
       // RestApiId resolves to the api's physical id; map it back to the logical id.
       const apiId = Object.keys(apis).find((a) => t.refs[a] === p.RestApiId) ?? Object.keys(apis)[0] ?? 'ServerlessRestApi';
       if (!apis[apiId]) apis[apiId] = { logicalId: apiId, stage: 'Prod', authorizers: {} };
-      const api = apis[apiId]!;
+      const api = apis[apiId];
       const authName = ((p.Auth ?? {}) as Rec).Authorizer;
       const authorizer = authName === 'NONE' ? undefined : typeof authName === 'string' ? authName : api.defaultAuthorizer;
       const path = String(p.Path);
       const params: string[] = [];
       const pattern = new RegExp(
-        '^' + path.replace(/\{([^}]+?)(\+?)\}/g, (_m, name: string, plus: string) => (params.push(name), plus ? '(.+)' : '([^/]+)')).replace(/\/$/, '') + '/?$',
+        '^' +
+          path
+            .replace(/\{([^}]+?)(\+?)\}/g, (_m, name: string, plus: string) => (params.push(name), plus ? '(.+)' : '([^/]+)'))
+            .replace(/\/$/, '') +
+          '/?$',
       );
-      routes.push({ method: String(p.Method).toUpperCase(), path, pattern, params, functionId: fid, apiId, ...(authorizer ? { authorizer } : {}) });
+      routes.push({
+        method: String(p.Method).toUpperCase(),
+        path,
+        pattern,
+        params,
+        functionId: fid,
+        apiId,
+        ...(authorizer ? { authorizer } : {}),
+      });
     }
   }
   // Static segments win over parameters, as in API Gateway.
@@ -105,7 +137,14 @@ interface Policy {
 }
 
 function arnMatches(pattern: string, arn: string): boolean {
-  const re = new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+  const re = new RegExp(
+    '^' +
+      pattern
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*') +
+      '$',
+  );
   return re.test(arn);
 }
 
@@ -128,7 +167,8 @@ export interface ApiServerDeps {
   region: string;
   accountId: string;
   invoke(logicalId: string, event: unknown): Promise<InvokeResult>;
-  functionIdOf(arn: string): string | undefined;
+  /** A plain function (passed on as a callback), not a method. */
+  functionIdOf: (arn: string) => string | undefined;
   log(source: string, m: string): void;
   /** Where access log lines go (the API's AccessLogSetting), if anywhere. */
   publish?(line: LogLine): void;
@@ -163,12 +203,13 @@ export class ApiGateway {
       // A fault here must answer 500, never crash the runtime with an unhandled rejection.
       this.handle(req, res).catch((e: Error) => {
         this.d.log('api', `internal error: ${e.stack ?? e.message}`);
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Internal server error' }));
+        if (!res.headersSent)
+          res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Internal server error' }));
         else res.end();
       });
     });
     this.server.keepAliveTimeout = 65_000;
-    return listenLoopback(this.server!, port);
+    return listenLoopback(this.server, port);
   }
 
   stop(): Promise<void> {
@@ -191,7 +232,8 @@ export class ApiGateway {
     for (const r of this.routes) {
       if (!r.pattern.test(path)) continue;
       methodAllowed = true;
-      if (r.method === method || r.method === 'ANY') return { route: r, api: this.apis[r.apiId], stage: this.apis[r.apiId]?.stage ?? api?.stage ?? 'Prod', path, methodAllowed };
+      if (r.method === method || r.method === 'ANY')
+        return { route: r, api: this.apis[r.apiId], stage: this.apis[r.apiId]?.stage ?? api?.stage ?? 'Prod', path, methodAllowed };
     }
     return { ...(api ? { api } : {}), stage: api?.stage ?? 'Prod', path, methodAllowed };
   }
@@ -217,7 +259,11 @@ export class ApiGateway {
    * "Unauthorized" is UNAUTHORIZED; any other failure AUTHORIZER_CONFIGURATION_ERROR, as API
    * Gateway answers (authorizer-result.ts); an explicit Deny is ACCESS_DENIED.
    */
-  private async authorize(route: Route, req: IncomingMessage, methodArn: string): Promise<{ context?: Record<string, unknown>; refuse?: GatewayRefusal }> {
+  private async authorize(
+    route: Route,
+    req: IncomingMessage,
+    methodArn: string,
+  ): Promise<{ context?: Record<string, unknown>; refuse?: GatewayRefusal }> {
     if (!route.authorizer) return {};
     const a = this.apis[route.apiId]!.authorizers[route.authorizer];
     if (!a) return { refuse: { type: 'AUTHORIZER_CONFIGURATION_ERROR', log: `authorizer ${route.authorizer} not found` } };
@@ -232,13 +278,27 @@ export class ApiGateway {
       if (a.ttlSeconds > 0) this.cache.set(`${a.name}\n${token}`, cached);
     }
     if (evaluatePolicy(cached.policy, methodArn) !== 'Allow') return { refuse: { type: 'ACCESS_DENIED' } };
-    return { context: { principalId: cached.policy.principalId, ...(cached.policy.context ?? {}), integrationLatency: Date.now() - authStart } };
+    return {
+      context: { principalId: cached.policy.principalId, ...(cached.policy.context ?? {}), integrationLatency: Date.now() - authStart },
+    };
   }
 
   /** The function's proxy response as the HTTP answer (headers as the function set them, as API Gateway passes them), or undefined if it is not one. */
   private respond(res: ServerResponse, route: Route, r: InvokeResult, facts: RequestFacts): { status: number; length: number } | undefined {
-    const out = r.payload as { statusCode?: unknown; headers?: Record<string, unknown>; multiValueHeaders?: Record<string, unknown[]>; body?: unknown; isBase64Encoded?: boolean } | null;
-    if (!r.ok || !out || typeof out !== 'object' || typeof out.statusCode !== 'number' || (out.body !== undefined && typeof out.body !== 'string')) {
+    const out = r.payload as {
+      statusCode?: unknown;
+      headers?: Record<string, unknown>;
+      multiValueHeaders?: Record<string, unknown[]>;
+      body?: unknown;
+      isBase64Encoded?: boolean;
+    } | null;
+    if (
+      !r.ok ||
+      !out ||
+      typeof out !== 'object' ||
+      typeof out.statusCode !== 'number' ||
+      (out.body !== undefined && typeof out.body !== 'string')
+    ) {
       if (r.ok) this.d.log('api', `${route.functionId} returned a malformed proxy response`);
       return undefined;
     }
@@ -246,14 +306,21 @@ export class ApiGateway {
     for (const [k, v] of Object.entries(out.headers ?? {})) h[k.toLowerCase()] = String(v);
     for (const [k, v] of Object.entries(out.multiValueHeaders ?? {})) h[k.toLowerCase()] = v.map(String);
     h['content-type'] ??= 'application/json';
-    const payload = out.body ? (out.isBase64Encoded ? Buffer.from(out.body as string, 'base64') : Buffer.from(out.body as string)) : undefined;
+    const payload = out.body ? (out.isBase64Encoded ? Buffer.from(out.body, 'base64') : Buffer.from(out.body)) : undefined;
     res.writeHead(out.statusCode, h);
     res.end(payload);
     return { status: out.statusCode, length: payload?.length ?? 0 };
   }
 
   /** A gateway response (from the template's GatewayResponses or API Gateway's default). */
-  private refuse(res: ServerResponse, api: ApiDef | undefined, type: ResponseType, facts: RequestFacts, req: IncomingMessage, url: URL): Outcome {
+  private refuse(
+    res: ServerResponse,
+    api: ApiDef | undefined,
+    type: ResponseType,
+    facts: RequestFacts,
+    req: IncomingMessage,
+    url: URL,
+  ): Outcome {
     const vars = contextVariables(facts, req, this.d.template.refs[api?.logicalId ?? ''] ?? 'local', this.d.accountId);
     const r = renderGatewayResponse(api ? this.responses[api.logicalId] : undefined, type, vars, { req, url });
     res.writeHead(r.status, { ...r.headers, 'x-amzn-requestid': facts.requestId });
@@ -273,7 +340,12 @@ export class ApiGateway {
   }
 
   /** Authorizer, then the integration: the outcome of a request that matched a route. */
-  private async integrate(req: IncomingMessage, res: ServerResponse, url: URL, m: { route: Route; api?: ApiDef; facts: RequestFacts; body: Buffer }): Promise<Outcome> {
+  private async integrate(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    m: { route: Route; api?: ApiDef; facts: RequestFacts; body: Buffer },
+  ): Promise<Outcome> {
     const { route, facts } = m;
     const method = (req.method ?? 'GET').toUpperCase();
     const apiId = this.d.template.refs[route.apiId] ?? 'local';
@@ -284,9 +356,14 @@ export class ApiGateway {
       return this.refuse(res, m.api, auth.refuse.type, facts, req, url);
     }
     const match = route.pattern.exec(facts.path)!;
-    const pathParameters = route.params.length ? Object.fromEntries(route.params.map((p, i) => [p, decodePathSegment(match[i + 1]!)])) : null;
+    const pathParameters = route.params.length
+      ? Object.fromEntries(route.params.map((p, i) => [p, decodePathSegment(match[i + 1]!)]))
+      : null;
     const started = Date.now();
-    const r = await this.d.invoke(route.functionId, proxyEvent(req, url, { route, facts, pathParameters }, m.body, { accountId: this.d.accountId, apiId }, auth.context));
+    const r = await this.d.invoke(
+      route.functionId,
+      proxyEvent(req, url, { route, facts, pathParameters }, m.body, { accountId: this.d.accountId, apiId }, auth.context),
+    );
     const answered = this.respond(res, route, r, facts);
     const principalId = typeof auth.context?.principalId === 'string' ? auth.context.principalId : undefined;
     const base = { route, integrationLatency: Date.now() - started, ...(principalId ? { principalId } : {}) };
@@ -318,12 +395,24 @@ export class ApiGateway {
     if (!api?.accessLog || !this.d.publish) return;
     const vars = contextVariables(facts, req, this.d.template.refs[api.logicalId] ?? 'local', this.d.accountId, o, latency);
     const stream = createHash('md5').update(`${api.logicalId}/${api.stage}`).digest('hex');
-    this.d.publish({ logGroup: api.accessLog.group, logStream: stream, timestamp: Date.now(), message: substituteContext(api.accessLog.format, vars, '-') });
+    this.d.publish({
+      logGroup: api.accessLog.group,
+      logStream: stream,
+      timestamp: Date.now(),
+      message: substituteContext(api.accessLog.format, vars, '-'),
+    });
   }
 }
 
 /** The $context variables of a request (and of its outcome, once known). */
-function contextVariables(f: RequestFacts, req: IncomingMessage, apiId: string, accountId: string, o?: Outcome, latency?: number): ContextVariables {
+function contextVariables(
+  f: RequestFacts,
+  req: IncomingMessage,
+  apiId: string,
+  accountId: string,
+  o?: Outcome,
+  latency?: number,
+): ContextVariables {
   return {
     accountId,
     apiId,

@@ -14,7 +14,7 @@
  */
 import type { ResourceKind, ServiceModule } from '../contract';
 import { notEmulated, tracing } from '../kinds';
-import { LOWER_ALNUM, resourcesOfType, stableId, type ResolvedTemplate } from '../template';
+import { LOWER_ALNUM, resourcesOfType, stableId, textOf, type ResolvedTemplate } from '../template';
 import { ApiGateway } from '.';
 
 const restApiKind: ResourceKind = {
@@ -27,7 +27,7 @@ const restApiKind: ResourceKind = {
 /** The stage of the first API (what APIEndpoint ends with). */
 function firstStage(t: ResolvedTemplate): string {
   const api = resourcesOfType(t, 'AWS::Serverless::Api')[0];
-  return String(api?.[1].Properties.StageName ?? 'Prod');
+  return textOf(api?.[1].Properties.StageName, 'Prod', `${api?.[0]} StageName`);
 }
 
 const EXECUTE_API_URL = /^https:\/\/[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com(?=\/|$)/;
@@ -36,12 +36,26 @@ export const apiService: ServiceModule = {
   name: 'api',
   port: 3000,
   endpoints: (url, t) => ({ APIEndpoint: `${url}/${firstStage(t)}` }),
-  kinds: [restApiKind, { types: ['AWS::ApiGateway::GatewayResponse'] }, notEmulated(['AWS::ApiGateway::Account'], 'API Gateway account settings', 'not applied')],
+  kinds: [
+    restApiKind,
+    { types: ['AWS::ApiGateway::GatewayResponse'] },
+    notEmulated(['AWS::ApiGateway::Account'], 'API Gateway account settings', 'not applied'),
+  ],
   localize: (value, ctx) => (ctx.urls.api && EXECUTE_API_URL.test(value) ? value.replace(EXECUTE_API_URL, ctx.urls.api) : undefined),
   start: async (ctx) => {
-    const api = new ApiGateway({ template: ctx.template, region: ctx.region, accountId: ctx.accountId, invoke: (id, event) => ctx.functions.invoke(id, event), functionIdOf: (arn) => ctx.functions.functionId(arn), log: ctx.log, publish: (line) => ctx.logs.publish(line) });
+    const api = new ApiGateway({
+      template: ctx.template,
+      region: ctx.region,
+      accountId: ctx.accountId,
+      invoke: (id, event) => ctx.functions.invoke(id, event),
+      functionIdOf: (arn) => ctx.functions.functionId(arn),
+      log: ctx.log,
+      publish: (line) => ctx.logs.publish(line),
+    });
     const port = await api.listen(ctx.port);
-    const routes = api.routes.map((r) => `  ${r.method.padEnd(7)} ${r.path.padEnd(32)} ${r.functionId.padEnd(30)} ${r.authorizer ?? 'public'}`);
+    const routes = api.routes.map(
+      (r) => `  ${r.method.padEnd(7)} ${r.path.padEnd(32)} ${r.functionId.padEnd(30)} ${r.authorizer ?? 'public'}`,
+    );
     return { url: `http://127.0.0.1:${port}`, describe: () => ['routes:', ...routes], stop: () => api.stop() };
   },
 };

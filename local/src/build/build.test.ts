@@ -11,8 +11,21 @@ import { Builder } from './index';
 const esbuildMeta = { BuildMethod: 'esbuild', BuildProperties: { Format: 'cjs', Target: 'es2022', EntryPoints: ['handler.ts'] } };
 
 function template(): ResolvedTemplate {
-  const fn = (codeUri: string) => ({ Type: 'AWS::Serverless::Function', Properties: { CodeUri: codeUri, Handler: 'handler.handler' }, Metadata: esbuildMeta });
-  return { parameters: {}, conditions: {}, resources: { AFunction: fn('a/'), BFunction: fn('b/') }, outputs: {}, refs: {}, warnings: [], skipped: [], raw: {} } as unknown as ResolvedTemplate;
+  const fn = (codeUri: string) => ({
+    Type: 'AWS::Serverless::Function',
+    Properties: { CodeUri: codeUri, Handler: 'handler.handler' },
+    Metadata: esbuildMeta,
+  });
+  return {
+    parameters: {},
+    conditions: {},
+    resources: { AFunction: fn('a/'), BFunction: fn('b/') },
+    outputs: {},
+    refs: {},
+    warnings: [],
+    skipped: [],
+    raw: {},
+  } as unknown as ResolvedTemplate;
 }
 
 describe('Builder up-to-date check', () => {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
-import { resourcesOfType, type JsonObject, type ResolvedTemplate } from '../template';
+import { resourcesOfType, type ResolvedTemplate } from '../template';
 
 export interface BuiltFunction {
   logicalId: string;
@@ -44,7 +44,12 @@ function stampOf(files: string[], options: unknown): BuildStamp {
     const st = statSync(f, { throwIfNoEntry: false });
     if (st) inputs[f] = [st.size, st.mtimeMs];
   }
-  return { options: createHash('sha256').update(JSON.stringify([esbuild.version, options])).digest('hex'), inputs };
+  return {
+    options: createHash('sha256')
+      .update(JSON.stringify([esbuild.version, options]))
+      .digest('hex'),
+    inputs,
+  };
 }
 
 /**
@@ -57,7 +62,11 @@ function upToDate(dir: string, options: unknown, expectFile: string, currentFile
     const prev = JSON.parse(readFileSync(join(dir, STAMP_FILE), 'utf8')) as BuildStamp;
     if (currentFiles && currentFiles.join('\n') !== Object.keys(prev.inputs).sort().join('\n')) return false;
     const now = stampOf(Object.keys(prev.inputs), options);
-    return now.options === prev.options && Object.keys(now.inputs).length === Object.keys(prev.inputs).length && Object.entries(prev.inputs).every(([f, [size, mtime]]) => now.inputs[f]?.[0] === size && now.inputs[f]?.[1] === mtime);
+    return (
+      now.options === prev.options &&
+      Object.keys(now.inputs).length === Object.keys(prev.inputs).length &&
+      Object.entries(prev.inputs).every(([f, [size, mtime]]) => now.inputs[f]?.[0] === size && now.inputs[f]?.[1] === mtime)
+    );
   } catch {
     return false;
   }
@@ -111,7 +120,7 @@ export class Builder {
     const handler = str(p.Handler, 'index.handler');
     const dot = handler.lastIndexOf('.');
     const outDir = join(this.buildDir, id);
-    const meta = (this.t.resources[id]!.Metadata ?? {}) as JsonObject;
+    const meta = this.t.resources[id]!.Metadata ?? {};
     const bp = (meta.BuildProperties ?? {}) as Record<string, unknown>;
     const entries = (Array.isArray(bp.EntryPoints) ? bp.EntryPoints : [`${handler.slice(0, dot)}.ts`]).map(String);
     const format = str(bp.Format, 'cjs') as esbuild.Format;
@@ -128,10 +137,19 @@ export class Builder {
       format,
       external: Array.isArray(bp.External) ? bp.External.map(String) : [],
       logLevel: 'silent',
-      ...(bp.Banner ? { banner: Object.fromEntries((bp.Banner as string[]).map((s) => s.split(/=(.*)/s).slice(0, 2) as [string, string])) } : {}),
+      ...(bp.Banner
+        ? { banner: Object.fromEntries((bp.Banner as string[]).map((s) => s.split(/=(.*)/s).slice(0, 2) as [string, string])) }
+        : {}),
       ...(outExt.length ? { outExtension: Object.fromEntries(outExt.map(([k, v]) => [k!, v!])) } : {}),
     };
-    const fn: BuiltFunction = { logicalId: id, dir: outDir, handlerFile: join(outDir, handler.slice(0, dot)), handlerExport: handler.slice(dot + 1), codeUri, version: 0 };
+    const fn: BuiltFunction = {
+      logicalId: id,
+      dir: outDir,
+      handlerFile: join(outDir, handler.slice(0, dot)),
+      handlerExport: handler.slice(dot + 1),
+      codeUri,
+      version: 0,
+    };
     return { opts, fn };
   }
 
@@ -163,7 +181,7 @@ export class Builder {
     const p = this.t.resources[id]!.Properties;
     const contentUri = resolve(this.rootDir, str(p.ContentUri, '.'));
     const dir = join(this.buildDir, id);
-    const method = str((this.t.resources[id]!.Metadata as JsonObject | undefined)?.BuildMethod);
+    const method = str(this.t.resources[id]!.Metadata?.BuildMethod);
     if (method === 'makefile' && !this.layers.has(id) && upToDate(dir, { id, method }, join(dir, 'nodejs'), filesUnder(contentUri))) {
       const l: BuiltLayer = { logicalId: id, dir, nodeModules: join(dir, 'nodejs', 'node_modules'), contentUri };
       this.layers.set(id, l);
@@ -178,8 +196,8 @@ export class Builder {
       await new Promise<void>((ok, fail) => {
         const child = spawn('make', ['-s', '-C', contentUri, `build-${id}`, `ARTIFACTS_DIR=${dir}`], { stdio: ['ignore', 'pipe', 'pipe'] });
         let out = '';
-        child.stdout.on('data', (d: Buffer) => (out += d));
-        child.stderr.on('data', (d: Buffer) => (out += d));
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (out += d.toString()));
         child.on('error', (e) => fail(new Error(`make for ${id}: ${e.message} (is make installed?)`)));
         child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`make build-${id} failed (${code}):\n${out.trim()}`))));
       });

@@ -7,11 +7,19 @@
  * and Cognito's errors. A new flow is a function here plus one line in AUTH_FLOWS.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { stringMember } from '../protocol';
 import { CognitoError, MESSAGES } from './errors';
 import { passwordOk, poolName, setPassword } from './credentials';
 import type { ClientDef, CognitoCore, CognitoOperation, PoolDef, Rec, User } from './model';
 import { checkPasswordPolicy } from './password';
-import { createPasswordVerifier, parseCognitoTimestamp, serverEphemeral, verifyPasswordClaim, type PasswordVerifier, type ServerEphemeral } from './srp';
+import {
+  createPasswordVerifier,
+  parseCognitoTimestamp,
+  serverEphemeral,
+  verifyPasswordClaim,
+  type PasswordVerifier,
+  type ServerEphemeral,
+} from './srp';
 import { redeemRefreshToken } from './tokens';
 
 /** AuthSessionValidity's default: a challenge must be answered within 3 minutes. */
@@ -104,7 +112,8 @@ export async function completeSignIn(c: CognitoCore, pool: PoolDef, clientId: st
   return { AuthenticationResult: result, ChallengeParameters: {} };
 }
 
-const passwordAuth: AuthFlow['run'] = (c, s) => completeSignIn(c, s.pool, s.clientId, checkPassword(c, s.pool, s.client, s.params.USERNAME ?? '', s.params.PASSWORD ?? ''));
+const passwordAuth: AuthFlow['run'] = (c, s) =>
+  completeSignIn(c, s.pool, s.clientId, checkPassword(c, s.pool, s.client, s.params.USERNAME ?? '', s.params.PASSWORD ?? ''));
 
 const refreshAuth: AuthFlow['run'] = async (c, s) => {
   const ps = c.poolState(s.pool.id);
@@ -121,13 +130,25 @@ const srpAuth: AuthFlow['run'] = (c, { pool, client, clientId, params: p }) => {
   c.challenges.prune();
   const u = c.findUser(c.poolState(pool.id), p.USERNAME);
   if (!u && !client.preventUserExistenceErrors) throw new CognitoError('UserNotFoundException', MESSAGES.userNotFound);
-  if (u && !u.srp) c.log(`${u.attributes.email ?? u.username} has no SRP verifier yet (a state dir from before SRP): sign in once with USER_PASSWORD_AUTH or the hosted UI, or set the password again`);
+  if (u && !u.srp)
+    c.log(
+      `${u.attributes.email ?? u.username} has no SRP verifier yet (a state dir from before SRP): sign in once with USER_PASSWORD_AUTH or the hosted UI, or set the password again`,
+    );
   // An unknown user (or one without a verifier) gets a challenge no password can answer.
   const userId = u?.username ?? p.USERNAME;
   const verifier = u?.srp ?? createPasswordVerifier(poolName(pool), userId, randomBytes(32).toString('hex'));
   const ephemeral = serverEphemeral(verifier);
   const secretBlock = randomBytes(96).toString('base64');
-  c.challenges.srp.set(secretBlock, { poolId: pool.id, clientId, ...(u ? { username: u.username } : {}), userId, A: p.SRP_A, ephemeral, verifier, expires: Date.now() + CHALLENGE_TTL_MS });
+  c.challenges.srp.set(secretBlock, {
+    poolId: pool.id,
+    clientId,
+    ...(u ? { username: u.username } : {}),
+    userId,
+    A: p.SRP_A,
+    ephemeral,
+    verifier,
+    expires: Date.now() + CHALLENGE_TTL_MS,
+  });
   return {
     ChallengeName: 'PASSWORD_VERIFIER',
     ChallengeParameters: { SALT: verifier.salt, SECRET_BLOCK: secretBlock, SRP_B: ephemeral.B, USERNAME: userId, USER_ID_FOR_SRP: userId },
@@ -176,8 +197,14 @@ export const adminInitiateAuth: CognitoOperation = (c, b) => {
 export const getTokensFromRefreshToken: CognitoOperation = async (c, b) => {
   const clientId = String(b.ClientId);
   const { pool, client } = c.poolOfClient(clientId);
-  if (!flowAllowed(client, 'REFRESH_TOKEN_AUTH')) throw new CognitoError('InvalidParameterException', 'REFRESH_TOKEN_AUTH flow not enabled for this client');
-  const { AuthenticationResult } = await refreshAuth(c, { pool, client, clientId, params: { REFRESH_TOKEN: String(b.RefreshToken ?? '') } });
+  if (!flowAllowed(client, 'REFRESH_TOKEN_AUTH'))
+    throw new CognitoError('InvalidParameterException', 'REFRESH_TOKEN_AUTH flow not enabled for this client');
+  const { AuthenticationResult } = await refreshAuth(c, {
+    pool,
+    client,
+    clientId,
+    params: { REFRESH_TOKEN: stringMember(b, 'RefreshToken') },
+  });
   return { AuthenticationResult };
 };
 
@@ -210,7 +237,8 @@ async function passwordVerifier(c: CognitoCore, { pool, clientId, responses: r }
 
 async function newPasswordRequired(c: CognitoCore, { pool, clientId, session, responses: r }: ChallengeAnswer): Promise<Rec> {
   const pending = c.challenges.newPassword.get(session);
-  if (!pending || pending.expires < Date.now() || pending.clientId !== clientId) throw new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+  if (!pending || pending.expires < Date.now() || pending.clientId !== clientId)
+    throw new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
   const u = c.mustUser(c.poolState(pool.id), pending.username);
   if (!r.NEW_PASSWORD) throw new CognitoError('InvalidParameterException', 'Missing required parameter NEW_PASSWORD');
   const err = checkPasswordPolicy(r.NEW_PASSWORD, pool.policy);
@@ -218,7 +246,8 @@ async function newPasswordRequired(c: CognitoCore, { pool, clientId, session, re
   for (const [k, v] of Object.entries(r)) {
     const name = k.startsWith('userAttributes.') ? k.slice('userAttributes.'.length) : undefined;
     if (!name || v === undefined) continue;
-    if (name === 'sub' || (name === 'email' && pool.emailAsUsername)) throw new CognitoError('NotAuthorizedException', `Cannot modify an already provided ${name}`);
+    if (name === 'sub' || (name === 'email' && pool.emailAsUsername))
+      throw new CognitoError('NotAuthorizedException', `Cannot modify an already provided ${name}`);
     u.attributes[name] = v;
   }
   c.challenges.newPassword.delete(session);
@@ -239,6 +268,10 @@ export const respondToAuthChallenge: CognitoOperation = (c, b) => {
   const { pool } = c.poolOfClient(clientId);
   const name = String(b.ChallengeName);
   const answer = Object.hasOwn(CHALLENGES, name) ? CHALLENGES[name] : undefined;
-  if (!answer) throw new CognitoError('InvalidParameterException', `ChallengeName ${name} is not supported by the local Cognito endpoint (${Object.keys(CHALLENGES).join(', ')} are)`);
-  return answer(c, { pool, clientId, session: String(b.Session ?? ''), responses: (b.ChallengeResponses ?? {}) as Params });
+  if (!answer)
+    throw new CognitoError(
+      'InvalidParameterException',
+      `ChallengeName ${name} is not supported by the local Cognito endpoint (${Object.keys(CHALLENGES).join(', ')} are)`,
+    );
+  return answer(c, { pool, clientId, session: stringMember(b, 'Session'), responses: (b.ChallengeResponses ?? {}) as Params });
 };

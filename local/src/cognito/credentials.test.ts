@@ -4,7 +4,16 @@ import { asPendingCode, checkCode, maskEmail, newCode, passwordOk, setPassword }
 import type { PoolDef, User } from './model';
 
 const pool = { id: 'us-east-1_AbCdEf123' } as PoolDef;
-const user = (): User => ({ sub: 's', username: 'internal-1', attributes: {}, status: 'CONFIRMED', enabled: true, groups: [], created: 0, modified: 0 });
+const user = (): User => ({
+  sub: 's',
+  username: 'internal-1',
+  attributes: {},
+  status: 'CONFIRMED',
+  enabled: true,
+  groups: [],
+  created: 0,
+  modified: 0,
+});
 
 it('keeps a salt and verifier, never the password', () => {
   const u = user();

@@ -48,11 +48,11 @@ export function asPendingCode(c: string | PendingCode | undefined): PendingCode 
  * Throws Cognito's error for a wrong, expired or over-tried code. The caller saves the user
  * either way (attempts are counted) and drops the code once it has been used.
  */
-export function checkCode(pending: PendingCode | undefined, given: unknown): void {
+export function checkCode(pending: PendingCode | undefined, given: string): void {
   if (!pending) throw new CognitoError('ExpiredCodeException', MESSAGES.codeExpired);
   if (pending.attempts >= MAX_ATTEMPTS) throw new CognitoError('LimitExceededException', MESSAGES.attemptLimit);
   if (pending.expires < Date.now()) throw new CognitoError('ExpiredCodeException', MESSAGES.codeExpired);
-  if (pending.code !== String(given ?? '')) {
+  if (pending.code !== given) {
     pending.attempts++;
     throw new CognitoError('CodeMismatchException', MESSAGES.codeMismatch);
   }

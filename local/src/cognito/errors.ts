@@ -2,7 +2,11 @@ import { AwsError } from '../protocol';
 
 /** An error in the Cognito Identity Provider API's shape (`{"__type", "message"}` with a status); `type` is its code. */
 export class CognitoError extends AwsError {
-  constructor(readonly type: string, message: string, status = 400) {
+  constructor(
+    readonly type: string,
+    message: string,
+    status = 400,
+  ) {
     super(type, message, status);
   }
 }

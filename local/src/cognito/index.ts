@@ -11,7 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
-import { resourcesOfType, type ResolvedTemplate } from '../template';
+import { resourcesOfType, textOf, type ResolvedTemplate } from '../template';
 import { closeServer, listenLoopback } from '../ports';
 import { awsJson, awsService } from '../protocol';
 import { PendingChallenges } from './auth-flows';
@@ -59,8 +59,13 @@ export class CognitoServer implements CognitoCore {
     for (const [lid, r] of resourcesOfType(t, 'AWS::Cognito::UserPoolGroup')) {
       const p = r.Properties as Rec;
       const ps = this.poolState(String(p.UserPoolId));
-      const name = String(p.GroupName ?? lid);
-      ps.groups[name] ??= { GroupName: name, ...(p.Description ? { Description: String(p.Description) } : {}), ...(p.Precedence !== undefined ? { Precedence: Number(p.Precedence) } : {}), created: Date.now() };
+      const name = textOf(p.GroupName, lid, `${lid} GroupName`);
+      ps.groups[name] ??= {
+        GroupName: name,
+        ...(p.Description ? { Description: textOf(p.Description, '', `${lid} Description`) } : {}),
+        ...(p.Precedence !== undefined ? { Precedence: Number(p.Precedence) } : {}),
+        created: Date.now(),
+      };
     }
     this.save();
   }
@@ -117,7 +122,7 @@ export class CognitoServer implements CognitoCore {
   }
 
   poolOfClient(clientId: string): { pool: PoolDef; client: ClientDef } {
-    for (const pool of Object.values(this.pools)) if (pool.clients[clientId]) return { pool, client: pool.clients[clientId]! };
+    for (const pool of Object.values(this.pools)) if (pool.clients[clientId]) return { pool, client: pool.clients[clientId] };
     throw new CognitoError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
   }
 
@@ -129,11 +134,23 @@ export class CognitoServer implements CognitoCore {
   }
 
   userAttributes(u: User): { Name: string; Value: string }[] {
-    return [{ Name: 'sub', Value: u.sub }, ...Object.entries(u.attributes).filter(([k]) => k !== 'sub').map(([Name, Value]) => ({ Name, Value }))];
+    return [
+      { Name: 'sub', Value: u.sub },
+      ...Object.entries(u.attributes)
+        .filter(([k]) => k !== 'sub')
+        .map(([Name, Value]) => ({ Name, Value })),
+    ];
   }
 
   userType(u: User): Rec {
-    return { Username: u.username, Attributes: this.userAttributes(u), UserCreateDate: u.created / 1000, UserLastModifiedDate: u.modified / 1000, Enabled: u.enabled, UserStatus: u.status };
+    return {
+      Username: u.username,
+      Attributes: this.userAttributes(u),
+      UserCreateDate: u.created / 1000,
+      UserLastModifiedDate: u.modified / 1000,
+      Enabled: u.enabled,
+      UserStatus: u.status,
+    };
   }
 
   mail(to: string, text: string): void {
@@ -157,7 +174,16 @@ export class CognitoServer implements CognitoCore {
     }
     const sub = randomUUID();
     // With email as username, Cognito's internal username is the sub.
-    const u: User = { sub, username: pool.emailAsUsername ? sub : username, attributes, status, enabled: true, groups: [], created: Date.now(), modified: Date.now() };
+    const u: User = {
+      sub,
+      username: pool.emailAsUsername ? sub : username,
+      attributes,
+      status,
+      enabled: true,
+      groups: [],
+      created: Date.now(),
+      modified: Date.now(),
+    };
     ps.users[u.username] = u;
     return u;
   }
@@ -172,7 +198,13 @@ export class CognitoServer implements CognitoCore {
   }
 
   async verifyAccessToken(token: string, requiredScope?: string): Promise<{ pool: PoolDef; user: User; claims: Rec }> {
-    const check = { key: await this.signingKey(), pools: Object.values(this.pools), issuer: (id: string) => this.issuer(id), poolState: (id: string) => this.poolState(id), findUser: (ps: PoolState, n: string) => this.findUser(ps, n) };
+    const check = {
+      key: await this.signingKey(),
+      pools: Object.values(this.pools),
+      issuer: (id: string) => this.issuer(id),
+      poolState: (id: string) => this.poolState(id),
+      findUser: (ps: PoolState, n: string) => this.findUser(ps, n),
+    };
     return verifyAccessToken(check, token, requiredScope);
   }
 
@@ -187,7 +219,10 @@ export class CognitoServer implements CognitoCore {
     return {
       'access-control-allow-origin': String(req.headers.origin ?? '*'),
       // Whatever a browser client asks to send (Amplify adds cache-control), as Cognito allows.
-      'access-control-allow-headers': String(req.headers['access-control-request-headers'] ?? 'content-type,x-amz-target,x-amz-user-agent,authorization,amz-sdk-invocation-id,amz-sdk-request,x-amz-date,x-amz-security-token,x-amz-content-sha256'),
+      'access-control-allow-headers': String(
+        req.headers['access-control-request-headers'] ??
+          'content-type,x-amz-target,x-amz-user-agent,authorization,amz-sdk-invocation-id,amz-sdk-request,x-amz-date,x-amz-security-token,x-amz-content-sha256',
+      ),
       'access-control-expose-headers': 'x-amzn-requestid,x-amzn-errortype,x-amzn-errormessage,date',
       'access-control-allow-methods': 'POST,GET,OPTIONS',
       'access-control-max-age': '600',
@@ -197,10 +232,11 @@ export class CognitoServer implements CognitoCore {
   /** CORS preflights, each pool's JWKS / OpenID configuration and the hosted UI; true when answered. */
   private async routes(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const cors = this.cors(req);
-    if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end(), true;
+    if (req.method === 'OPTIONS') return (void res.writeHead(204, cors).end(), true);
     const wk = /^\/([^/]+)\/\.well-known\/(jwks\.json|openid-configuration)$/.exec((req.url ?? '/').split('?')[0]!);
     if (req.method === 'GET' && wk) {
-      const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID(), ...cors }).end(JSON.stringify(body));
+      const send = (status: number, body: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID(), ...cors }).end(JSON.stringify(body));
       const poolId = wk[1]!;
       if (!this.pools[poolId]) send(404, { message: 'User pool not found' });
       else send(200, wk[2] === 'jwks.json' ? { keys: [(await this.signingKey()).jwk] } : this.hostedUi.discovery(poolId));
@@ -216,14 +252,19 @@ export class CognitoServer implements CognitoCore {
       awsService({
         protocol: awsJson({ version: '1.1', targetPrefix: TARGET_PREFIX }),
         operations: Object.fromEntries(Object.keys(OPERATIONS).map((op) => [op, (input: Rec) => this.call(op, input)])),
-        unknownOperation: (op) => new CognitoError('UnknownOperationException', op ? `Operation ${op} is not supported by the local Cognito endpoint` : `Not a ${TARGET_PREFIX} request`, op ? 400 : 404),
+        unknownOperation: (op) =>
+          new CognitoError(
+            'UnknownOperationException',
+            op ? `Operation ${op} is not supported by the local Cognito endpoint` : `Not a ${TARGET_PREFIX} request`,
+            op ? 400 : 404,
+          ),
         internalErrorCode: 'InternalErrorException',
         headers: (req) => this.cors(req),
         routes: (req, res) => this.routes(req, res),
         log: (m) => this.o.log('cognito', m),
       }),
     );
-    return listenLoopback(this.server!, port);
+    return listenLoopback(this.server, port);
   }
 
   /** Stops serving and gives the store up (another process may then write it). */

@@ -5,9 +5,20 @@
  * group administration handlers live here.
  */
 import { randomBytes } from 'node:crypto';
+import { stringMember } from '../protocol';
 import {
-  adminUserGlobalSignOut, changePassword, confirmForgotPassword, confirmSignUp, forgotPassword, getUserAttributeVerificationCode,
-  globalSignOut, resendConfirmationCode, revokeToken, signUp, updateUserAttributes, verifyUserAttribute,
+  adminUserGlobalSignOut,
+  changePassword,
+  confirmForgotPassword,
+  confirmSignUp,
+  forgotPassword,
+  getUserAttributeVerificationCode,
+  globalSignOut,
+  resendConfirmationCode,
+  revokeToken,
+  signUp,
+  updateUserAttributes,
+  verifyUserAttribute,
 } from './account';
 import { adminInitiateAuth, getTokensFromRefreshToken, initiateAuth, respondToAuthChallenge } from './auth-flows';
 import { setPassword } from './credentials';
@@ -32,17 +43,19 @@ const adminConfirmSignUp: CognitoOperation = (c, b) => {
 const adminCreateUser: CognitoOperation = (c, b) => {
   const pool = c.poolFor(b.UserPoolId);
   const temp = typeof b.TemporaryPassword === 'string' ? b.TemporaryPassword : `Tmp${randomBytes(6).toString('hex')}1a`;
-  const u = c.createUser(pool, String(b.Username ?? ''), (b.UserAttributes as Attr[]) ?? [], 'FORCE_CHANGE_PASSWORD');
+  const username = stringMember(b, 'Username');
+  const u = c.createUser(pool, username, (b.UserAttributes as Attr[]) ?? [], 'FORCE_CHANGE_PASSWORD');
   setPassword(pool, u, temp);
   c.save();
-  if (b.MessageAction !== 'SUPPRESS') c.mail(u.attributes.email ?? u.username, `Your username is ${b.Username} and temporary password is ${temp}`);
+  if (b.MessageAction !== 'SUPPRESS')
+    c.mail(u.attributes.email ?? u.username, `Your username is ${username} and temporary password is ${temp}`);
   return { User: c.userType(u) };
 };
 
 const adminSetUserPassword: CognitoOperation = (c, b) => {
   const pool = c.poolFor(b.UserPoolId);
   const u = c.mustUser(c.poolState(pool.id), String(b.Username));
-  const err = checkPasswordPolicy(String(b.Password ?? ''), pool.policy);
+  const err = checkPasswordPolicy(stringMember(b, 'Password'), pool.policy);
   if (err) throw new CognitoError('InvalidPasswordException', err);
   setPassword(pool, u, String(b.Password));
   // Permanent: false leaves a temporary password, as AdminCreateUser does.
@@ -55,14 +68,22 @@ const createGroup: CognitoOperation = (c, b) => {
   const ps = c.poolState(c.poolFor(b.UserPoolId).id);
   const name = String(b.GroupName);
   if (ps.groups[name]) throw new CognitoError('GroupExistsException', 'A group with the name already exists.');
-  ps.groups[name] = { GroupName: name, ...(b.Description ? { Description: String(b.Description) } : {}), created: Date.now() };
+  ps.groups[name] = { GroupName: name, ...(b.Description ? { Description: stringMember(b, 'Description') } : {}), created: Date.now() };
   c.save();
   return { Group: { GroupName: name, UserPoolId: b.UserPoolId, Description: b.Description } };
 };
 
 const listGroups: CognitoOperation = (c, b) => {
   const ps = c.poolState(c.poolFor(b.UserPoolId).id);
-  return { Groups: Object.values(ps.groups).map((g) => ({ GroupName: g.GroupName, Description: g.Description, Precedence: g.Precedence, UserPoolId: b.UserPoolId, CreationDate: g.created / 1000 })) };
+  return {
+    Groups: Object.values(ps.groups).map((g) => ({
+      GroupName: g.GroupName,
+      Description: g.Description,
+      Precedence: g.Precedence,
+      UserPoolId: b.UserPoolId,
+      CreationDate: g.created / 1000,
+    })),
+  };
 };
 
 /** AdminAddUserToGroup / AdminRemoveUserFromGroup. */
@@ -86,7 +107,14 @@ const adminListGroupsForUser: CognitoOperation = (c, b) => {
 
 const adminGetUser: CognitoOperation = (c, b) => {
   const u = c.mustUser(c.poolState(c.poolFor(b.UserPoolId).id), String(b.Username));
-  return { Username: u.username, UserAttributes: c.userAttributes(u), UserCreateDate: u.created / 1000, UserLastModifiedDate: u.modified / 1000, Enabled: u.enabled, UserStatus: u.status };
+  return {
+    Username: u.username,
+    UserAttributes: c.userAttributes(u),
+    UserCreateDate: u.created / 1000,
+    UserLastModifiedDate: u.modified / 1000,
+    Enabled: u.enabled,
+    UserStatus: u.status,
+  };
 };
 
 const adminDeleteUser: CognitoOperation = (c, b) => {
@@ -97,23 +125,37 @@ const adminDeleteUser: CognitoOperation = (c, b) => {
 };
 
 /** ListUsers' Filter: `attr = "v"` or `attr ^= "v"`. */
-function filterUsers(users: User[], filter: unknown): User[] {
-  const f = /^\s*([\w:]+)\s*(=|\^=)\s*"([^"]*)"\s*$/.exec(String(filter ?? ''));
+function filterUsers(users: User[], filter: string): User[] {
+  const f = /^\s*([\w:]+)\s*(=|\^=)\s*"([^"]*)"\s*$/.exec(filter);
   if (!f) return users;
   const [, attr, opr, val] = f;
-  const get = (u: User) => (attr === 'username' ? u.username : attr === 'sub' ? u.sub : attr === 'status' ? (u.enabled ? 'Enabled' : 'Disabled') : attr === 'cognito:user_status' ? u.status : u.attributes[attr!]) ?? '';
+  const get = (u: User) =>
+    (attr === 'username'
+      ? u.username
+      : attr === 'sub'
+        ? u.sub
+        : attr === 'status'
+          ? u.enabled
+            ? 'Enabled'
+            : 'Disabled'
+          : attr === 'cognito:user_status'
+            ? u.status
+            : u.attributes[attr!]) ?? '';
   return users.filter((u) => (opr === '=' ? get(u) === val : get(u).startsWith(val!)));
 }
 
 const listUsers: CognitoOperation = (c, b) => {
-  const users = filterUsers(Object.values(c.poolState(c.poolFor(b.UserPoolId).id).users), b.Filter);
+  const users = filterUsers(Object.values(c.poolState(c.poolFor(b.UserPoolId).id).users), stringMember(b, 'Filter'));
   const start = Number(b.PaginationToken ?? 0);
   const limit = Math.min(Number(b.Limit ?? 60), 60);
-  return { Users: users.slice(start, start + limit).map((u) => c.userType(u)), ...(start + limit < users.length ? { PaginationToken: String(start + limit) } : {}) };
+  return {
+    Users: users.slice(start, start + limit).map((u) => c.userType(u)),
+    ...(start + limit < users.length ? { PaginationToken: String(start + limit) } : {}),
+  };
 };
 
 const getUser: CognitoOperation = async (c, b) => {
-  const { user } = await c.verifyAccessToken(String(b.AccessToken ?? ''), API_SCOPE);
+  const { user } = await c.verifyAccessToken(stringMember(b, 'AccessToken'), API_SCOPE);
   return { Username: user.username, UserAttributes: c.userAttributes(user) };
 };
 

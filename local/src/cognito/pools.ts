@@ -3,7 +3,7 @@
  * attributes, auto-verification, custom attributes, the hosted UI domain, and per client
  * the auth flows, token lifetimes, PreventUserExistenceErrors and the OAuth settings.
  */
-import { resourcesOfType, type ResolvedTemplate } from '../template';
+import { resourcesOfType, textOf, type ResolvedTemplate } from '../template';
 import type { ClientDef, PoolDef, Rec } from './model';
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
@@ -24,17 +24,24 @@ function poolDef(id: string, logicalId: string, p: Rec): PoolDef {
     },
     emailAsUsername: attrs.includes('email'),
     autoVerifyEmail: strings(p.AutoVerifiedAttributes).includes('email'),
-    customAttributes: ((p.Schema ?? []) as Rec[]).map((a) => String(a.Name)).filter((n) => !['email', 'name', 'phone_number'].includes(n)).map((n) => `custom:${n}`),
+    customAttributes: ((p.Schema ?? []) as Rec[])
+      .map((a) => String(a.Name))
+      .filter((n) => !['email', 'name', 'phone_number'].includes(n))
+      .map((n) => `custom:${n}`),
     clients: {},
   };
 }
 
 function clientDef(logicalId: string, p: Rec): ClientDef {
   const v = (p.TokenValidityUnits ?? {}) as Rec;
-  const minutes = (n: unknown, unit: unknown, d: number) => (n === undefined ? d : Number(n) * ({ seconds: 1 / 60, minutes: 1, hours: 60, days: 1440 }[String(unit ?? 'hours')] ?? 60));
+  const minutes = (n: unknown, unit: unknown, d: number) =>
+    n === undefined
+      ? d
+      : Number(n) *
+        ({ seconds: 1 / 60, minutes: 1, hours: 60, days: 1440 }[textOf(unit, 'hours', `${logicalId} TokenValidityUnits`)] ?? 60);
   return {
     logicalId,
-    name: String(p.ClientName ?? logicalId),
+    name: textOf(p.ClientName, logicalId, `${logicalId} ClientName`),
     flows: strings(p.ExplicitAuthFlows),
     accessMinutes: minutes(p.AccessTokenValidity, v.AccessToken, 60),
     idMinutes: minutes(p.IdTokenValidity, v.IdToken, 60),
@@ -53,7 +60,7 @@ function clientDef(logicalId: string, p: Rec): ClientDef {
 
 export function poolsFromTemplate(t: ResolvedTemplate): Record<string, PoolDef> {
   const pools: Record<string, PoolDef> = {};
-  for (const [lid, r] of resourcesOfType(t, 'AWS::Cognito::UserPool')) pools[t.refs[lid]!] = poolDef(t.refs[lid]!, lid, r.Properties as Rec);
+  for (const [lid, r] of resourcesOfType(t, 'AWS::Cognito::UserPool')) pools[t.refs[lid]!] = poolDef(t.refs[lid]!, lid, r.Properties);
   for (const [lid, r] of resourcesOfType(t, 'AWS::Cognito::UserPoolClient')) {
     const p = r.Properties as Rec;
     const pool = pools[String(p.UserPoolId)];

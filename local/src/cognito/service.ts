@@ -51,7 +51,12 @@ const userPoolDomainKind: ResourceKind = {
   types: ['AWS::Cognito::UserPoolDomain'],
   // Ref gives the domain prefix, as in CloudFormation; its hosted UI is served on the Cognito port (localize below).
   physicalId: (r, ctx) => declaredName(r, 'Domain', ctx),
-  getAtt: (attr, r, ctx) => (attr === 'CloudFrontDistribution' ? (ctx.urls.cognito ? new URL(ctx.urls.cognito).host : `d${stableId(`${ctx.stackName}/${r.logicalId}`, 13, LOWER_ALNUM)}.cloudfront.net`) : undefined),
+  getAtt: (attr, r, ctx) =>
+    attr === 'CloudFrontDistribution'
+      ? ctx.urls.cognito
+        ? new URL(ctx.urls.cognito).host
+        : `d${stableId(`${ctx.stackName}/${r.logicalId}`, 13, LOWER_ALNUM)}.cloudfront.net`
+      : undefined,
 };
 
 /** The issuer and JWKS URLs: a whole value. */
@@ -83,7 +88,13 @@ export const cognitoService: ServiceModule = {
   start: async (ctx) => {
     // Loaded here, not at the top: jose is ESM-only, and the registry (which unit tests load) needs only the kinds above.
     const { CognitoServer } = await import('.');
-    const cognito = new CognitoServer({ template: ctx.template, stateDir: join(ctx.stateDir, 'cognito'), region: ctx.region, baseUrl: ctx.urls.cognito!, log: ctx.log });
+    const cognito = new CognitoServer({
+      template: ctx.template,
+      stateDir: join(ctx.stateDir, 'cognito'),
+      region: ctx.region,
+      baseUrl: ctx.urls.cognito!,
+      log: ctx.log,
+    });
     const port = await cognito.listen(ctx.port);
     return { url: `http://127.0.0.1:${port}`, stop: () => cognito.stop() };
   },

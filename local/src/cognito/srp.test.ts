@@ -4,7 +4,17 @@
  * must verify here, and nothing else may.
  */
 import { createHmac } from 'node:crypto';
-import { cognitoTimestamp, createPasswordVerifier, k, N, padHex, parseCognitoTimestamp, passwordMatches, serverEphemeral, verifyPasswordClaim } from './srp';
+import {
+  cognitoTimestamp,
+  createPasswordVerifier,
+  k,
+  N,
+  padHex,
+  parseCognitoTimestamp,
+  passwordMatches,
+  serverEphemeral,
+  verifyPasswordClaim,
+} from './srp';
 
 interface ClientBigInteger {
   toString(radix: number): string;
@@ -13,14 +23,25 @@ interface ClientHelper {
   largeAValue: ClientBigInteger;
   k: ClientBigInteger;
   N: ClientBigInteger;
-  getLargeAValue(cb: (err: unknown, A: ClientBigInteger) => void): void;
-  getPasswordAuthenticationKey(user: string, pw: string, B: ClientBigInteger, salt: ClientBigInteger, cb: (err: unknown, key: Buffer) => void): void;
+  getLargeAValue(cb: (err: Error | null, A: ClientBigInteger) => void): void;
+  getPasswordAuthenticationKey(
+    user: string,
+    pw: string,
+    B: ClientBigInteger,
+    salt: ClientBigInteger,
+    cb: (err: Error | null, key: Buffer) => void,
+  ): void;
 }
 // The package's own CommonJS build (its typings cover the public classes only).
 /* eslint-disable @typescript-eslint/no-require-imports */
-const AuthenticationHelper = (require('amazon-cognito-identity-js/lib/AuthenticationHelper') as { default: new (pool: string) => ClientHelper }).default;
-const BigInteger = (require('amazon-cognito-identity-js/lib/BigInteger') as { default: new (hex: string, radix: number) => ClientBigInteger }).default;
+const AuthenticationHelper = (
+  require('amazon-cognito-identity-js/lib/AuthenticationHelper') as { default: new (pool: string) => ClientHelper }
+).default;
+const BigInteger = (
+  require('amazon-cognito-identity-js/lib/BigInteger') as { default: new (hex: string, radix: number) => ClientBigInteger }
+).default;
 const DateHelper = (require('amazon-cognito-identity-js/lib/DateHelper') as { default: new () => { getNowString(): string } }).default;
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const POOL_NAME = 'AbCdEf123';
 const USER_ID = '8f1c2a4e-1111-4222-8333-944455556666';
@@ -30,7 +51,9 @@ async function clientClaim(password: string, B: string, salt: string, secretBloc
   const helper = new AuthenticationHelper(POOL_NAME);
   const A = await new Promise<ClientBigInteger>((ok, fail) => helper.getLargeAValue((e, a) => (e ? fail(e) : ok(a))));
   const key = await new Promise<Buffer>((ok, fail) =>
-    helper.getPasswordAuthenticationKey(USER_ID, password, new BigInteger(B, 16), new BigInteger(salt, 16), (e, hkdf) => (e ? fail(e) : ok(hkdf))),
+    helper.getPasswordAuthenticationKey(USER_ID, password, new BigInteger(B, 16), new BigInteger(salt, 16), (e, hkdf) =>
+      e ? fail(e) : ok(hkdf),
+    ),
   );
   const signature = createHmac('sha256', key)
     .update(Buffer.concat([Buffer.from(POOL_NAME), Buffer.from(USER_ID), Buffer.from(secretBlock, 'base64'), Buffer.from(timestamp)]))
@@ -53,7 +76,9 @@ describe('SRP-6a as Cognito computes it', () => {
       const ephemeral = serverEphemeral(verifier);
       const timestamp = new DateHelper().getNowString();
       const { A, signature } = await clientClaim('Corr3ct-Horse', ephemeral.B, verifier.salt, secretBlock, timestamp);
-      expect(verifyPasswordClaim({ poolName: POOL_NAME, userId: USER_ID, A, ephemeral, verifier, secretBlock, timestamp, signature })).toBe(true);
+      expect(verifyPasswordClaim({ poolName: POOL_NAME, userId: USER_ID, A, ephemeral, verifier, secretBlock, timestamp, signature })).toBe(
+        true,
+      );
     }
   });
 
@@ -98,7 +123,14 @@ describe('Cognito timestamps', () => {
     expect(cognitoTimestamp(parseCognitoTimestamp(now)!)).toBe(now);
   });
 
-  it.each(['Tue Jan 07 09:05:03 UTC 2025', 'Wed Jan 7 09:05:03 UTC 2025', 'Tue Jan 7 9:05:03 UTC 2025', 'Tue Jan 7 09:05:03 GMT 2025', '2025-01-07T09:05:03Z', ''])('refuses %j', (s) => {
+  it.each([
+    'Tue Jan 07 09:05:03 UTC 2025',
+    'Wed Jan 7 09:05:03 UTC 2025',
+    'Tue Jan 7 9:05:03 UTC 2025',
+    'Tue Jan 7 09:05:03 GMT 2025',
+    '2025-01-07T09:05:03Z',
+    '',
+  ])('refuses %j', (s) => {
     expect(parseCognitoTimestamp(s)).toBeUndefined();
   });
 });

@@ -89,8 +89,13 @@ export function serverEphemeral(v: PasswordVerifier): ServerEphemeral {
 
 /** HKDF-SHA256 as the clients compute it: one block, info "Caldera Derived Key", 16 bytes. */
 function sessionKey(S: bigint, u: bigint): Buffer {
-  const prk = createHmac('sha256', Buffer.from(padHex(u), 'hex')).update(Buffer.from(padHex(S), 'hex')).digest();
-  return createHmac('sha256', prk).update(Buffer.concat([Buffer.from('Caldera Derived Key', 'utf8'), Buffer.from([1])])).digest().subarray(0, 16);
+  const prk = createHmac('sha256', Buffer.from(padHex(u), 'hex'))
+    .update(Buffer.from(padHex(S), 'hex'))
+    .digest();
+  return createHmac('sha256', prk)
+    .update(Buffer.concat([Buffer.from('Caldera Derived Key', 'utf8'), Buffer.from([1])]))
+    .digest()
+    .subarray(0, 16);
 }
 
 export interface PasswordClaim {
@@ -117,7 +122,14 @@ export function verifyPasswordClaim(c: PasswordClaim): boolean {
   // S = (A · v^u)^b mod N: the same number the client gets from (B - k·g^x)^(a + u·x).
   const S = modPow((A * modPow(big(c.verifier.verifier), u, N)) % N, big(c.ephemeral.b), N);
   const expected = createHmac('sha256', sessionKey(S, u))
-    .update(Buffer.concat([Buffer.from(c.poolName, 'utf8'), Buffer.from(c.userId, 'utf8'), Buffer.from(c.secretBlock, 'base64'), Buffer.from(c.timestamp, 'utf8')]))
+    .update(
+      Buffer.concat([
+        Buffer.from(c.poolName, 'utf8'),
+        Buffer.from(c.userId, 'utf8'),
+        Buffer.from(c.secretBlock, 'base64'),
+        Buffer.from(c.timestamp, 'utf8'),
+      ]),
+    )
     .digest();
   const given = Buffer.from(c.signature, 'base64');
   return given.length === expected.length && timingSafeEqual(given, expected);

@@ -73,7 +73,10 @@ export async function mintTokens(m: MintInput): Promise<AuthenticationResult> {
     client.accessMinutes,
   );
   // Tokens from the OAuth endpoints bind the ID token to its access token, as Cognito's do.
-  const idToken = await sign({ ...idClaims(m.user, m.session, eventId), aud: m.clientId, ...(m.session.scope ? { at_hash: atHash(accessToken) } : {}) }, client.idMinutes);
+  const idToken = await sign(
+    { ...idClaims(m.user, m.session, eventId), aud: m.clientId, ...(m.session.scope ? { at_hash: atHash(accessToken) } : {}) },
+    client.idMinutes,
+  );
   return { AccessToken: accessToken, IdToken: idToken, ExpiresIn: Math.round(client.accessMinutes * 60), TokenType: 'Bearer' };
 }
 
@@ -117,7 +120,9 @@ export function revokeSignIns(ps: PoolState, pool: PoolDef, originJtis: Iterable
 
 /** Every sign-in of a user (GlobalSignOut). */
 export function signInsOf(ps: PoolState, u: User): string[] {
-  return Object.values(ps.refreshTokens).filter((r) => r.username === u.username).map((r) => r.originJti);
+  return Object.values(ps.refreshTokens)
+    .filter((r) => r.username === u.username)
+    .map((r) => r.originJti);
 }
 
 export interface AccessTokenCheck {
@@ -128,8 +133,17 @@ export interface AccessTokenCheck {
   findUser(ps: PoolState, name: string): User | undefined;
 }
 
+/** The scopes an access token carries (none when its `scope` claim is missing or not text). */
+export function scopesOf(claims: Rec): string[] {
+  return typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
+}
+
 /** An access token Cognito would accept for GetUser and the like: signed, live, not revoked. */
-export async function verifyAccessToken(c: AccessTokenCheck, token: string, requiredScope?: string): Promise<{ pool: PoolDef; user: User; claims: Rec }> {
+export async function verifyAccessToken(
+  c: AccessTokenCheck,
+  token: string,
+  requiredScope?: string,
+): Promise<{ pool: PoolDef; user: User; claims: Rec }> {
   const publicKey = await importJWK(c.key.jwk, 'RS256');
   for (const pool of c.pools) {
     let claims: Rec;
@@ -142,7 +156,8 @@ export async function verifyAccessToken(c: AccessTokenCheck, token: string, requ
     const ps = c.poolState(pool.id);
     if (ps.revokedOrigins?.[String(claims.origin_jti)]) throw new CognitoError('NotAuthorizedException', MESSAGES.revokedAccessToken);
     // A hosted UI token without aws.cognito.signin.user.admin cannot call the user operations.
-    if (requiredScope && !String(claims.scope ?? '').split(' ').includes(requiredScope)) throw new CognitoError('NotAuthorizedException', 'Access Token does not have required scopes');
+    if (requiredScope && !scopesOf(claims).includes(requiredScope))
+      throw new CognitoError('NotAuthorizedException', 'Access Token does not have required scopes');
     const user = c.findUser(ps, String(claims.username));
     if (user) return { pool, user, claims };
   }

@@ -64,7 +64,9 @@ function jarDir(): string {
 export function assertJava(): void {
   const r = spawnSync('java', ['-version'], { stdio: 'ignore' });
   if (r.error || r.status !== 0) {
-    throw new Error('Java is not installed or not on PATH: DynamoDB Local needs a Java 17+ runtime (e.g. apt-get install openjdk-17-jre-headless)');
+    throw new Error(
+      'Java is not installed or not on PATH: DynamoDB Local needs a Java 17+ runtime (e.g. apt-get install openjdk-17-jre-headless)',
+    );
   }
 }
 
@@ -104,7 +106,16 @@ class SupervisedJvm {
     const dir = jarDir();
     const storage = opts.inMemory || !opts.dbPath ? ['-inMemory'] : ['-dbPath', opts.dbPath];
     if (!opts.inMemory && opts.dbPath) mkdirSync(opts.dbPath, { recursive: true });
-    this.args = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'), '-sharedDb', '-disableTelemetry', '-port', String(opts.port), ...storage];
+    this.args = [
+      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(dir, 'DynamoDBLocal.jar'),
+      '-sharedDb',
+      '-disableTelemetry',
+      '-port',
+      String(opts.port),
+      ...storage,
+    ];
     this.log = opts.log ?? (() => undefined);
     this.maxRestarts = opts.maxRestarts ?? 5;
     this.budget = this.maxRestarts;
@@ -122,7 +133,14 @@ class SupervisedJvm {
     }
     this.writePid(this.current.child.pid);
     if (this.maxRestarts > 0) this.supervise(this.current, Date.now());
-    return { endpoint: this.endpoint, port: this.opts.port, client: this.client, pid: () => this.current?.child.pid, restarts: () => this.restartCount, stop: () => this.stop() };
+    return {
+      endpoint: this.endpoint,
+      port: this.opts.port,
+      client: this.client,
+      pid: () => this.current?.child.pid,
+      restarts: () => this.restartCount,
+      stop: () => this.stop(),
+    };
   }
 
   async stop(): Promise<void> {
@@ -157,7 +175,10 @@ class SupervisedJvm {
     const timeoutMs = this.opts.timeoutMs ?? 30_000;
     const deadline = Date.now() + timeoutMs;
     for (let i = 0; i < 1200 && Date.now() < deadline; i++) {
-      if (jvm.exited() !== null) throw new Error(`DynamoDB Local exited (${jvm.exited()}) on port ${this.opts.port}: ${jvm.output().trim().split('\n').slice(-3).join(' | ')}`);
+      if (jvm.exited() !== null)
+        throw new Error(
+          `DynamoDB Local exited (${jvm.exited()}) on port ${this.opts.port}: ${jvm.output().trim().split('\n').slice(-3).join(' | ')}`,
+        );
       if (this.stopping) throw new Error('DynamoDB Local stopped while starting');
       try {
         await this.client.send(new ListTablesCommand({ Limit: 1 }));
@@ -184,7 +205,9 @@ class SupervisedJvm {
       if (Date.now() - upSince >= STABLE_MS) this.budget = this.maxRestarts;
       const how = signal ? `signal ${signal}` : `code ${code}`;
       if (this.budget <= 0) {
-        this.log(`DynamoDB Local exited unexpectedly (${how}); not restarting (${this.maxRestarts} restart(s) used up): requests to ${this.endpoint} will fail`);
+        this.log(
+          `DynamoDB Local exited unexpectedly (${how}); not restarting (${this.maxRestarts} restart(s) used up): requests to ${this.endpoint} will fail`,
+        );
         return;
       }
       this.restarting = this.restartLoop(how).finally(() => (this.restarting = undefined));
@@ -196,12 +219,15 @@ class SupervisedJvm {
       this.budget--;
       this.restartCount++;
       const backoff = Math.min(250 * 2 ** (attempt - 1), 4000);
-      this.log(`DynamoDB Local exited unexpectedly (${how}); restarting on port ${this.opts.port} with the same data in ${backoff} ms (restart ${this.restartCount}, ${this.budget} left)`);
+      this.log(
+        `DynamoDB Local exited unexpectedly (${how}); restarting on port ${this.opts.port} with the same data in ${backoff} ms (restart ${this.restartCount}, ${this.budget} left)`,
+      );
       await sleep(backoff);
       if (this.stopping) return;
       if (await this.restartOnce()) return;
     }
-    if (!this.stopping) this.log(`DynamoDB Local could not be restarted (${this.maxRestarts} restart(s) used up): requests to ${this.endpoint} will fail`);
+    if (!this.stopping)
+      this.log(`DynamoDB Local could not be restarted (${this.maxRestarts} restart(s) used up): requests to ${this.endpoint} will fail`);
   }
 
   /** One restart attempt: true once the JVM answers again (or we are stopping). */
@@ -309,12 +335,27 @@ export function startTtlSweeper(
         const values = { ':now': { N: String(now) } };
         for (let page = 0; page < (o.pagesPerSweep ?? 5); page++) {
           const res = await client.send(
-            new ScanCommand({ TableName: table, Limit: o.pageSize ?? 500, FilterExpression: '#t < :now', ExpressionAttributeNames: names, ExpressionAttributeValues: values, ExclusiveStartKey: cursors.get(table) }),
+            new ScanCommand({
+              TableName: table,
+              Limit: o.pageSize ?? 500,
+              FilterExpression: '#t < :now',
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+              ExclusiveStartKey: cursors.get(table),
+            }),
           );
           for (const item of res.Items ?? []) {
             const Key = Object.fromEntries(keys.map((k) => [k, item[k]!]));
             try {
-              await client.send(new DeleteItemCommand({ TableName: table, Key, ConditionExpression: '#t < :now', ExpressionAttributeNames: names, ExpressionAttributeValues: values }));
+              await client.send(
+                new DeleteItemCommand({
+                  TableName: table,
+                  Key,
+                  ConditionExpression: '#t < :now',
+                  ExpressionAttributeNames: names,
+                  ExpressionAttributeValues: values,
+                }),
+              );
               deleted++;
             } catch (e) {
               if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;

@@ -17,7 +17,8 @@ const tableKind: ResourceKind = {
   physicalId: (r, ctx) => declaredName(r, 'TableName', ctx),
   arn: (r, ctx) => `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${r.ref}`,
   // The real label is a timestamp; the streams service reads the table from the ARN.
-  getAtt: (attr, r, ctx) => (attr === 'StreamArn' ? `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${r.ref}/stream/local` : undefined),
+  getAtt: (attr, r, ctx) =>
+    attr === 'StreamArn' ? `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${r.ref}/stream/local` : undefined,
   features: (p) => (p.PointInTimeRecoverySpecification ? ['point-in-time recovery'] : []),
 };
 
@@ -27,7 +28,8 @@ async function startDynamoDb(ctx: ServiceContext): Promise<StartedService> {
   // Supervised: a JVM that dies is restarted on the same port and data; its pid is in
   // <stateDir>/dynamodb/pid (the faults suite kills it). An in-memory database comes back
   // empty, so the tables are created again.
-  let restartClient: DynamoDbLocal['client'] | undefined;
+  // Filled in once the first start returns: a restart before that has no client to use yet.
+  const restart: { client?: DynamoDbLocal['client'] } = {};
   const db = await startDynamoDbLocal({
     port: ctx.port,
     inMemory: !!ctx.options.inMemoryDb,
@@ -36,11 +38,11 @@ async function startDynamoDb(ctx: ServiceContext): Promise<StartedService> {
     pidFile: join(ctx.stateDir, 'dynamodb', 'pid'),
     log,
     onRestart: async () => {
-      const again = restartClient ? await createTables(restartClient, tableDefs) : [];
+      const again = restart.client ? await createTables(restart.client, tableDefs) : [];
       if (again.length) log(`created ${again.join(', ')} again (the in-memory database restarted empty)`);
     },
   });
-  restartClient = db.client;
+  restart.client = db.client;
   ctx.phase('dynamodb');
   try {
     const created = await createTables(db.client, tableDefs);

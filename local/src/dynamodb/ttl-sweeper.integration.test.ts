@@ -12,7 +12,12 @@ let ddb: DynamoDbLocal;
 const def: TableDefinition = {
   logicalId: 'Sessions',
   ttlAttribute: 'ttl',
-  input: { TableName: 'Sessions', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] },
+  input: {
+    TableName: 'Sessions',
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+  },
 };
 
 beforeAll(async () => {
@@ -23,7 +28,9 @@ afterAll(async () => ddb?.stop());
 
 async function put(items: Record<string, AttributeValue>[]) {
   for (let i = 0; i < items.length; i += 25) {
-    await ddb.client.send(new BatchWriteItemCommand({ RequestItems: { Sessions: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+    await ddb.client.send(
+      new BatchWriteItemCommand({ RequestItems: { Sessions: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }),
+    );
   }
 }
 const ids = async () => ((await ddb.client.send(new ScanCommand({ TableName: 'Sessions' }))).Items ?? []).map((i) => i.id!.S!).sort();
@@ -38,7 +45,8 @@ it('deletes expired items, a bounded number of pages per sweep; keeps live and T
   // themselves, so the sweeper's own delete count is not a stable figure; what is left is.)
   let scans = 0;
   const counting = new Proxy(ddb.client, {
-    get: (target, prop) => (prop === 'send' ? (cmd: unknown) => ((cmd instanceof ScanCommand && scans++), target.send(cmd as never)) : Reflect.get(target, prop)),
+    get: (target, prop) =>
+      prop === 'send' ? (cmd: unknown) => (cmd instanceof ScanCommand && scans++, target.send(cmd as never)) : Reflect.get(target, prop),
   });
   const sweeper = startTtlSweeper(counting, [def], () => undefined, { intervalMs: 3_600_000, pageSize: 10, pagesPerSweep: 2 });
   try {

@@ -7,7 +7,15 @@ import { AsyncInvokeQueue, asyncInvokeConfig, type AsyncInvokeConfig, type Async
 const fnError: InvokeResult = { ok: false, error: { errorType: 'Error', errorMessage: 'boom' } };
 const throttled: InvokeResult = { ok: false, error: { errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.' } };
 
-function harness(o: { results?: (event: any, n: number) => InvokeResult | Promise<InvokeResult>; config?: Partial<AsyncInvokeConfig>; concurrency?: number; journal?: string; sendFails?: number } = {}) {
+function harness(
+  o: {
+    results?: (event: any, n: number) => InvokeResult | Promise<InvokeResult>;
+    config?: Partial<AsyncInvokeConfig>;
+    concurrency?: number;
+    journal?: string;
+    sendFails?: number;
+  } = {},
+) {
   const calls: unknown[] = [];
   const sent: { target: unknown; body: unknown; error: unknown }[] = [];
   let sendFails = o.sendFails ?? 0;
@@ -43,12 +51,23 @@ function harness(o: { results?: (event: any, n: number) => InvokeResult | Promis
 describe('asyncInvokeConfig', () => {
   it('reads EventInvokeConfig first, then DeadLetterQueue, with Lambda defaults', () => {
     expect(asyncInvokeConfig({})).toEqual({ maxRetries: 2, maxEventAgeMs: 21_600_000 });
-    expect(asyncInvokeConfig({ DeadLetterQueue: { Type: 'SQS', TargetArn: 'arn:aws:sqs:us-east-1:1:dlq' } }).onFailure).toEqual({ arn: 'arn:aws:sqs:us-east-1:1:dlq', kind: 'dlq' });
+    expect(asyncInvokeConfig({ DeadLetterQueue: { Type: 'SQS', TargetArn: 'arn:aws:sqs:us-east-1:1:dlq' } }).onFailure).toEqual({
+      arn: 'arn:aws:sqs:us-east-1:1:dlq',
+      kind: 'dlq',
+    });
     const both = asyncInvokeConfig({
       DeadLetterQueue: { Type: 'SQS', TargetArn: 'arn:aws:sqs:us-east-1:1:dlq' },
-      EventInvokeConfig: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 120, DestinationConfig: { OnFailure: { Type: 'SQS', Destination: 'arn:aws:sqs:us-east-1:1:dest' } } },
+      EventInvokeConfig: {
+        MaximumRetryAttempts: 0,
+        MaximumEventAgeInSeconds: 120,
+        DestinationConfig: { OnFailure: { Type: 'SQS', Destination: 'arn:aws:sqs:us-east-1:1:dest' } },
+      },
     });
-    expect(both).toEqual({ maxRetries: 0, maxEventAgeMs: 120_000, onFailure: { arn: 'arn:aws:sqs:us-east-1:1:dest', kind: 'destination' } });
+    expect(both).toEqual({
+      maxRetries: 0,
+      maxEventAgeMs: 120_000,
+      onFailure: { arn: 'arn:aws:sqs:us-east-1:1:dest', kind: 'destination' },
+    });
   });
 });
 
@@ -67,17 +86,26 @@ describe('AsyncInvokeQueue', () => {
     h.q.enqueue('Fn', { order: 1 });
     await h.q.idle(5000);
     expect(h.calls).toHaveLength(3);
-    expect(h.sent).toEqual([{ target: { arn: 'arn:aws:sqs:us-east-1:1:dlq', kind: 'dlq' }, body: { order: 1 }, error: { code: 'Error', message: 'boom' } }]);
+    expect(h.sent).toEqual([
+      { target: { arn: 'arn:aws:sqs:us-east-1:1:dlq', kind: 'dlq' }, body: { order: 1 }, error: { code: 'Error', message: 'boom' } },
+    ]);
   });
 
-  it('sends Lambda\'s invocation record to an OnFailure destination', async () => {
-    const h = harness({ results: () => fnError, config: { maxRetries: 0, onFailure: { arn: 'arn:aws:sqs:us-east-1:1:dest', kind: 'destination' } } });
+  it("sends Lambda's invocation record to an OnFailure destination", async () => {
+    const h = harness({
+      results: () => fnError,
+      config: { maxRetries: 0, onFailure: { arn: 'arn:aws:sqs:us-east-1:1:dest', kind: 'destination' } },
+    });
     h.q.enqueue('Fn', { order: 2 });
     await h.q.idle(5000);
     expect(h.calls).toHaveLength(1);
     const body = h.sent[0]!.body as any;
     expect(body.requestPayload).toEqual({ order: 2 });
-    expect(body.requestContext).toMatchObject({ condition: 'RetriesExhausted', approximateInvokeCount: 1, functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:Fn:$LATEST' });
+    expect(body.requestContext).toMatchObject({
+      condition: 'RetriesExhausted',
+      approximateInvokeCount: 1,
+      functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:Fn:$LATEST',
+    });
     expect(body.responsePayload).toEqual(fnError.error);
   });
 
@@ -96,7 +124,11 @@ describe('AsyncInvokeQueue', () => {
   });
 
   it('keeps a failed event whose DLQ delivery fails, and delivers it later without invoking again', async () => {
-    const h = harness({ results: () => fnError, config: { maxRetries: 0, onFailure: { arn: 'arn:aws:sqs:us-east-1:1:dlq', kind: 'dlq' } }, sendFails: 1 });
+    const h = harness({
+      results: () => fnError,
+      config: { maxRetries: 0, onFailure: { arn: 'arn:aws:sqs:us-east-1:1:dlq', kind: 'dlq' } },
+      sendFails: 1,
+    });
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
     try {
       h.q.enqueue('Fn', { order: 3 });

@@ -27,12 +27,21 @@ export interface AsyncInvokeConfig {
 
 /** Reads a SAM function's EventInvokeConfig and DeadLetterQueue (resolved properties). */
 export function asyncInvokeConfig(props: Record<string, unknown>): AsyncInvokeConfig {
-  const eic = (props.EventInvokeConfig ?? {}) as { MaximumRetryAttempts?: unknown; MaximumEventAgeInSeconds?: unknown; DestinationConfig?: { OnFailure?: { Destination?: unknown } } };
+  const eic = (props.EventInvokeConfig ?? {}) as {
+    MaximumRetryAttempts?: unknown;
+    MaximumEventAgeInSeconds?: unknown;
+    DestinationConfig?: { OnFailure?: { Destination?: unknown } };
+  };
   const dlq = props.DeadLetterQueue as { TargetArn?: unknown } | undefined;
   const retries = Number(eic.MaximumRetryAttempts);
   const age = Number(eic.MaximumEventAgeInSeconds);
   const dest = eic.DestinationConfig?.OnFailure?.Destination;
-  const onFailure = typeof dest === 'string' && dest ? { arn: dest, kind: 'destination' as const } : typeof dlq?.TargetArn === 'string' && dlq.TargetArn ? { arn: dlq.TargetArn, kind: 'dlq' as const } : undefined;
+  const onFailure =
+    typeof dest === 'string' && dest
+      ? { arn: dest, kind: 'destination' as const }
+      : typeof dlq?.TargetArn === 'string' && dlq.TargetArn
+        ? { arn: dlq.TargetArn, kind: 'dlq' as const }
+        : undefined;
   return {
     maxRetries: Number.isInteger(retries) && retries >= 0 && retries <= 2 ? retries : 2,
     maxEventAgeMs: (Number.isFinite(age) && age >= 60 ? Math.min(age, 21_600) : 21_600) * 1000,
@@ -57,7 +66,12 @@ export interface AsyncQueueDeps {
    * Delivers a failed event: to a destination, Lambda's invocation record; to a DLQ, the
    * event itself with the error in message attributes.
    */
-  sendOnFailure(target: NonNullable<AsyncInvokeConfig['onFailure']>, body: unknown, error: { code: string; message: string }, q: QueuedEvent): Promise<void>;
+  sendOnFailure(
+    target: NonNullable<AsyncInvokeConfig['onFailure']>,
+    body: unknown,
+    error: { code: string; message: string },
+    q: QueuedEvent,
+  ): Promise<void>;
   functionArn(functionId: string): string;
   log(source: string, message: string): void;
   /** Journal file; none = in memory only (tests). */
@@ -113,7 +127,9 @@ export class AsyncInvokeQueue {
   /** Events waiting or running, per function (for tests and the idle check). */
   depth(functionId?: string): number {
     const ids = functionId ? [functionId] : [...new Set([...this.queues.keys(), ...this.inFlight.keys()])];
-    return ids.reduce((n, id) => n + (this.queues.get(id)?.length ?? 0) + (this.inFlight.get(id) ?? 0), 0) + (functionId ? 0 : this.timers.size);
+    return (
+      ids.reduce((n, id) => n + (this.queues.get(id)?.length ?? 0) + (this.inFlight.get(id) ?? 0), 0) + (functionId ? 0 : this.timers.size)
+    );
   }
 
   /** Resolves when nothing is queued, running or waiting to retry (bounded). */
@@ -202,7 +218,12 @@ export class AsyncInvokeQueue {
           : {
               version: '1.0',
               timestamp: new Date().toISOString(),
-              requestContext: { requestId: q.requestId, functionArn: `${this.d.functionArn(q.functionId)}:$LATEST`, condition, approximateInvokeCount: q.attempts },
+              requestContext: {
+                requestId: q.requestId,
+                functionArn: `${this.d.functionArn(q.functionId)}:$LATEST`,
+                condition,
+                approximateInvokeCount: q.attempts,
+              },
               requestPayload: q.event,
               responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
               responsePayload: res?.error ?? null,

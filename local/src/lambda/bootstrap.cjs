@@ -26,7 +26,6 @@ function load() {
   loaded = (async () => {
     const file = process.env.LOCAL_HANDLER_FILE;
     const name = process.env.LOCAL_HANDLER_EXPORT || 'handler';
-    // eslint-disable-next-line import/no-dynamic-require
     const mod = require(file);
     handler = mod[name] ?? mod.default?.[name];
     if (typeof handler !== 'function') {
@@ -56,7 +55,9 @@ process.on('message', async (msg) => {
     logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done() {}, succeed() {}, fail() {},
+    done() {},
+    succeed() {},
+    fail() {},
   };
   process.env._X_AMZN_TRACE_ID = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)};Parent=${randomUUID().replace(/-/g, '').slice(0, 16)};Sampled=0`;
   let reply;

@@ -14,12 +14,18 @@ function moduleAt(dir: string, name: string, value: string) {
 }
 
 async function invoke(env: Record<string, string>): Promise<unknown> {
-  const child = fork(join(__dirname, 'bootstrap.cjs'), [], { env: { PATH: process.env.PATH ?? '', ...env }, execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  const child = fork(join(__dirname, 'bootstrap.cjs'), [], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    execArgv: [],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
   try {
     return await new Promise((ok, fail) => {
       child.on('message', (m: { type: string; ok: boolean; payload?: unknown; error?: unknown }) => {
-        if (m.type === 'ready') child.send({ type: 'invoke', id: '1', requestId: '1', event: {}, deadline: Date.now() + 5000, functionArn: 'arn' });
-        else m.ok ? ok(m.payload) : fail(new Error(JSON.stringify(m.error)));
+        if (m.type === 'ready')
+          child.send({ type: 'invoke', id: '1', requestId: '1', event: {}, deadline: Date.now() + 5000, functionArn: 'arn' });
+        else if (m.ok) ok(m.payload);
+        else fail(new Error(JSON.stringify(m.error)));
       });
       child.once('exit', (c) => fail(new Error(`exited ${c}`)));
     });

@@ -17,7 +17,9 @@ interface CfnResponse {
 }
 
 export async function runCustomResources(ctx: ServiceContext, timeoutMs = 60_000): Promise<void> {
-  const custom = Object.entries(ctx.template.resources).filter(([, r]) => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource');
+  const custom = Object.entries(ctx.template.resources).filter(
+    ([, r]) => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource',
+  );
   if (!custom.length) return;
   const responses = new Map<string, (r: CfnResponse) => void>();
   const server = createServer((req, res) => {
@@ -25,7 +27,7 @@ export async function runCustomResources(ctx: ServiceContext, timeoutMs = 60_000
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const key = decodeURIComponent((req.url ?? '').slice(1));
-      let body: CfnResponse = {};
+      let body: CfnResponse;
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as CfnResponse;
       } catch {
@@ -59,9 +61,13 @@ export async function runCustomResources(ctx: ServiceContext, timeoutMs = 60_000
       const inv = await ctx.functions.invoke(fid, event);
       if (!inv.ok) throw new Error(`Custom resource ${id} (${fid}) failed: ${inv.error?.errorType}: ${inv.error?.errorMessage}`);
       let timer: NodeJS.Timeout | undefined;
-      const resp = await Promise.race([got, new Promise<CfnResponse>((ok) => (timer = setTimeout(() => ok({ Status: 'TIMEOUT' }), timeoutMs)))]);
+      const resp = await Promise.race([
+        got,
+        new Promise<CfnResponse>((ok) => (timer = setTimeout(() => ok({ Status: 'TIMEOUT' }), timeoutMs))),
+      ]);
       clearTimeout(timer);
-      if (resp.Status !== 'SUCCESS') throw new Error(`Custom resource ${id} (${fid}): ${resp.Status}${resp.Reason ? `: ${resp.Reason}` : ''}`);
+      if (resp.Status !== 'SUCCESS')
+        throw new Error(`Custom resource ${id} (${fid}): ${resp.Status}${resp.Reason ? `: ${resp.Reason}` : ''}`);
       ctx.log('cloudformation', `${id} CREATE_COMPLETE (${fid}, ${Date.now() - started} ms)`);
     }
   } finally {

@@ -2,7 +2,24 @@
 import { formatLogLine } from '.';
 
 it('formats Powertools EMF output', () => {
-  const emf = JSON.stringify({ _aws: { Timestamp: 1, CloudWatchMetrics: [{ Namespace: 'n', Dimensions: [['service']], Metrics: [{ Name: 'SuccessfulOrder', Unit: 'Count' }, { Name: 'OrderTotal', Unit: 'None' }] }] }, service: 's', SuccessfulOrder: 1, OrderTotal: 2500 });
+  const emf = JSON.stringify({
+    _aws: {
+      Timestamp: 1,
+      CloudWatchMetrics: [
+        {
+          Namespace: 'n',
+          Dimensions: [['service']],
+          Metrics: [
+            { Name: 'SuccessfulOrder', Unit: 'Count' },
+            { Name: 'OrderTotal', Unit: 'None' },
+          ],
+        },
+      ],
+    },
+    service: 's',
+    SuccessfulOrder: 1,
+    OrderTotal: 2500,
+  });
   expect(formatLogLine(emf)).toBe('metric SuccessfulOrder=1 Count; metric OrderTotal=2500 None');
 });
 

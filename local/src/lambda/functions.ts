@@ -26,7 +26,11 @@ export const functionKind: ResourceKind = {
     const alias = r.prop('AutoPublishAlias');
     if (typeof alias !== 'string' || !alias) return {};
     const aliasArn = `${functionArn(r, ctx)}:${alias}`;
-    return { [`${r.logicalId}.Alias`]: aliasArn, [`${r.logicalId}Alias${alias}`]: aliasArn, [`${r.logicalId}.Version`]: `${functionArn(r, ctx)}:1` };
+    return {
+      [`${r.logicalId}.Alias`]: aliasArn,
+      [`${r.logicalId}Alias${alias}`]: aliasArn,
+      [`${r.logicalId}.Version`]: `${functionArn(r, ctx)}:1`,
+    };
   },
   features: (p) => [...(p.ProvisionedConcurrencyConfig ? ['provisioned concurrency'] : []), ...tracing(p)],
 };

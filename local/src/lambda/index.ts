@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { BuiltFunction, BuiltLayer } from '../build';
-import type { ResolvedTemplate } from '../template';
+import { textOf, type ResolvedTemplate } from '../template';
 import type { InvokeResult, Log } from '../contract';
 import type { LogBus } from '../log-bus';
 import { AsyncInvokeQueue, asyncInvokeConfig, type AsyncInvokeConfig } from './async-queue';
@@ -29,7 +29,11 @@ export interface LambdaDeps {
   /** Where the asynchronous-invocation queue is journalled; none = in memory. */
   stateDir?: string;
   /** Sends a failed asynchronous event to its OnFailure destination or DeadLetterQueue. */
-  sendOnFailure?: (target: NonNullable<AsyncInvokeConfig['onFailure']>, body: unknown, error: { code: string; message: string }) => Promise<void>;
+  sendOnFailure?: (
+    target: NonNullable<AsyncInvokeConfig['onFailure']>,
+    body: unknown,
+    error: { code: string; message: string },
+  ) => Promise<void>;
   /** Wait before an async retry after a function error (Lambda: 1 then 2 minutes). */
   asyncRetryDelayMs?: (attempt: number) => number;
 }
@@ -60,7 +64,9 @@ function num(v: unknown, d: number): number {
 export function formatLogLine(line: string): string {
   if (!line.startsWith('{') || !line.includes('"_aws"')) return line;
   try {
-    const o = JSON.parse(line) as Record<string, unknown> & { _aws?: { CloudWatchMetrics?: { Metrics?: { Name: string; Unit?: string }[] }[] } };
+    const o = JSON.parse(line) as Record<string, unknown> & {
+      _aws?: { CloudWatchMetrics?: { Metrics?: { Name: string; Unit?: string }[] }[] };
+    };
     const metrics = o._aws?.CloudWatchMetrics?.flatMap((d) => d.Metrics ?? []) ?? [];
     if (!metrics.length) return line;
     return metrics.map((m) => `metric ${m.Name}=${JSON.stringify(o[m.Name])} ${m.Unit ?? ''}`.trim()).join('; ');
@@ -109,7 +115,7 @@ export class LambdaService {
   }
 
   private props(id: string): Record<string, unknown> {
-    return this.d.template.resources[id]!.Properties as Record<string, unknown>;
+    return this.d.template.resources[id]!.Properties;
   }
 
   private cap(id: string): number {
@@ -120,7 +126,7 @@ export class LambdaService {
   private env(id: string, fn: BuiltFunction, logStream: string): Record<string, string> {
     const p = this.props(id);
     const name = this.d.template.refs[id]!;
-    const templateEnv = ((p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
+    const templateEnv = (p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
     const layers = (Array.isArray(p.Layers) ? p.Layers : [])
       .map((arn) => Object.entries(this.d.template.refs).find(([, r]) => r === arn)?.[0])
       .map((lid) => (lid ? this.d.layer(lid)?.nodeModules : undefined))
@@ -137,10 +143,10 @@ export class LambdaService {
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory,
       AWS_LAMBDA_LOG_GROUP_NAME: functionLogGroup(this.d.template, id),
       AWS_LAMBDA_LOG_STREAM_NAME: logStream,
-      AWS_EXECUTION_ENV: `AWS_Lambda_${String(p.Runtime ?? 'nodejs22.x')}`,
+      AWS_EXECUTION_ENV: `AWS_Lambda_${textOf(p.Runtime, 'nodejs22.x', `${name} Runtime`)}`,
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       LAMBDA_TASK_ROOT: fn.dir,
-      _HANDLER: String(p.Handler ?? ''),
+      _HANDLER: textOf(p.Handler, '', `${name} Handler`),
       // Layers first as in /opt/nodejs/node_modules, then the repo's node_modules for the runtime's SDK.
       NODE_PATH: [...layers, join(this.d.rootDir, 'node_modules')].join(':'),
       NODE_OPTIONS: '--enable-source-maps',
@@ -152,14 +158,22 @@ export class LambdaService {
       LOCAL_HANDLER_EXPORT: fn.handlerExport,
     };
     // An empty AWS_ENDPOINT_URL_* (declared for `sam local`) means the SDK's default: here, the local endpoint.
-    for (const [k, v] of Object.entries(templateEnv)) if (!(v === '' && k.startsWith('AWS_ENDPOINT_URL_'))) env[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    for (const [k, v] of Object.entries(templateEnv))
+      if (!(v === '' && k.startsWith('AWS_ENDPOINT_URL_'))) env[k] = typeof v === 'string' ? v : JSON.stringify(v);
     return env;
   }
 
   /** A line of a function's output: to the console log and to the log bus. */
   private emit(id: string, w: Worker, line: string): void {
     this.d.log(id, formatLogLine(line));
-    this.d.logs?.publish({ logGroup: functionLogGroup(this.d.template, id), functionId: id, timestamp: Date.now(), logStream: w.logStream, message: line, ...(w.requestId ? { requestId: w.requestId } : {}) });
+    this.d.logs?.publish({
+      logGroup: functionLogGroup(this.d.template, id),
+      functionId: id,
+      timestamp: Date.now(),
+      logStream: w.logStream,
+      message: line,
+      ...(w.requestId ? { requestId: w.requestId } : {}),
+    });
   }
 
   private pipeLines(id: string, w: Worker, s: NodeJS.ReadableStream | null): void {
@@ -179,7 +193,12 @@ export class LambdaService {
     const logStream = `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${randomUUID().replace(/-/g, '')}`;
     // execArgv []: plain node, as in Lambda. By default fork() passes on the runtime's own
     // flags, i.e. tsx's loader, which every function process then paid for on each require.
-    const child = fork(join(__dirname, 'bootstrap.cjs'), [], { env: this.env(id, fn, logStream), execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'], cwd: fn.dir });
+    const child = fork(join(__dirname, 'bootstrap.cjs'), [], {
+      env: this.env(id, fn, logStream),
+      execArgv: [],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      cwd: fn.dir,
+    });
     const ready = new Promise<void>((ok, fail) => {
       child.once('message', () => ok());
       child.once('error', fail);
@@ -191,7 +210,10 @@ export class LambdaService {
     this.pipeLines(id, w, child.stderr);
     child.once('exit', () => {
       const list = this.workers.get(id) ?? [];
-      this.workers.set(id, list.filter((x) => x !== w));
+      this.workers.set(
+        id,
+        list.filter((x) => x !== w),
+      );
     });
     return w;
   }
@@ -266,11 +288,19 @@ export class LambdaService {
       let initTimer: NodeJS.Timeout | undefined;
       await Promise.race([
         w.ready,
-        new Promise((_, fail) => (initTimer = setTimeout(() => (w.child.kill('SIGKILL'), fail(new Error('Init phase exceeded 10 s'))), 10_000))),
+        new Promise(
+          (_, fail) => (initTimer = setTimeout(() => (w.child.kill('SIGKILL'), fail(new Error('Init phase exceeded 10 s'))), 10_000)),
+        ),
       ]).finally(() => clearTimeout(initTimer));
     } catch (e) {
       if (acquired) this.release(id, acquired);
-      return { ok: false, error: { errorType: (e as Error).name === 'TooManyRequestsException' ? 'TooManyRequestsException' : 'Runtime.InitError', errorMessage: (e as Error).message } };
+      return {
+        ok: false,
+        error: {
+          errorType: (e as Error).name === 'TooManyRequestsException' ? 'TooManyRequestsException' : 'Runtime.InitError',
+          errorMessage: (e as Error).message,
+        },
+      };
     }
     const result = await this.run(id, acquired, event, timeoutS);
     this.release(id, acquired);
@@ -289,11 +319,24 @@ export class LambdaService {
         if (m.type !== 'result' || m.id !== requestId) return;
         done(m.ok ? { ok: true, payload: m.payload } : { ok: false, error: m.error! });
       };
-      const onExit = (code: number | null) => done({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status ${code}` } });
+      const onExit = (code: number | null) =>
+        done({
+          ok: false,
+          error: {
+            errorType: 'Runtime.ExitError',
+            errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status ${code}`,
+          },
+        });
       const timer = setTimeout(() => {
         w.child.removeListener('exit', onExit);
         w.child.kill('SIGKILL');
-        done({ ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: `${new Date().toISOString()} ${requestId} Task timed out after ${timeoutS.toFixed(2)} seconds` } });
+        done({
+          ok: false,
+          error: {
+            errorType: 'Sandbox.Timedout',
+            errorMessage: `${new Date().toISOString()} ${requestId} Task timed out after ${timeoutS.toFixed(2)} seconds`,
+          },
+        });
       }, timeoutS * 1000);
       const done = (r: InvokeResult) => {
         clearTimeout(timer);
@@ -309,7 +352,11 @@ export class LambdaService {
         if (err) onExit(w.child.exitCode);
       });
     });
-    this.emit(id, w, `REPORT RequestId: ${requestId} Duration: ${Date.now() - started} ms${result.ok ? '' : ` Error: ${result.error?.errorType}`}`);
+    this.emit(
+      id,
+      w,
+      `REPORT RequestId: ${requestId} Duration: ${Date.now() - started} ms${result.ok ? '' : ` Error: ${result.error?.errorType}`}`,
+    );
     return result;
   }
 

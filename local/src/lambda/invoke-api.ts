@@ -6,7 +6,10 @@ import { closeServer, listenLoopback } from '../ports';
 
 export class LambdaInvokeApi {
   private server?: Server;
-  constructor(private lambda: LambdaService, private log: (s: string, m: string) => void) {}
+  constructor(
+    private lambda: LambdaService,
+    private log: (s: string, m: string) => void,
+  ) {}
 
   listen(port: number): Promise<number> {
     this.server = createServer((req, res) => {
@@ -21,7 +24,7 @@ export class LambdaInvokeApi {
         }
         const name = decodeURIComponent(m[1]!);
         const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
-        let event: unknown = {};
+        let event: unknown;
         try {
           const text = Buffer.concat(chunks).toString('utf8');
           event = text ? JSON.parse(text) : {};
@@ -39,14 +42,18 @@ export class LambdaInvokeApi {
           return res.end();
         }
         void this.lambda.invoke(name, event).then((r) => {
-          const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-requestid': requestId, 'x-amz-executed-version': '$LATEST' };
+          const headers: Record<string, string> = {
+            'content-type': 'application/json',
+            'x-amzn-requestid': requestId,
+            'x-amz-executed-version': '$LATEST',
+          };
           if (!r.ok) headers['x-amz-function-error'] = 'Unhandled';
           res.writeHead(200, headers);
-          res.end(JSON.stringify(r.ok ? r.payload ?? null : r.error));
+          res.end(JSON.stringify(r.ok ? (r.payload ?? null) : r.error));
         });
       });
     });
-    return listenLoopback(this.server!, port);
+    return listenLoopback(this.server, port);
   }
 
   stop(): Promise<void> {

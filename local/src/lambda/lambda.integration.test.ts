@@ -20,7 +20,8 @@ const published: LogLine[] = [];
 const bus = new LogBus();
 bus.subscribe((l) => published.push(l));
 
-const source = (v: string) => `export const handler = async (e: { n: number }) => { console.log('handling', e.n); return { v: ${JSON.stringify(v)}, n: e.n, env: process.env.GREETING, pid: process.pid }; };\n`;
+const source = (v: string) =>
+  `export const handler = async (e: { n: number }) => { console.log('handling', e.n); return { v: ${JSON.stringify(v)}, n: e.n, env: process.env.GREETING, pid: process.pid }; };\n`;
 
 async function until<T>(fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
@@ -84,9 +85,14 @@ it('publishes each line of the function to the log bus with its request id and l
   await lambda.invoke('Fn', { n: 42 });
   // stdout and the result come on different pipes: the line may arrive just after the result.
   const line = await until(async () => published.find((l) => /handling 42/.test(l.message)));
-  expect(line).toMatchObject({ functionId: 'Fn', logGroup: '/aws/lambda/myapp-Fn', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/), logStream: expect.stringMatching(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/) });
-  expect(published.find((l) => l.message.startsWith('REPORT RequestId: '))?.requestId).toBe(line!.requestId);
-  expect(Math.abs(line!.timestamp - Date.now())).toBeLessThan(60_000);
+  expect(line).toMatchObject({
+    functionId: 'Fn',
+    logGroup: '/aws/lambda/myapp-Fn',
+    requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    logStream: expect.stringMatching(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/),
+  });
+  expect(published.find((l) => l.message.startsWith('REPORT RequestId: '))?.requestId).toBe(line.requestId);
+  expect(Math.abs(line.timestamp - Date.now())).toBeLessThan(60_000);
 });
 
 it('serves new code after a source change, and keeps the old code when the rebuild fails', async () => {

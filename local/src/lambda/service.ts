@@ -20,13 +20,28 @@ import { LambdaService } from '.';
 import { LambdaInvokeApi } from './invoke-api';
 
 /** Sends a failed asynchronous event to its OnFailure destination or DLQ (SQS locally). */
-function onFailureSender(ctx: ServiceContext): { send: NonNullable<ConstructorParameters<typeof LambdaService>[0]['sendOnFailure']>; destroy(): void } {
+function onFailureSender(ctx: ServiceContext): {
+  send: NonNullable<ConstructorParameters<typeof LambdaService>[0]['sendOnFailure']>;
+  destroy(): void;
+} {
   let sqs: SQSClient | undefined;
   const send = async (target: NonNullable<AsyncInvokeConfig['onFailure']>, body: unknown, error: { code: string; message: string }) => {
     if (!target.arn.startsWith('arn:aws:sqs:')) throw new Error(`on-failure target not emulated locally: ${target.arn}`);
     sqs ??= new SQSClient(clientConfig(ctx, 'sqs'));
-    const attributes = target.kind === 'dlq' ? { ErrorCode: { DataType: 'String', StringValue: error.code }, ErrorMessage: { DataType: 'String', StringValue: error.message.slice(0, 256) || error.code } } : undefined;
-    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrlFromArn(ctx, target.arn), MessageBody: JSON.stringify(body), ...(attributes ? { MessageAttributes: attributes } : {}) }));
+    const attributes =
+      target.kind === 'dlq'
+        ? {
+            ErrorCode: { DataType: 'String', StringValue: error.code },
+            ErrorMessage: { DataType: 'String', StringValue: error.message.slice(0, 256) || error.code },
+          }
+        : undefined;
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrlFromArn(ctx, target.arn),
+        MessageBody: JSON.stringify(body),
+        ...(attributes ? { MessageAttributes: attributes } : {}),
+      }),
+    );
   };
   return { send, destroy: () => sqs?.destroy() };
 }
@@ -35,7 +50,10 @@ async function startLambda(ctx: ServiceContext): Promise<StartedService> {
   // SAM resolves CodeUri/ContentUri against the template's folder.
   const builder = new Builder(ctx.template, ctx.templateDir, join(ctx.stateDir, 'build'), ctx.log);
   const onFailure = onFailureSender(ctx);
-  const env = { ...ctx.awsEnv, ...(ctx.options.functionsDynamoDBEndpoint ? { AWS_ENDPOINT_URL_DYNAMODB: ctx.options.functionsDynamoDBEndpoint } : {}) };
+  const env = {
+    ...ctx.awsEnv,
+    ...(ctx.options.functionsDynamoDBEndpoint ? { AWS_ENDPOINT_URL_DYNAMODB: ctx.options.functionsDynamoDBEndpoint } : {}),
+  };
   const lambda = new LambdaService({
     template: ctx.template,
     rootDir: ctx.rootDir,
@@ -62,7 +80,10 @@ async function startLambda(ctx: ServiceContext): Promise<StartedService> {
     ctx.phase('build');
     if (ctx.options.watch !== false) builder.watch((ids) => lambda.recycle(ids));
     const port = await invokeApi.listen(ctx.port);
-    const functions: FunctionHost = { invoke: (id, event, opts) => lambda.invoke(id, event, opts), functionId: (name) => functionIdOf(ctx.template, name) };
+    const functions: FunctionHost = {
+      invoke: (id, event, opts) => lambda.invoke(id, event, opts),
+      functionId: (name) => functionIdOf(ctx.template, name),
+    };
     return { url: `http://127.0.0.1:${port}`, functions, allStarted: () => lambda.resumeAsync(), stop };
   } catch (e) {
     await stop();

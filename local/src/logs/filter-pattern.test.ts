@@ -8,7 +8,17 @@ const lines = {
   warn: '[WARN] some warning',
   exiting: '[ERROR] Exiting after error',
   phrase: 'The server answered Internal Server Error today',
-  json: JSON.stringify({ level: 'ERROR', message: 'order failed', orderId: 'ord-1', latency: 750, ok: false, cold: true, gone: null, items: [{ sku: 'SKU-0001', qty: 2 }], ip: '123.123.4.5' }),
+  json: JSON.stringify({
+    level: 'ERROR',
+    message: 'order failed',
+    orderId: 'ord-1',
+    latency: 750,
+    ok: false,
+    cold: true,
+    gone: null,
+    items: [{ sku: 'SKU-0001', qty: 2 }],
+    ip: '123.123.4.5',
+  }),
   jsonInfo: JSON.stringify({ level: 'INFO', message: 'order placed', orderId: 'ord-2', latency: 120, ok: true, items: [] }),
 };
 const all = Object.entries(lines);
@@ -83,7 +93,16 @@ describe('JSON patterns', () => {
   });
 
   it('refuses patterns it cannot read, with InvalidParameterException', () => {
-    for (const bad of ['{ $.level = }', '{ level = "x" }', '{ $.a = "x" ', '{ ($.a = 1 }', '{ $.a > "x" }', '[ip, user]', '"unclosed', '%(%']) {
+    for (const bad of [
+      '{ $.level = }',
+      '{ level = "x" }',
+      '{ $.a = "x" ',
+      '{ ($.a = 1 }',
+      '{ $.a > "x" }',
+      '[ip, user]',
+      '"unclosed',
+      '%(%',
+    ]) {
       expect(() => compileFilterPattern(bad)).toThrow(AwsError);
     }
   });

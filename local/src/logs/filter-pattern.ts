@@ -161,14 +161,30 @@ function select(doc: unknown, path: (string | number)[]): unknown {
   return v;
 }
 
-const globOf = (s: string) => new RegExp(`^${s.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+const globOf = (s: string) =>
+  new RegExp(
+    `^${s
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 
 function compare(field: unknown, op: string, value: Value): boolean {
   if (field === MISSING) return false;
   if (value.type === 'number') {
     if (typeof field !== 'number') return false;
     const n = value.n;
-    return op === '=' ? field === n : op === '!=' ? field !== n : op === '<' ? field < n : op === '<=' ? field <= n : op === '>' ? field > n : field >= n;
+    return op === '='
+      ? field === n
+      : op === '!='
+        ? field !== n
+        : op === '<'
+          ? field < n
+          : op === '<='
+            ? field <= n
+            : op === '>'
+              ? field > n
+              : field >= n;
   }
   if (typeof field !== 'string' && typeof field !== 'number' && typeof field !== 'boolean') return false;
   const text = String(field);

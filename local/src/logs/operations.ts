@@ -3,7 +3,7 @@
  * DescribeLogGroups, DescribeLogStreams, GetLogEvents and FilterLogEvents, with AWS's
  * parameters, paging tokens and errors.
  */
-import { AwsError, type Operations } from '../protocol';
+import { AwsError, stringMember, type Operations } from '../protocol';
 import { compileFilterPattern } from './filter-pattern';
 import type { LogGroup, LogStore, StoredEvent } from './store';
 
@@ -17,7 +17,9 @@ function intParam(input: Input, name: string, min: number, max: number, fallback
   if (v === undefined || v === null) return fallback;
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw invalid(`1 validation error detected: Value '${String(v)}' at '${name}' failed to satisfy constraint: Member must have value ${n < min ? 'greater' : 'less'} than or equal to ${n < min ? min : max}`);
+    throw invalid(
+      `1 validation error detected: Value '${stringMember(input, name)}' at '${name}' failed to satisfy constraint: Member must have value ${n < min ? 'greater' : 'less'} than or equal to ${n < min ? min : max}`,
+    );
   }
   return n;
 }
@@ -29,7 +31,7 @@ const encodeToken = (cursor: unknown) => Buffer.from(JSON.stringify(cursor)).toS
 function decodeToken<T>(token: unknown): T | undefined {
   if (token === undefined || token === null || token === '') return undefined;
   try {
-    return JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8')) as T;
+    return JSON.parse(Buffer.from(typeof token === 'string' ? token : '', 'base64url').toString('utf8')) as T;
   } catch {
     throw invalid('The specified nextToken is invalid.');
   }
@@ -46,7 +48,8 @@ const groupArn = (c: LogsContext, name: string) => `arn:aws:logs:${c.region}:${c
 /** logGroupName or logGroupIdentifier (a name or an ARN); ResourceNotFoundException when absent. */
 function groupOf(c: LogsContext, input: Input): LogGroup {
   const id = input.logGroupIdentifier ?? input.logGroupName;
-  if (input.logGroupIdentifier !== undefined && input.logGroupName !== undefined) throw invalid('LogGroup name and LogGroup ARN are mutually exclusive parameters.');
+  if (input.logGroupIdentifier !== undefined && input.logGroupName !== undefined)
+    throw invalid('LogGroup name and LogGroup ARN are mutually exclusive parameters.');
   if (typeof id !== 'string' || !id) throw invalid('Either logGroupName or logGroupIdentifier must be specified.');
   const name = id.startsWith('arn:') ? id.replace(/^arn:[^:]+:logs:[^:]*:[^:]*:log-group:/, '').replace(/:\*$/, '') : id;
   const g = c.store.groups.get(name);
@@ -57,11 +60,17 @@ function groupOf(c: LogsContext, input: Input): LogGroup {
 function describeLogGroups(c: LogsContext, input: Input) {
   const prefix = typeof input.logGroupNamePrefix === 'string' ? input.logGroupNamePrefix : undefined;
   const pattern = typeof input.logGroupNamePattern === 'string' ? input.logGroupNamePattern.toLowerCase() : undefined;
-  if (prefix !== undefined && pattern !== undefined) throw invalid('LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.');
+  if (prefix !== undefined && pattern !== undefined)
+    throw invalid('LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.');
   const limit = intParam(input, 'limit', 1, 50, 50);
   const after = decodeToken<string>(input.nextToken);
   const names = [...c.store.groups.keys()]
-    .filter((n) => (prefix === undefined || n.startsWith(prefix)) && (pattern === undefined || n.toLowerCase().includes(pattern)) && (after === undefined || n > after))
+    .filter(
+      (n) =>
+        (prefix === undefined || n.startsWith(prefix)) &&
+        (pattern === undefined || n.toLowerCase().includes(pattern)) &&
+        (after === undefined || n > after),
+    )
     .sort();
   const page = names.slice(0, limit).map((n) => c.store.groups.get(n)!);
   return {
@@ -83,12 +92,18 @@ function describeLogStreams(c: LogsContext, input: Input) {
   const g = groupOf(c, input);
   const prefix = typeof input.logStreamNamePrefix === 'string' ? input.logStreamNamePrefix : undefined;
   const byTime = input.orderBy === 'LastEventTime';
-  if (input.orderBy !== undefined && !['LogStreamName', 'LastEventTime'].includes(String(input.orderBy))) throw invalid(`1 validation error detected: Value '${String(input.orderBy)}' at 'orderBy' failed to satisfy constraint: Member must satisfy enum value set: [LogStreamName, LastEventTime]`);
+  const orderBy = stringMember(input, 'orderBy');
+  if (input.orderBy !== undefined && !['LogStreamName', 'LastEventTime'].includes(orderBy))
+    throw invalid(
+      `1 validation error detected: Value '${orderBy}' at 'orderBy' failed to satisfy constraint: Member must satisfy enum value set: [LogStreamName, LastEventTime]`,
+    );
   if (byTime && prefix !== undefined) throw invalid('Cannot order by LastEventTime with a logStreamNamePrefix.');
   const limit = intParam(input, 'limit', 1, 50, 50);
   const offset = decodeToken<number>(input.nextToken) ?? 0;
   const key = (s: { name: string; lastEventTimestamp?: number }) => (byTime ? String(s.lastEventTimestamp ?? 0).padStart(16, '0') : s.name);
-  const streams = [...g.streams.values()].filter((s) => prefix === undefined || s.name.startsWith(prefix)).sort((a, b) => key(a).localeCompare(key(b)));
+  const streams = [...g.streams.values()]
+    .filter((s) => prefix === undefined || s.name.startsWith(prefix))
+    .sort((a, b) => key(a).localeCompare(key(b)));
   if (input.descending === true) streams.reverse();
   const page = streams.slice(offset, offset + limit);
   return {
@@ -114,11 +129,14 @@ const shapeEvent = (e: StoredEvent) => ({ timestamp: e.timestamp, message: e.mes
  */
 function getLogEvents(c: LogsContext, input: Input) {
   const g = groupOf(c, input);
-  if (typeof input.logStreamName !== 'string' || !g.streams.has(input.logStreamName)) throw new AwsError('ResourceNotFoundException', 'The specified log stream does not exist.');
+  if (typeof input.logStreamName !== 'string' || !g.streams.has(input.logStreamName))
+    throw new AwsError('ResourceNotFoundException', 'The specified log stream does not exist.');
   const limit = intParam(input, 'limit', 1, 10_000, 10_000);
   const start = optionalNumber(input.startTime);
   const end = optionalNumber(input.endTime);
-  const events = g.events.filter((e) => e.logStream === input.logStreamName && (start === undefined || e.timestamp >= start) && (end === undefined || e.timestamp < end));
+  const events = g.events.filter(
+    (e) => e.logStream === input.logStreamName && (start === undefined || e.timestamp >= start) && (end === undefined || e.timestamp < end),
+  );
   const token = typeof input.nextToken === 'string' ? /^([fb])\/(\d+)\/s$/.exec(input.nextToken) : undefined;
   if (input.nextToken !== undefined && !token) throw invalid('The specified nextToken is invalid.');
   let page: StoredEvent[];
@@ -159,7 +177,11 @@ function filterLogEvents(c: LogsContext, input: Input) {
   const searched = [...g.streams.keys()].filter((s) => (names ? names.includes(s) : prefix === undefined || s.startsWith(prefix)));
   const lastOf = page[page.length - 1];
   return {
-    events: page.map((e) => ({ logStreamName: e.logStream, ...shapeEvent(e), eventId: `${e.timestamp}${String(e.seq).padStart(20, '0')}` })),
+    events: page.map((e) => ({
+      logStreamName: e.logStream,
+      ...shapeEvent(e),
+      eventId: `${e.timestamp}${String(e.seq).padStart(20, '0')}`,
+    })),
     searchedLogStreams: searched.map((logStreamName) => ({ logStreamName, searchedCompletely: !more })),
     ...(more && lastOf ? { nextToken: encodeToken([lastOf.timestamp, lastOf.seq]) } : {}),
   };

@@ -105,7 +105,8 @@ export class LogStore {
         continue; // an empty or torn last line
       }
       if (r.group !== undefined) g.creationTime = r.creationTime ?? g.creationTime;
-      else if (typeof r.s === 'string' && typeof r.t === 'number' && typeof r.m === 'string') this.add(g, { seq: ++this.seq, logStream: r.s, timestamp: r.t, ingestionTime: r.i ?? r.t, message: r.m });
+      else if (typeof r.s === 'string' && typeof r.t === 'number' && typeof r.m === 'string')
+        this.add(g, { seq: ++this.seq, logStream: r.s, timestamp: r.t, ingestionTime: r.i ?? r.t, message: r.m });
     }
     this.groups.set(name, g);
     this.trim(g);
@@ -117,7 +118,10 @@ export class LogStore {
     let drop = 0;
     let bytes = g.bytes;
     const over = g.events.length > MAX_EVENTS || g.bytes > MAX_BYTES;
-    while (drop < g.events.length && (g.events[drop]!.timestamp < cutoff || (over && (g.events.length - drop > MAX_EVENTS * 0.8 || bytes > MAX_BYTES * 0.8)))) {
+    while (
+      drop < g.events.length &&
+      (g.events[drop]!.timestamp < cutoff || (over && (g.events.length - drop > MAX_EVENTS * 0.8 || bytes > MAX_BYTES * 0.8)))
+    ) {
       bytes -= Buffer.byteLength(g.events[drop]!.message);
       drop++;
     }
@@ -129,7 +133,10 @@ export class LogStore {
     if (g.fd !== undefined) closeSync(g.fd);
     g.fd = undefined;
     const file = fileOf(this.dir, g.name);
-    const lines = [{ group: g.name, creationTime: g.creationTime }, ...g.events.map((e) => ({ s: e.logStream, t: e.timestamp, i: e.ingestionTime, m: e.message }))];
+    const lines = [
+      { group: g.name, creationTime: g.creationTime },
+      ...g.events.map((e) => ({ s: e.logStream, t: e.timestamp, i: e.ingestionTime, m: e.message })),
+    ];
     writeFileSync(`${file}.tmp`, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
     renameSync(`${file}.tmp`, file);
   }

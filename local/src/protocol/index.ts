@@ -11,7 +11,7 @@ import { AwsError, type Answer, type WireProtocol } from './wire';
 
 export { awsJson } from './json';
 export { awsQuery, decodeQuery, toXml } from './query';
-export { AwsError, type Answer, type WireProtocol } from './wire';
+export { AwsError, stringMember, type Answer, type WireProtocol } from './wire';
 
 export type Operation = (input: Record<string, unknown>, req: IncomingMessage) => unknown;
 export type Operations = Readonly<Record<string, Operation>>;
@@ -56,7 +56,8 @@ async function serve(o: AwsServiceOptions, req: IncomingMessage, res: ServerResp
     if (o.routes && (await o.routes(req, res))) return;
     const { operation, input } = o.protocol.parse(req, await readBody(req, o.bodyLimit));
     const handler = Object.hasOwn(o.operations, operation) ? o.operations[operation] : undefined;
-    if (!handler) throw o.unknownOperation?.(operation) ?? new AwsError('UnknownOperationException', `Unsupported operation '${operation}'`);
+    if (!handler)
+      throw o.unknownOperation?.(operation) ?? new AwsError('UnknownOperationException', `Unsupported operation '${operation}'`);
     answer(res, 200, o.protocol.result(operation, (await handler(input, req)) ?? {}, requestId), requestId, headers);
   } catch (err) {
     const e = err instanceof AwsError ? err : new AwsError(o.internalErrorCode ?? 'InternalFailure', (err as Error).message, 500);

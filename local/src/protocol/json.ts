@@ -27,10 +27,15 @@ export function awsJson(o: AwsJsonOptions): WireProtocol {
       } catch {
         throw new AwsError('SerializationException', 'The request body is not valid JSON');
       }
-      if (!input || typeof input !== 'object' || Array.isArray(input)) throw new AwsError('SerializationException', 'The request body must be a JSON object');
+      if (!input || typeof input !== 'object' || Array.isArray(input))
+        throw new AwsError('SerializationException', 'The request body must be a JSON object');
       return { operation, input: input as Record<string, unknown> };
     },
     result: (_operation, output) => ({ contentType, body: JSON.stringify(output) }),
-    error: (e) => ({ contentType, body: JSON.stringify({ __type: o.errorType ? o.errorType(e.code) : e.code, message: e.message }), headers: o.errorHeaders?.(e) ?? {} }),
+    error: (e) => ({
+      contentType,
+      body: JSON.stringify({ __type: o.errorType ? o.errorType(e.code) : e.code, message: e.message }),
+      headers: o.errorHeaders?.(e) ?? {},
+    }),
   };
 }

@@ -4,7 +4,7 @@
  * services' own suites drive it with the real SDK clients (sqs, eventbridge, stepfunctions).
  */
 import { createServer, type Server } from 'node:http';
-import { AwsError, awsJson, awsQuery, awsService, decodeQuery, toXml, type AwsServiceOptions } from '.';
+import { AwsError, awsJson, awsQuery, awsService, decodeQuery, stringMember, toXml, type AwsServiceOptions } from '.';
 
 let server: Server | undefined;
 const logged: string[] = [];
@@ -30,8 +30,18 @@ describe('awsJson', () => {
     },
   };
   const call = async (url: string, target: string, body: string) => {
-    const res = await fetch(url, { method: 'POST', headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1' }, body });
-    return { status: res.status, type: res.headers.get('content-type'), id: res.headers.get('x-amzn-requestid'), extra: res.headers.get('x-extra'), body: (await res.json()) as Record<string, unknown> };
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1' },
+      body,
+    });
+    return {
+      status: res.status,
+      type: res.headers.get('content-type'),
+      id: res.headers.get('x-amzn-requestid'),
+      extra: res.headers.get('x-extra'),
+      body: (await res.json()) as Record<string, unknown>,
+    };
   };
 
   it('dispatches on the target, answers with a request id and the protocol content type', async () => {
@@ -42,9 +52,21 @@ describe('awsJson', () => {
   });
 
   it('answers errors as { __type, message } with their status and headers; a bug is a 500 with the internal code, logged', async () => {
-    const url = await serve({ protocol: awsJson({ version: '1.0', targetPrefix: 'Svc', errorType: (c) => `com.example#${c}` }), operations, internalErrorCode: 'InternalThing' });
-    expect(await call(url, 'Svc.Refuse', '{}')).toMatchObject({ status: 404, type: 'application/x-amz-json-1.0', extra: 'yes', body: { __type: 'com.example#ThingNotFound', message: 'No such thing' } });
-    expect(await call(url, 'Svc.Crash', '{}')).toMatchObject({ status: 500, body: { __type: 'com.example#InternalThing', message: 'bug' } });
+    const url = await serve({
+      protocol: awsJson({ version: '1.0', targetPrefix: 'Svc', errorType: (c) => `com.example#${c}` }),
+      operations,
+      internalErrorCode: 'InternalThing',
+    });
+    expect(await call(url, 'Svc.Refuse', '{}')).toMatchObject({
+      status: 404,
+      type: 'application/x-amz-json-1.0',
+      extra: 'yes',
+      body: { __type: 'com.example#ThingNotFound', message: 'No such thing' },
+    });
+    expect(await call(url, 'Svc.Crash', '{}')).toMatchObject({
+      status: 500,
+      body: { __type: 'com.example#InternalThing', message: 'bug' },
+    });
     expect(logged.join('\n')).toMatch(/failed: Error: bug/);
   });
 
@@ -55,6 +77,24 @@ describe('awsJson', () => {
     expect(await call(url, 'Svc.Nope', '{}')).toMatchObject({ status: 400, body: { __type: 'UnknownOperationException' } });
     expect(await call(url, 'Other.Echo', '{}')).toMatchObject({ status: 400, body: { __type: 'UnknownOperationException' } });
     expect(await call(url, 'Svc.toString', '{}')).toMatchObject({ status: 400, body: { __type: 'UnknownOperationException' } });
+  });
+
+  it('reads a string member as text, and answers an object or a list there with a 400, not "[object Object]"', async () => {
+    const url = await serve({
+      protocol: awsJson({ version: '1.1', targetPrefix: 'Svc' }),
+      operations: { Name: (b: Record<string, unknown>) => ({ name: stringMember(b, 'Name') }) },
+    });
+    expect(await call(url, 'Svc.Name', '{"Name":"a"}')).toMatchObject({ status: 200, body: { name: 'a' } });
+    expect(await call(url, 'Svc.Name', '{"Name":7}')).toMatchObject({ status: 200, body: { name: '7' } });
+    expect(await call(url, 'Svc.Name', '{}')).toMatchObject({ status: 200, body: { name: '' } });
+    expect(await call(url, 'Svc.Name', '{"Name":{"a":1}}')).toMatchObject({
+      status: 400,
+      body: { __type: 'SerializationException', message: 'Name: expected a string, got an object' },
+    });
+    expect(await call(url, 'Svc.Name', '{"Name":["a"]}')).toMatchObject({
+      status: 400,
+      body: { __type: 'SerializationException', message: 'Name: expected a string, got a list' },
+    });
   });
 });
 
@@ -68,7 +108,11 @@ describe('awsQuery', () => {
   it('reads Action and the parameters, answers <OpResponse><OpResult> with lists as members', async () => {
     const url = await serve({
       protocol: awsQuery({ xmlns }),
-      operations: { DescribeStacks: (b) => ({ Stacks: [{ StackName: b.StackName, CreationTime: new Date(0), Outputs: [{ OutputKey: 'Url', OutputValue: 'a<b&c' }] }] }) },
+      operations: {
+        DescribeStacks: (b) => ({
+          Stacks: [{ StackName: b.StackName, CreationTime: new Date(0), Outputs: [{ OutputKey: 'Url', OutputValue: 'a<b&c' }] }],
+        }),
+      },
     });
     const r = await post(url, 'Action=DescribeStacks&Version=2010-05-15&StackName=myapp');
     expect(r.status).toBe(200);
@@ -91,18 +135,31 @@ describe('awsQuery', () => {
     });
     const r = await post(url, 'Action=DescribeStacks&StackName=nope');
     expect(r.status).toBe(400);
-    expect(r.text).toContain('<Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id nope does not exist</Message></Error>');
+    expect(r.text).toContain(
+      '<Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id nope does not exist</Message></Error>',
+    );
     expect((await post(url, 'Action=DeleteStack')).text).toContain('<Code>UnknownOperationException</Code>');
   });
 
   it('decodes numbered lists (member / entry dropped) and refuses prototype keys', () => {
-    const input = decodeQuery(new URLSearchParams('Parameters.member.1.ParameterKey=K&Parameters.member.1.ParameterValue=V&Tags.member.2.Key=b&Entry.1.Id=x&Attributes.entry.1.key=k'));
-    expect(input).toEqual({ Parameters: [{ ParameterKey: 'K', ParameterValue: 'V' }], Tags: [undefined, { Key: 'b' }], Entry: [{ Id: 'x' }], Attributes: [{ key: 'k' }] });
+    const input = decodeQuery(
+      new URLSearchParams(
+        'Parameters.member.1.ParameterKey=K&Parameters.member.1.ParameterValue=V&Tags.member.2.Key=b&Entry.1.Id=x&Attributes.entry.1.key=k',
+      ),
+    );
+    expect(input).toEqual({
+      Parameters: [{ ParameterKey: 'K', ParameterValue: 'V' }],
+      Tags: [undefined, { Key: 'b' }],
+      Entry: [{ Id: 'x' }],
+      Attributes: [{ key: 'k' }],
+    });
     expect(() => decodeQuery(new URLSearchParams('__proto__.polluted=1'))).toThrow(AwsError);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('writes XML for nested shapes, skipping absent values', () => {
-    expect(toXml({ A: 1, B: [true, false], C: { D: undefined, E: null, F: 'x' } })).toBe('<A>1</A><B><member>true</member><member>false</member></B><C><F>x</F></C>');
+    expect(toXml({ A: 1, B: [true, false], C: { D: undefined, E: null, F: 'x' } })).toBe(
+      '<A>1</A><B><member>true</member><member>false</member></B><C><F>x</F></C>',
+    );
   });
 });

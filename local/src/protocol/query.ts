@@ -39,14 +39,16 @@ export function toXml(value: unknown): string {
       .map(([k, v]) => `<${k}>${toXml(v)}</${k}>`)
       .join('');
   }
-  return escapeXml(String(value));
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return escapeXml(String(value));
+  throw new Error(`toXml: a ${typeof value} has no XML form`);
 }
 
 export function awsQuery(o: { xmlns: string }): WireProtocol {
   const contentType = 'text/xml';
   return {
     parse(req, body) {
-      const params = new URLSearchParams(req.method === 'GET' ? (req.url ?? '').split('?')[1] ?? '' : body);
+      const params = new URLSearchParams(req.method === 'GET' ? ((req.url ?? '').split('?')[1] ?? '') : body);
       const input = decodeQuery(params);
       const operation = typeof input.Action === 'string' ? input.Action : '';
       delete input.Action;

@@ -28,3 +28,16 @@ export interface Answer {
   headers?: Record<string, string>;
 }
 
+/**
+ * A string member of a request, as an operation reads it: absent (or null) is '' and each
+ * operation says whether it may be; a number or boolean is taken as its text; an object or a
+ * list is the client's mistake, answered as AWS's JSON services answer a value of the wrong
+ * shape (SerializationException, 400), never read as "[object Object]".
+ */
+export function stringMember(input: Readonly<Record<string, unknown>>, name: string): string {
+  const value = input[name];
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new AwsError('SerializationException', `${name}: expected a string, got ${Array.isArray(value) ? 'a list' : 'an object'}`);
+}

@@ -28,7 +28,12 @@ export function corsXml(cors: unknown): string | undefined {
   return `<CORSConfiguration>${body}</CORSConfiguration>`;
 }
 
-export async function startS3(o: { template: ResolvedTemplate; port: number; dir: string; log: (s: string, m: string) => void }): Promise<S3Local> {
+export async function startS3(o: {
+  template: ResolvedTemplate;
+  port: number;
+  dir: string;
+  log: (s: string, m: string) => void;
+}): Promise<S3Local> {
   mkdirSync(o.dir, { recursive: true });
   // Functions sign with the local dummy keys; s3rver checks signatures against its key registry.
   DUMMY_ACCOUNT.createKeyPair('local', 'local');

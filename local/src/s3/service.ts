@@ -17,7 +17,8 @@ const bucketKind: ResourceKind = {
     return typeof name === 'string' && name ? name : `${ctx.stackName}-${r.logicalId.toLowerCase()}`;
   },
   arn: (r) => `arn:aws:s3:::${r.ref}`,
-  getAtt: (attr, r, ctx) => (attr === 'DomainName' || attr === 'RegionalDomainName' ? `${r.ref}.s3.${ctx.region}.amazonaws.com` : undefined),
+  getAtt: (attr, r, ctx) =>
+    attr === 'DomainName' || attr === 'RegionalDomainName' ? `${r.ref}.s3.${ctx.region}.amazonaws.com` : undefined,
   features: (p) => (p.LifecycleConfiguration ? ['S3 lifecycle rules'] : []),
 };
 

@@ -21,7 +21,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import type { ServiceContext, ServiceModule, StartedService } from '../contract';
 import { closeServer, listenLoopback } from '../ports';
-import { AwsError, awsQuery, awsService, type Operations } from '../protocol';
+import { AwsError, awsQuery, awsService, stringMember, type Operations } from '../protocol';
 import type { JsonObject, ResolvedTemplate } from '../template';
 
 /** The CloudFormation type a SAM resource deploys as (its main resource keeps the logical id). */
@@ -60,20 +60,31 @@ const hashOf = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).di
  * resources or parameters changed since the last start (each resource created, updated or
  * kept with its own time), else as it was.
  */
-export function applyStack(previous: StackRecord | undefined, t: ResolvedTemplate, ctx: { region: string; accountId: string; stackName: string }, now = new Date()): StackRecord {
+export function applyStack(
+  previous: StackRecord | undefined,
+  t: ResolvedTemplate,
+  ctx: { region: string; accountId: string; stackName: string },
+  now = new Date(),
+): StackRecord {
   const at = now.toISOString();
   const hashes = Object.fromEntries(Object.entries(t.resources).map(([id, r]) => [id, hashOf(r)]));
   const hash = hashOf([hashes, t.parameters, t.outputs]);
   if (!previous) {
     const stackId = `arn:aws:cloudformation:${ctx.region}:${ctx.accountId}:stack/${ctx.stackName}/${randomUUID()}`;
-    const resources = Object.fromEntries(Object.entries(hashes).map(([id, h]) => [id, { hash: h, timestamp: at, status: 'CREATE_COMPLETE' as const }]));
+    const resources = Object.fromEntries(
+      Object.entries(hashes).map(([id, h]) => [id, { hash: h, timestamp: at, status: 'CREATE_COMPLETE' as const }]),
+    );
     return { stackId, creationTime: at, status: 'CREATE_COMPLETE', hash, resources };
   }
   if (previous.hash === hash) return previous;
   const resources: Record<string, ResourceRecord> = {};
   for (const [id, h] of Object.entries(hashes)) {
     const before = previous.resources[id];
-    resources[id] = !before ? { hash: h, timestamp: at, status: 'CREATE_COMPLETE' } : before.hash === h ? before : { hash: h, timestamp: at, status: 'UPDATE_COMPLETE' };
+    resources[id] = !before
+      ? { hash: h, timestamp: at, status: 'CREATE_COMPLETE' }
+      : before.hash === h
+        ? before
+        : { hash: h, timestamp: at, status: 'UPDATE_COMPLETE' };
   }
   return { ...previous, lastUpdatedTime: at, status: 'UPDATE_COMPLETE', hash, resources };
 }
@@ -86,9 +97,10 @@ interface Stack {
 }
 
 /** The stack a StackName (name or stack id) means; ValidationError as AWS words it. */
-function stackOf(s: Stack, name: unknown): Stack {
-  if (name === undefined || name === s.name || name === s.record.stackId) return s;
-  throw new AwsError('ValidationError', `Stack with id ${String(name)} does not exist`);
+function stackOf(s: Stack, input: Record<string, unknown>): Stack {
+  const name = stringMember(input, 'StackName');
+  if (input.StackName === undefined || name === s.name || name === s.record.stackId) return s;
+  throw new AwsError('ValidationError', `Stack with id ${name} does not exist`);
 }
 
 const descriptionOf = (raw: JsonObject, key: string): string | undefined => {
@@ -103,7 +115,10 @@ function describeStack(s: Stack) {
     StackId: s.record.stackId,
     StackName: s.name,
     Description: typeof raw.Description === 'string' ? raw.Description.trim() : undefined,
-    Parameters: Object.entries(s.template.parameters).map(([ParameterKey, v]) => ({ ParameterKey, ParameterValue: noEcho(ParameterKey) ? '****' : v })),
+    Parameters: Object.entries(s.template.parameters).map(([ParameterKey, v]) => ({
+      ParameterKey,
+      ParameterValue: noEcho(ParameterKey) ? '****' : v,
+    })),
     CreationTime: new Date(s.record.creationTime),
     LastUpdatedTime: s.record.lastUpdatedTime ? new Date(s.record.lastUpdatedTime) : undefined,
     RollbackConfiguration: {},
@@ -111,7 +126,11 @@ function describeStack(s: Stack) {
     DisableRollback: false,
     NotificationARNs: [],
     Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_AUTO_EXPAND'],
-    Outputs: Object.keys(s.template.outputs).map((OutputKey) => ({ OutputKey, OutputValue: s.outputs[OutputKey] ?? s.template.outputs[OutputKey], Description: descriptionOf(raw, OutputKey) })),
+    Outputs: Object.keys(s.template.outputs).map((OutputKey) => ({
+      OutputKey,
+      OutputValue: s.outputs[OutputKey] ?? s.template.outputs[OutputKey],
+      Description: descriptionOf(raw, OutputKey),
+    })),
     Tags: [],
     EnableTerminationProtection: false,
     DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
@@ -139,39 +158,70 @@ function resourcesOf(s: Stack) {
 const drift = { StackResourceDriftStatus: 'NOT_CHECKED' };
 
 function describeStackResource(s: Stack, input: Record<string, unknown>) {
-  const stack = stackOf(s, input.StackName);
+  const stack = stackOf(s, input);
   const r = resourcesOf(stack).find((x) => x.LogicalResourceId === input.LogicalResourceId);
-  if (!r) throw new AwsError('ValidationError', `Resource ${String(input.LogicalResourceId)} does not exist for stack ${String(input.StackName)}`);
+  if (!r)
+    throw new AwsError(
+      'ValidationError',
+      `Resource ${stringMember(input, 'LogicalResourceId')} does not exist for stack ${stringMember(input, 'StackName')}`,
+    );
   const { Timestamp, Metadata, ...rest } = r;
-  return { StackResourceDetail: { StackName: stack.name, StackId: stack.record.stackId, ...rest, LastUpdatedTimestamp: Timestamp, Metadata: Metadata ? JSON.stringify(Metadata) : undefined, DriftInformation: drift } };
+  return {
+    StackResourceDetail: {
+      StackName: stack.name,
+      StackId: stack.record.stackId,
+      ...rest,
+      LastUpdatedTimestamp: Timestamp,
+      Metadata: Metadata ? JSON.stringify(Metadata) : undefined,
+      DriftInformation: drift,
+    },
+  };
 }
 
 function describeStackResources(s: Stack, input: Record<string, unknown>) {
-  if (input.StackName === undefined && input.PhysicalResourceId === undefined) throw new AwsError('ValidationError', 'Either StackName or PhysicalResourceId must be specified');
-  const all = resourcesOf(stackOf(s, input.StackName));
+  if (input.StackName === undefined && input.PhysicalResourceId === undefined)
+    throw new AwsError('ValidationError', 'Either StackName or PhysicalResourceId must be specified');
+  const all = resourcesOf(stackOf(s, input));
   if (input.PhysicalResourceId !== undefined && !all.some((r) => r.PhysicalResourceId === input.PhysicalResourceId)) {
-    throw new AwsError('ValidationError', `Stack for ${String(input.PhysicalResourceId)} does not exist`);
+    throw new AwsError('ValidationError', `Stack for ${stringMember(input, 'PhysicalResourceId')} does not exist`);
   }
   const chosen = all.filter((r) => input.LogicalResourceId === undefined || r.LogicalResourceId === input.LogicalResourceId);
-  return { StackResources: chosen.slice(0, PAGE).map(({ Metadata: _m, ...r }) => ({ StackName: s.name, StackId: s.record.stackId, ...r, DriftInformation: drift })) };
+  return {
+    StackResources: chosen
+      .slice(0, PAGE)
+      .map(({ Metadata: _m, ...r }) => ({ StackName: s.name, StackId: s.record.stackId, ...r, DriftInformation: drift })),
+  };
 }
 
 function listStackResources(s: Stack, input: Record<string, unknown>) {
-  const all = resourcesOf(stackOf(s, input.StackName));
-  const offset = input.NextToken === undefined ? 0 : Number(Buffer.from(String(input.NextToken), 'base64url').toString('utf8'));
+  const all = resourcesOf(stackOf(s, input));
+  const offset = input.NextToken === undefined ? 0 : Number(Buffer.from(stringMember(input, 'NextToken'), 'base64url').toString('utf8'));
   if (!Number.isInteger(offset) || offset < 0) throw new AwsError('ValidationError', 'Invalid NextToken');
   const page = all.slice(offset, offset + PAGE);
   return {
-    StackResourceSummaries: page.map(({ Timestamp, Metadata: _m, ...r }) => ({ ...r, LastUpdatedTimestamp: Timestamp, DriftInformation: drift })),
+    StackResourceSummaries: page.map(({ Timestamp, Metadata: _m, ...r }) => ({
+      ...r,
+      LastUpdatedTimestamp: Timestamp,
+      DriftInformation: drift,
+    })),
     NextToken: all.length > offset + PAGE ? Buffer.from(String(offset + PAGE)).toString('base64url') : undefined,
   };
 }
 
 function operations(s: Stack): Operations {
   return {
-    DescribeStacks: (input) => ({ Stacks: [describeStack(stackOf(s, input.StackName))] }),
+    DescribeStacks: (input) => ({ Stacks: [describeStack(stackOf(s, input))] }),
     ListStacks: () => ({
-      StackSummaries: [{ StackId: s.record.stackId, StackName: s.name, CreationTime: new Date(s.record.creationTime), LastUpdatedTime: s.record.lastUpdatedTime ? new Date(s.record.lastUpdatedTime) : undefined, StackStatus: s.record.status, DriftInformation: { StackDriftStatus: 'NOT_CHECKED' } }],
+      StackSummaries: [
+        {
+          StackId: s.record.stackId,
+          StackName: s.name,
+          CreationTime: new Date(s.record.creationTime),
+          LastUpdatedTime: s.record.lastUpdatedTime ? new Date(s.record.lastUpdatedTime) : undefined,
+          StackStatus: s.record.status,
+          DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
+        },
+      ],
     }),
     DescribeStackResource: (input) => describeStackResource(s, input),
     DescribeStackResources: (input) => describeStackResources(s, input),

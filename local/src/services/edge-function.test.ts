@@ -65,7 +65,9 @@ describe('viewer-request CloudFront Function', () => {
   });
 
   it('has no Node globals in its context', async () => {
-    const probe = compileViewerRequest('function handler(event) { return { statusCode: 200, body: typeof require + "," + typeof process }; }');
+    const probe = compileViewerRequest(
+      'function handler(event) { return { statusCode: 200, body: typeof require + "," + typeof process }; }',
+    );
     const out = (await probe(viewerRequestEvent('/'))) as CfResponse;
     expect(out.body).toBe('undefined,undefined');
   });

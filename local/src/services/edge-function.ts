@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { loadTemplateFile, type JsonObject } from '../template';
 
-export interface CfHeader { value: string; multiValue?: { value: string }[] }
+export interface CfHeader {
+  value: string;
+  multiValue?: { value: string }[];
+}
 export type CfHeaders = Record<string, CfHeader>;
 export interface CfRequest {
   method: string;
@@ -44,7 +47,10 @@ export type ViewerRequestFunction = (event: ViewerRequestEvent) => Promise<CfReq
 
 export function compileViewerRequest(code: string): ViewerRequestFunction {
   // Return handler from the script; cloudfront-js-2.0 allows sync or async handlers.
-  const fn = runInNewContext(`${code}\n;handler`, Object.create(null) as object, { timeout: TIMEOUT_MS, filename: 'cloudfront-function.js' }) as unknown;
+  const fn = runInNewContext(`${code}\n;handler`, Object.create(null) as object, {
+    timeout: TIMEOUT_MS,
+    filename: 'cloudfront-function.js',
+  }) as unknown;
   if (typeof fn !== 'function') throw new Error('CloudFront Function code defines no handler(event)');
   return async (event) => {
     // A copy through JSON, so the function cannot reach objects of this realm.
@@ -54,14 +60,23 @@ export function compileViewerRequest(code: string): ViewerRequestFunction {
   };
 }
 
-export function viewerRequestEvent(uri: string, opts: { method?: string; query?: string; headers?: Record<string, string>; host?: string } = {}): ViewerRequestEvent {
+export function viewerRequestEvent(
+  uri: string,
+  opts: { method?: string; query?: string; headers?: Record<string, string>; host?: string } = {},
+): ViewerRequestEvent {
   const querystring: CfRequest['querystring'] = {};
   for (const [k, v] of new URLSearchParams(opts.query ?? '')) querystring[k] = { value: v };
   const headers: CfHeaders = {};
-  for (const [k, v] of Object.entries({ host: opts.host ?? 'd111111abcdef8.cloudfront.net', ...opts.headers })) headers[k.toLowerCase()] = { value: v };
+  for (const [k, v] of Object.entries({ host: opts.host ?? 'd111111abcdef8.cloudfront.net', ...opts.headers }))
+    headers[k.toLowerCase()] = { value: v };
   return {
     version: '1.0',
-    context: { distributionDomainName: opts.host ?? 'd111111abcdef8.cloudfront.net', distributionId: 'ELOCAL', eventType: 'viewer-request', requestId: `local-${Date.now().toString(36)}` },
+    context: {
+      distributionDomainName: opts.host ?? 'd111111abcdef8.cloudfront.net',
+      distributionId: 'ELOCAL',
+      eventType: 'viewer-request',
+      requestId: `local-${Date.now().toString(36)}`,
+    },
     viewer: { ip: '127.0.0.1' },
     request: { method: opts.method ?? 'GET', uri, querystring, headers, cookies: {} },
   };
@@ -84,10 +99,20 @@ const str = (v: unknown): string | undefined => {
   return undefined;
 };
 
+/** The Strict-Transport-Security value of a response headers policy's StrictTransportSecurity. */
+function hstsHeader(hsts: JsonObject): string {
+  const maxAge = hsts.AccessControlMaxAgeSec;
+  if (typeof maxAge !== 'number' && typeof maxAge !== 'string')
+    throw new Error(`StrictTransportSecurity.AccessControlMaxAgeSec: expected a number, got ${JSON.stringify(maxAge)}`);
+  return [`max-age=${maxAge}`, hsts.IncludeSubdomains ? 'includeSubDomains' : '', hsts.Preload ? 'preload' : ''].filter(Boolean).join('; ');
+}
+
 /** Reads the CloudFront Function and the response headers policy from a raw template. */
 export function edgeConfigFromTemplate(raw: JsonObject): EdgeConfig {
   const resources = Object.values(obj(raw.Resources) ?? {}).map(obj);
-  const fnRes = resources.find((r) => r?.Type === 'AWS::CloudFront::Function' && str(obj(obj(r.Properties)?.FunctionConfig)?.Runtime)?.startsWith('cloudfront-js'));
+  const fnRes = resources.find(
+    (r) => r?.Type === 'AWS::CloudFront::Function' && str(obj(obj(r.Properties)?.FunctionConfig)?.Runtime)?.startsWith('cloudfront-js'),
+  );
   const viewerRequestCode = str(obj(fnRes?.Properties)?.FunctionCode);
   const responseHeaders: Record<string, string> = {};
   const policy = resources.find((r) => r?.Type === 'AWS::CloudFront::ResponseHeadersPolicy');
@@ -95,7 +120,7 @@ export function edgeConfigFromTemplate(raw: JsonObject): EdgeConfig {
   const sec = obj(cfg?.SecurityHeadersConfig);
   if (sec) {
     const hsts = obj(sec.StrictTransportSecurity);
-    if (hsts) responseHeaders['strict-transport-security'] = [`max-age=${String(hsts.AccessControlMaxAgeSec)}`, hsts.IncludeSubdomains ? 'includeSubDomains' : '', hsts.Preload ? 'preload' : ''].filter(Boolean).join('; ');
+    if (hsts) responseHeaders['strict-transport-security'] = hstsHeader(hsts);
     if (sec.ContentTypeOptions) responseHeaders['x-content-type-options'] = 'nosniff';
     const frame = str(obj(sec.FrameOptions)?.FrameOption);
     if (frame) responseHeaders['x-frame-options'] = frame;

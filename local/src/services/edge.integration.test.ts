@@ -33,7 +33,11 @@ function get(path: string): Promise<{ status: number; headers: Record<string, st
 
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'myapp-edge-'));
-  const endpoints: Record<string, string> = { APIEndpoint: 'http://127.0.0.1:39001/Prod', CognitoEndpoint: 'http://127.0.0.1:39002', S3Endpoint: 'http://127.0.0.1:39003' };
+  const endpoints: Record<string, string> = {
+    APIEndpoint: 'http://127.0.0.1:39001/Prod',
+    CognitoEndpoint: 'http://127.0.0.1:39002',
+    S3Endpoint: 'http://127.0.0.1:39003',
+  };
   const outputs = { ...endpoints, Region: 'eu-west-1', UserPoolId: 'eu-west-1_Abc123', UserPoolClientId: 'client123' };
   const rt = serviceContext({ rootDir, stateDir, outputs, region: 'eu-west-1', log: (_s: string, m: string) => logs.push(m) });
   svc = await startEdge(rt, { port: 0 });
@@ -60,7 +64,9 @@ describe('local edge', () => {
     expect(r.body).not.toMatch(/<script>[^<]/); // no inline scripts
     expect(r.headers['x-frame-options']).toBe('DENY');
     expect(r.headers['x-content-type-options']).toBe('nosniff');
-    expect(r.headers['content-security-policy']).toContain("connect-src 'self' http://127.0.0.1:39001 http://127.0.0.1:39002 http://127.0.0.1:39003");
+    expect(r.headers['content-security-policy']).toContain(
+      "connect-src 'self' http://127.0.0.1:39001 http://127.0.0.1:39002 http://127.0.0.1:39003",
+    );
   });
 
   it('falls back to the app shell for client routes and serves hashed assets immutable', async () => {
@@ -76,7 +82,14 @@ describe('local edge', () => {
   it('generates /config.json from the runtime outputs', async () => {
     const r = await get('/config.json');
     // Without a CognitoHostedUIURL output, the hosted UI is the Cognito endpoint (as `npm start` serves it).
-    expect(JSON.parse(r.body)).toEqual({ apiUrl: 'http://127.0.0.1:39001/Prod', region: 'eu-west-1', userPoolId: 'eu-west-1_Abc123', clientId: 'client123', cognitoEndpoint: 'http://127.0.0.1:39002', hostedUiUrl: 'http://127.0.0.1:39002' });
+    expect(JSON.parse(r.body)).toEqual({
+      apiUrl: 'http://127.0.0.1:39001/Prod',
+      region: 'eu-west-1',
+      userPoolId: 'eu-west-1_Abc123',
+      clientId: 'client123',
+      cognitoEndpoint: 'http://127.0.0.1:39002',
+      hostedUiUrl: 'http://127.0.0.1:39002',
+    });
   });
 
   it('stays inside the site root and answers 404 for missing files', async () => {
@@ -85,6 +98,8 @@ describe('local edge', () => {
   });
 
   it('rewrites only connect-src of a CSP', () => {
-    expect(localizeCsp("default-src 'self'; connect-src 'self' https://x.example; img-src 'self'", ['http://a'])).toBe("default-src 'self'; connect-src 'self' http://a; img-src 'self'");
+    expect(localizeCsp("default-src 'self'; connect-src 'self' https://x.example; img-src 'self'", ['http://a'])).toBe(
+      "default-src 'self'; connect-src 'self' http://a; img-src 'self'",
+    );
   });
 });

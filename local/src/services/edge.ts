@@ -15,7 +15,7 @@ import { notEmulated } from '../kinds';
 import { closeServer, listenLoopback } from '../ports';
 import { ALNUM, declaredName, stableId } from '../template';
 import { ensureWebBuilt, webBuildState } from './web-build';
-import { compileViewerRequest, isResponse, loadEdgeConfig, viewerRequestEvent, type CfHeaders, type ViewerRequestFunction } from './edge-function';
+import { compileViewerRequest, isResponse, loadEdgeConfig, viewerRequestEvent, type ViewerRequestFunction } from './edge-function';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -40,7 +40,11 @@ export interface EdgeOptions {
 }
 
 const origin = (url: string | undefined) => {
-  try { return url ? new URL(url).origin : undefined; } catch { return undefined; }
+  try {
+    return url ? new URL(url).origin : undefined;
+  } catch {
+    return undefined;
+  }
 };
 
 /** The template's CSP names the cloud endpoints; locally the app talks to the local ones. */
@@ -52,19 +56,36 @@ export function localizeCsp(csp: string, connect: string[]): string {
 type Send = (res: ServerResponse, status: number, headers: Record<string, string>, body?: string | Buffer) => void;
 
 /** The viewer-request function's verdict: a response of its own, or the (rewritten) uri. */
-async function viewerRequestOf(fn: ViewerRequestFunction, req: IncomingMessage, uri: string, url: URL): Promise<{ uri: string; response?: { status: number; headers: Record<string, string>; body?: string | Buffer } }> {
+async function viewerRequestOf(
+  fn: ViewerRequestFunction,
+  req: IncomingMessage,
+  uri: string,
+  url: URL,
+): Promise<{ uri: string; response?: { status: number; headers: Record<string, string>; body?: string | Buffer } }> {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
   const out = await fn(viewerRequestEvent(uri, { method: req.method, query: url.search.slice(1), headers, host: req.headers.host }));
   if (!isResponse(out)) return { uri: out.uri };
   const h: Record<string, string> = {};
-  for (const [k, v] of Object.entries(out.headers ?? ({} as CfHeaders))) h[k] = v.value;
-  const body = typeof out.body === 'string' ? out.body : out.body ? Buffer.from(out.body.data, out.body.encoding === 'base64' ? 'base64' : 'utf8') : undefined;
+  for (const [k, v] of Object.entries(out.headers ?? {})) h[k] = v.value;
+  const body =
+    typeof out.body === 'string'
+      ? out.body
+      : out.body
+        ? Buffer.from(out.body.data, out.body.encoding === 'base64' ? 'base64' : 'utf8')
+        : undefined;
   return { uri, response: { status: out.statusCode, headers: h, body } };
 }
 
 /** A file of the site root (no ../ escapes); hashed assets are immutable, the rest revalidated. */
-function serveFile(req: IncomingMessage, res: ServerResponse, siteDir: string, uri: string, policy: Record<string, string>, send: Send): void {
+function serveFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  siteDir: string,
+  uri: string,
+  policy: Record<string, string>,
+  send: Send,
+): void {
   const file = normalize(join(siteDir, uri));
   if (!file.startsWith(siteDir + sep) || !existsSync(file) || !statSync(file).isFile()) {
     return send(res, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'Not found\n');
@@ -93,7 +114,11 @@ export async function startEdge(ctx: ServiceContext, opts: EdgeOptions = {}): Pr
   const o = ctx.outputs;
   const policy = { ...cfg.responseHeaders };
   // HSTS over plain-HTTP loopback would be ignored by browsers anyway; kept to mirror the cloud.
-  if (policy['content-security-policy']) policy['content-security-policy'] = localizeCsp(policy['content-security-policy'], [o.APIEndpoint, o.CognitoEndpoint, o.S3Endpoint].map(origin).filter((x): x is string => !!x));
+  if (policy['content-security-policy'])
+    policy['content-security-policy'] = localizeCsp(
+      policy['content-security-policy'],
+      [o.APIEndpoint, o.CognitoEndpoint, o.S3Endpoint].map(origin).filter((x): x is string => !!x),
+    );
   const appConfig = JSON.stringify({
     apiUrl: o.APIEndpoint,
     region: o.Region ?? ctx.region,
@@ -110,7 +135,8 @@ export async function startEdge(ctx: ServiceContext, opts: EdgeOptions = {}): Pr
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://edge.local');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { 'content-type': 'text/plain', allow: 'GET, HEAD' }, 'Method not allowed');
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(res, 405, { 'content-type': 'text/plain', allow: 'GET, HEAD' }, 'Method not allowed');
     let uri = decodeURIComponent(url.pathname);
     if (viewerRequest) {
       const v = await viewerRequestOf(viewerRequest, req, uri, url);
@@ -118,7 +144,8 @@ export async function startEdge(ctx: ServiceContext, opts: EdgeOptions = {}): Pr
       uri = v.uri;
     }
     if (uri === '/config.json') return send(res, 200, { 'content-type': 'application/json', 'cache-control': 'no-store' }, appConfig);
-    if (notBuilt && (uri.startsWith('/app/') || uri.startsWith('/docs/'))) return send(res, 503, { 'content-type': 'text/plain; charset=utf-8' }, `The web app is not available: ${notBuilt}\n`);
+    if (notBuilt && (uri.startsWith('/app/') || uri.startsWith('/docs/')))
+      return send(res, 503, { 'content-type': 'text/plain; charset=utf-8' }, `The web app is not available: ${notBuilt}\n`);
     serveFile(req, res, siteDir, uri, policy, send);
   };
 
@@ -140,8 +167,11 @@ export async function startEdge(ctx: ServiceContext, opts: EdgeOptions = {}): Pr
 
 /** The local edge's host (what GetAtt Distribution.DomainName gives locally), or a CloudFront-shaped one. */
 const domainOf = (ctx: { urls: Readonly<Record<string, string>>; stackName: string }, logicalId: string) =>
-  ctx.urls.edge ? new URL(ctx.urls.edge).host : `d${stableId(`${ctx.stackName}/${logicalId}`, 13, 'abcdefghijklmnopqrstuvwxyz0123456789')}.cloudfront.net`;
-const cloudFrontId = (ctx: { stackName: string }, logicalId: string) => `E${stableId(`${ctx.stackName}/${logicalId}/cf`, 13, ALNUM).toUpperCase()}`;
+  ctx.urls.edge
+    ? new URL(ctx.urls.edge).host
+    : `d${stableId(`${ctx.stackName}/${logicalId}`, 13, 'abcdefghijklmnopqrstuvwxyz0123456789')}.cloudfront.net`;
+const cloudFrontId = (ctx: { stackName: string }, logicalId: string) =>
+  `E${stableId(`${ctx.stackName}/${logicalId}/cf`, 13, ALNUM).toUpperCase()}`;
 
 const functionKind: ResourceKind = {
   types: ['AWS::CloudFront::Function'],
@@ -156,15 +186,25 @@ const headersPolicyKind: ResourceKind = {
   getAtt: (attr, r) => (attr === 'Id' ? r.ref : undefined),
 };
 
-const distributionKind = notEmulated(['AWS::CloudFront::Distribution'], 'CloudFront distributions', 'the edge serves web/dist in their place (cache behaviours and origins are not read)', {
-  physicalId: (r, ctx) => cloudFrontId(ctx, r.logicalId),
-  getAtt: (attr, r, ctx) => (attr === 'DomainName' ? domainOf(ctx, r.logicalId) : attr === 'Id' ? r.ref : undefined),
-});
+const distributionKind = notEmulated(
+  ['AWS::CloudFront::Distribution'],
+  'CloudFront distributions',
+  'the edge serves web/dist in their place (cache behaviours and origins are not read)',
+  {
+    physicalId: (r, ctx) => cloudFrontId(ctx, r.logicalId),
+    getAtt: (attr, r, ctx) => (attr === 'DomainName' ? domainOf(ctx, r.logicalId) : attr === 'Id' ? r.ref : undefined),
+  },
+);
 
-const originAccessControlKind = notEmulated(['AWS::CloudFront::OriginAccessControl'], 'CloudFront origin access controls', 'the edge reads web/dist directly', {
-  physicalId: (r, ctx) => cloudFrontId(ctx, r.logicalId),
-  getAtt: (attr, r) => (attr === 'Id' ? r.ref : undefined),
-});
+const originAccessControlKind = notEmulated(
+  ['AWS::CloudFront::OriginAccessControl'],
+  'CloudFront origin access controls',
+  'the edge reads web/dist directly',
+  {
+    physicalId: (r, ctx) => cloudFrontId(ctx, r.logicalId),
+    getAtt: (attr, r) => (attr === 'Id' ? r.ref : undefined),
+  },
+);
 
 export const edgeService: ServiceModule = {
   name: 'edge',

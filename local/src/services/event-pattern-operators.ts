@@ -27,9 +27,7 @@ export class PatternError extends Error {
   }
 }
 
-export type LeafMatcher =
-  | { kind: 'exists'; exists: boolean }
-  | { kind: 'test'; test: (v: Scalar) => boolean; wildcardComplexity?: number };
+export type LeafMatcher = { kind: 'exists'; exists: boolean } | { kind: 'test'; test: (v: Scalar) => boolean; wildcardComplexity?: number };
 
 export const fail = (reason: string): never => {
   throw new PatternError(reason);
@@ -45,7 +43,22 @@ export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 const isString = (v: unknown): v is string => typeof v === 'string';
 const fold = (s: string) => s.toLowerCase();
 /** How event-ruler's parser shows a token in a reason. */
-const tokenText = (v: unknown) => (v === undefined ? ']' : isString(v) ? v : isJsonNumber(v) ? numberText(v) : Array.isArray(v) ? '[' : isPlainObject(v) ? '{' : String(v));
+const tokenText = (v: unknown) =>
+  v === undefined
+    ? ']'
+    : isString(v)
+      ? v
+      : isJsonNumber(v)
+        ? numberText(v)
+        : Array.isArray(v)
+          ? '['
+          : isPlainObject(v)
+            ? '{'
+            : v === null
+              ? 'null'
+              : typeof v === 'boolean'
+                ? String(v)
+                : typeof v;
 
 /** `"field": [ ... ]`: any of the listed values or operators matches. */
 export function compileLeaf(items: unknown[]): LeafMatcher[] {
@@ -95,7 +108,10 @@ function compileExpression(expr: Record<string, unknown>): LeafMatcher {
       return m;
     }
     case 'exists':
-      return oneKey({ kind: 'exists', exists: typeof arg === 'boolean' ? arg : fail('exists match pattern must be either true or false.') });
+      return oneKey({
+        kind: 'exists',
+        exists: typeof arg === 'boolean' ? arg : fail('exists match pattern must be either true or false.'),
+      });
     case 'cidr': {
       // event-ruler's reason for a non-string cidr really does say "prefix" (AWS answers the same).
       const inBlock = compileCidr(isString(arg) ? arg : fail('prefix match pattern must be a string'));
@@ -145,7 +161,8 @@ function compileExclusionValues(arg: unknown): Exclusion {
     else if (isJsonNumber(v)) numbers.add(comparableNumber(v));
     else fail('Inside anything but list, start|null|boolean is not supported.');
   }
-  if ((strings.size > 0) === (numbers.size > 0)) fail('Inside anything but list, either all values are number or string, mixed type is not supported');
+  if (strings.size > 0 === numbers.size > 0)
+    fail('Inside anything but list, either all values are number or string, mixed type is not supported');
   // Numbers are excluded by value (event-ruler compares them as numbers), strings by text.
   return { excludes: (v) => (isString(v) ? strings.has(v) : isJsonNumber(v) && numbers.has(numberValue(v))) };
 }
@@ -195,7 +212,8 @@ function exclusionValue(op: ExclusionOperator, v: unknown): string {
 /** A number event-ruler can compare: a finite double that is exactly the decimal written. */
 function comparableNumber(v: number | JsonNumber): number {
   const n = numberValue(v);
-  if (!Number.isFinite(n) || canonicalDecimal(numberText(v)) !== canonicalDecimal(String(n))) fail(`Cannot compare number : ${numberText(v)}`);
+  if (!Number.isFinite(n) || canonicalDecimal(numberText(v)) !== canonicalDecimal(String(n)))
+    fail(`Cannot compare number : ${numberText(v)}`);
   return n;
 }
 
@@ -279,7 +297,8 @@ function compileCidr(cidr: string): (ip: string) => boolean {
 /** EventBridge does not publish its wildcard complexity ceiling; this one accepts the user guide's
  * "simplified" examples (measure 5 and 8) and refuses its "too complex" one (13), as AWS answered them. */
 export const WILDCARD_COMPLEXITY_LIMIT = 12;
-export const TOO_COMPLEX = 'Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character';
+export const TOO_COMPLEX =
+  'Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character';
 const STAR = Symbol('*');
 type WildcardToken = string | typeof STAR;
 
@@ -293,7 +312,7 @@ export function compileWildcard(value: string): { matches: (s: string) => boolea
 function wildcardTokens(value: string): WildcardToken[] {
   const tokens: WildcardToken[] = [];
   let pos = 1; // event-ruler counts UTF-8 bytes of the quoted value: the opening quote is byte 0
-  for (let i = 0; i < value.length; ) {
+  for (let i = 0; i < value.length;) {
     const ch = String.fromCodePoint(value.codePointAt(i)!);
     if (ch === '*') {
       if (value[i + 1] === '*') fail(`Consecutive wildcard characters at pos ${pos}`);
@@ -353,8 +372,9 @@ function wildcardComplexity(tokens: WildcardToken[]): number {
     if (max > WILDCARD_COMPLEXITY_LIMIT || seen.size > 10_000) return Infinity;
     for (const ch of alphabet) {
       const next = new Set<number>();
-      for (const s of states) if (tokens[s] === STAR) next.add(s);
-      else if (tokens[s] === ch) next.add(s + 1);
+      for (const s of states)
+        if (tokens[s] === STAR) next.add(s);
+        else if (tokens[s] === ch) next.add(s + 1);
       const key = [...closure(next)].sort((a, b) => a - b).join(',');
       if (next.size > 0 && !seen.has(key)) {
         seen.add(key);

@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { EVENT_PATTERN_SIZE_QUOTA, JsonNumber, PatternError, matchesPattern, parseEventPattern, parseJson, validatePattern } from './event-patterns';
+import {
+  EVENT_PATTERN_SIZE_QUOTA,
+  JsonNumber,
+  PatternError,
+  matchesPattern,
+  parseEventPattern,
+  parseJson,
+  validatePattern,
+} from './event-patterns';
 
 const ev = {
   source: 'myapp.orders',
@@ -10,7 +18,10 @@ const ev = {
     total: 2500,
     email: 'Alice@Example.com',
     tags: ['gift', 'express'],
-    lines: [{ sku: 'SKU-1', qty: 2 }, { sku: 'SKU-2', qty: 1 }],
+    lines: [
+      { sku: 'SKU-1', qty: 2 },
+      { sku: 'SKU-2', qty: 1 },
+    ],
     note: null,
     ip: '10.0.3.7',
     nested: { deep: { flag: true } },
@@ -111,7 +122,9 @@ describe('the API PutRule and TestEventPattern will call', () => {
 
   it('validatePattern accepts what matching accepts, and refuses with the reason', () => {
     expect(() => validatePattern({ detail: { state: [{ 'anything-but': { prefix: 'init' } }] } })).not.toThrow();
-    expect(() => validatePattern({ detail: { ip: [{ cidr: '10.0.0.0/33' }] } })).toThrow('Event pattern is not valid. Reason: IPv4 mask bits must be < 32');
+    expect(() => validatePattern({ detail: { ip: [{ cidr: '10.0.0.0/33' }] } })).toThrow(
+      'Event pattern is not valid. Reason: IPv4 mask bits must be < 32',
+    );
   });
 
   it('plain parsed values (PutEvents, template rules) match the same way, numbers by their JSON text', () => {

@@ -12,7 +12,17 @@
  * The case table (event-patterns.cases.ts) cites the documentation behind each rule.
  */
 import { parse } from 'lossless-json';
-import { JsonNumber, PatternError, TOO_COMPLEX, WILDCARD_COMPLEXITY_LIMIT, compileLeaf, fail, isPlainObject, type LeafMatcher, type Scalar } from './event-pattern-operators';
+import {
+  JsonNumber,
+  PatternError,
+  TOO_COMPLEX,
+  WILDCARD_COMPLEXITY_LIMIT,
+  compileLeaf,
+  fail,
+  isPlainObject,
+  type LeafMatcher,
+  type Scalar,
+} from './event-pattern-operators';
 
 export { JsonNumber, PatternError };
 
@@ -26,9 +36,30 @@ interface ObjectMatcher {
 
 /** Field names event-ruler reserves inside `$or` (its operators and a few it keeps for later). */
 const RESERVED_IN_OR = new Set([
-  'exactly', 'equals-ignore-case', 'prefix', 'suffix', 'anything-but', 'exists', 'wildcard', 'numeric', 'cidr',
-  '=', '<', '<=', '>', '>=', 'regex', 'not-wildcard', 'not-equals-ignore-case', 'date-after', 'date-on-or-after',
-  'date-before', 'date-on-or-before', 'in-date-range', 'ip-address-in-range', 'ip-address-not-in-range',
+  'exactly',
+  'equals-ignore-case',
+  'prefix',
+  'suffix',
+  'anything-but',
+  'exists',
+  'wildcard',
+  'numeric',
+  'cidr',
+  '=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'regex',
+  'not-wildcard',
+  'not-equals-ignore-case',
+  'date-after',
+  'date-on-or-after',
+  'date-before',
+  'date-on-or-before',
+  'in-date-range',
+  'ip-address-in-range',
+  'ip-address-not-in-range',
 ]);
 
 /** Compiled once per pattern object: patterns are not changed after they are first matched. */
@@ -41,7 +72,8 @@ export function parseJson(text: string): unknown {
 
 /** An EventPattern string as PutRule / TestEventPattern receive it: parsed and validated, or PatternError. */
 export function parseEventPattern(text: string, sizeQuota = EVENT_PATTERN_SIZE_QUOTA): unknown {
-  if (text.length > sizeQuota) fail(`Event pattern is ${text.length} characters, over the ${sizeQuota}-character "Event pattern size" quota`);
+  if (text.length > sizeQuota)
+    fail(`Event pattern is ${text.length} characters, over the ${sizeQuota}-character "Event pattern size" quota`);
   let pattern: unknown;
   try {
     pattern = parseJson(text);
@@ -73,7 +105,12 @@ function compilePattern(pattern: unknown): ObjectMatcher {
   return matcher;
 }
 
-function compileObject(pattern: Record<string, unknown>, path: string[], complexity: Map<string, number>, insideOr: boolean): ObjectMatcher {
+function compileObject(
+  pattern: Record<string, unknown>,
+  path: string[],
+  complexity: Map<string, number>,
+  insideOr: boolean,
+): ObjectMatcher {
   const matcher: ObjectMatcher = { fields: [], alternatives: [] };
   const keys = Object.keys(pattern);
   if (keys.length === 0) fail('Empty objects are not allowed');

@@ -30,7 +30,14 @@ interface StringRule {
 }
 
 const NAME: StringRule = { required: true, min: 1, max: 64, pattern: [/^[.\-_A-Za-z0-9]+$/, '[\\.\\-_A-Za-z0-9]+'] };
-const BUS: StringRule = { min: 1, max: 1600, pattern: [/^(arn:aws[\w-]*:events:[a-z]+-[a-z]+-[\w-]+:[0-9]{12}:event-bus\/)?[/.\-_A-Za-z0-9]+$/, '(arn:aws[\\w-]*:events:[a-z]+-[a-z]+-[\\w-]+:[0-9]{12}:event-bus\\/)?[/\\.\\-_A-Za-z0-9]+'] };
+const BUS: StringRule = {
+  min: 1,
+  max: 1600,
+  pattern: [
+    /^(arn:aws[\w-]*:events:[a-z]+-[a-z]+-[\w-]+:[0-9]{12}:event-bus\/)?[/.\-_A-Za-z0-9]+$/,
+    '(arn:aws[\\w-]*:events:[a-z]+-[a-z]+-[\\w-]+:[0-9]{12}:event-bus\\/)?[/\\.\\-_A-Za-z0-9]+',
+  ],
+};
 const ARN: StringRule = { required: true, min: 1, max: 1600 };
 const TOKEN: StringRule = { min: 1, max: 2048 };
 
@@ -86,11 +93,15 @@ function page<T>(items: T[], scope: string, nextToken: unknown, limit: unknown):
   let start = 0;
   if (typeof nextToken === 'string') {
     const [s, at] = Buffer.from(nextToken, 'base64url').toString('utf8').split('\n');
-    if (s !== scope || !/^\d+$/.test(at ?? '')) throw new AwsError('ValidationException', 'The NextToken provided is not valid for this request.');
+    if (s !== scope || !/^\d+$/.test(at ?? ''))
+      throw new AwsError('ValidationException', 'The NextToken provided is not valid for this request.');
     start = Number(at);
   }
   const end = start + (typeof limit === 'number' ? limit : 100);
-  return { items: items.slice(start, end), ...(end < items.length ? { NextToken: Buffer.from(`${scope}\n${end}`).toString('base64url') } : {}) };
+  return {
+    items: items.slice(start, end),
+    ...(end < items.length ? { NextToken: Buffer.from(`${scope}\n${end}`).toString('base64url') } : {}),
+  };
 }
 
 // ---- TestEventPattern ----
@@ -99,7 +110,10 @@ function page<T>(items: T[], scope: string, nextToken: unknown, limit: unknown):
 const TEST_EVENT_FIELDS = ['id', 'account', 'source', 'time', 'region', 'detail-type'];
 
 function testEventPattern(b: Input): { Result: boolean } {
-  new Violations().string('eventPattern', b.EventPattern, { required: true, max: 4096 }).string('event', b.Event, { required: true }).done();
+  new Violations()
+    .string('eventPattern', b.EventPattern, { required: true, max: 4096 })
+    .string('event', b.Event, { required: true })
+    .done();
   let event: unknown;
   try {
     event = parseJson(b.Event as string);
@@ -107,7 +121,8 @@ function testEventPattern(b: Input): { Result: boolean } {
     event = undefined;
   }
   const isObject = typeof event === 'object' && event !== null && !Array.isArray(event);
-  if (!isObject || TEST_EVENT_FIELDS.some((f) => !(f in (event as object)))) throw new AwsError('ValidationException', 'Parameter Event is not valid.');
+  if (!isObject || TEST_EVENT_FIELDS.some((f) => !(f in (event as object))))
+    throw new AwsError('ValidationException', 'Parameter Event is not valid.');
   return { Result: matchesPattern(checkedPattern(b.EventPattern as string), event) };
 }
 
@@ -135,14 +150,26 @@ const ruleView = (r: LocalRule): Input => ({
 });
 
 function putRule(store: RuleStore, ctx: StackContext, b: Input, now: () => number): { RuleArn: string } {
-  const v = new Violations().string('name', b.Name, NAME).string('scheduleExpression', b.ScheduleExpression, { max: 256 }).string('eventPattern', b.EventPattern, { max: 4096 });
-  v.string('state', b.State, { values: RULE_STATES }).string('description', b.Description, { max: 512 }).string('roleArn', b.RoleArn, { min: 1, max: 1600 }).string('eventBusName', b.EventBusName, BUS);
+  const v = new Violations()
+    .string('name', b.Name, NAME)
+    .string('scheduleExpression', b.ScheduleExpression, { max: 256 })
+    .string('eventPattern', b.EventPattern, { max: 4096 });
+  v.string('state', b.State, { values: RULE_STATES })
+    .string('description', b.Description, { max: 512 })
+    .string('roleArn', b.RoleArn, { min: 1, max: 1600 })
+    .string('eventBusName', b.EventBusName, BUS);
   v.list('tags', b.Tags, 0, 50, false);
   v.done();
   const bus = store.bus(b.EventBusName);
-  const [name, pattern, schedule] = [b.Name as string, (b.EventPattern as string | undefined) || undefined, (b.ScheduleExpression as string | undefined) || undefined];
-  if (!pattern && !schedule) throw new AwsError('ValidationException', 'Parameter(s) EventPattern or ScheduleExpression must be specified.');
-  if (schedule && bus !== 'default') throw new AwsError('ValidationException', 'ScheduleExpression is supported only on the default event bus.');
+  const [name, pattern, schedule] = [
+    b.Name as string,
+    (b.EventPattern as string | undefined) || undefined,
+    (b.ScheduleExpression as string | undefined) || undefined,
+  ];
+  if (!pattern && !schedule)
+    throw new AwsError('ValidationException', 'Parameter(s) EventPattern or ScheduleExpression must be specified.');
+  if (schedule && bus !== 'default')
+    throw new AwsError('ValidationException', 'ScheduleExpression is supported only on the default event bus.');
   if (schedule && !isValidSchedule(schedule)) throw new AwsError('ValidationException', 'Parameter ScheduleExpression is not valid.');
   if (pattern) checkedPattern(pattern);
   const prior = store.find(bus, name);
@@ -167,7 +194,9 @@ function putRule(store: RuleStore, ctx: StackContext, b: Input, now: () => numbe
 
 /** A rule named in the request (Name, or Rule for the target operations) on its bus; `v` holds the request's other violations. */
 function namedRule(store: RuleStore, b: Input, field: 'Name' | 'Rule', v = new Violations()): LocalRule {
-  v.string(field === 'Name' ? 'name' : 'rule', b[field], NAME).string('eventBusName', b.EventBusName, BUS).done();
+  v.string(field === 'Name' ? 'name' : 'rule', b[field], NAME)
+    .string('eventBusName', b.EventBusName, BUS)
+    .done();
   return store.get(store.bus(b.EventBusName), b[field] as string);
 }
 
@@ -188,7 +217,12 @@ function deleteRule(store: RuleStore, b: Input): Input {
 }
 
 function listRules(store: RuleStore, b: Input): Input {
-  new Violations().string('namePrefix', b.NamePrefix, { ...NAME, required: false }).string('eventBusName', b.EventBusName, BUS).string('nextToken', b.NextToken, TOKEN).integer('limit', b.Limit, 1, 100).done();
+  new Violations()
+    .string('namePrefix', b.NamePrefix, { ...NAME, required: false })
+    .string('eventBusName', b.EventBusName, BUS)
+    .string('nextToken', b.NextToken, TOKEN)
+    .integer('limit', b.Limit, 1, 100)
+    .done();
   const bus = store.bus(b.EventBusName);
   const prefix = typeof b.NamePrefix === 'string' ? b.NamePrefix : '';
   const rules = store.list(bus).filter((r) => r.name.startsWith(prefix));
@@ -207,9 +241,15 @@ function targetViolations(v: Violations, targets: unknown[]): void {
     v.string(`${at}.input`, x.Input, { max: 8192 }).string(`${at}.inputPath`, x.InputPath, { max: 256 });
     const tr = x.InputTransformer as Input | undefined;
     if (tr) v.string(`${at}.inputTransformer.inputTemplate`, tr.InputTemplate, { required: true, min: 1, max: 8192 });
-    for (const key of Object.keys((tr?.InputPathsMap ?? {}) as Input)) v.string(`${at}.inputTransformer.inputPathsMap.key`, key, { min: 1, max: 256, pattern: [/^[A-Za-z0-9_-]+$/, '[A-Za-z0-9\\_\\-]+'] });
+    for (const key of Object.keys(tr?.InputPathsMap ?? {}))
+      v.string(`${at}.inputTransformer.inputPathsMap.key`, key, { min: 1, max: 256, pattern: [/^[A-Za-z0-9_-]+$/, '[A-Za-z0-9\\_\\-]+'] });
     const retry = (x.RetryPolicy ?? {}) as Input;
-    v.integer(`${at}.retryPolicy.maximumRetryAttempts`, retry.MaximumRetryAttempts, 0, 185).integer(`${at}.retryPolicy.maximumEventAgeInSeconds`, retry.MaximumEventAgeInSeconds, 60, 86400);
+    v.integer(`${at}.retryPolicy.maximumRetryAttempts`, retry.MaximumRetryAttempts, 0, 185).integer(
+      `${at}.retryPolicy.maximumEventAgeInSeconds`,
+      retry.MaximumEventAgeInSeconds,
+      60,
+      86400,
+    );
     v.string(`${at}.deadLetterConfig.arn`, (x.DeadLetterConfig as Input | undefined)?.Arn, { min: 1, max: 1600 });
   });
 }
@@ -233,7 +273,11 @@ function putTargets(store: RuleStore, b: Input, log: (m: string) => void): Input
   for (const t of accepted) byId.set(t.Id, t);
   if (byId.size > MAX_TARGETS) throw new AwsError('LimitExceededException', 'The requested resource exceeds the maximum number allowed.');
   store.save({ ...rule, targets: [...byId.values()] });
-  for (const t of accepted) if (!isEmulatedTarget(t.Arn)) log(`rule ${rule.name} target ${t.Id}: ${t.Arn} is a kind of target the local runtime does not deliver to (deliveries fail, then go to its dead-letter queue)`);
+  for (const t of accepted)
+    if (!isEmulatedTarget(t.Arn))
+      log(
+        `rule ${rule.name} target ${t.Id}: ${t.Arn} is a kind of target the local runtime does not deliver to (deliveries fail, then go to its dead-letter queue)`,
+      );
   return { FailedEntryCount: failed.length, FailedEntries: failed };
 }
 
@@ -257,7 +301,11 @@ function removeTargets(store: RuleStore, b: Input): Input {
 // ---- buses ----
 
 function listBuses(store: RuleStore, ctx: StackContext, b: Input): Input {
-  new Violations().string('namePrefix', b.NamePrefix, { min: 1, max: 256 }).string('nextToken', b.NextToken, TOKEN).integer('limit', b.Limit, 1, 100).done();
+  new Violations()
+    .string('namePrefix', b.NamePrefix, { min: 1, max: 256 })
+    .string('nextToken', b.NextToken, TOKEN)
+    .integer('limit', b.Limit, 1, 100)
+    .done();
   const prefix = typeof b.NamePrefix === 'string' ? b.NamePrefix : '';
   const p = page([...store.buses].filter((n) => n.startsWith(prefix)).sort(), `buses ${prefix}`, b.NextToken, b.Limit);
   return { EventBuses: p.items.map((n) => ({ Name: n, Arn: busArn(ctx, n) })), ...(p.NextToken ? { NextToken: p.NextToken } : {}) };

@@ -86,7 +86,8 @@ export function patternOf(rule: Pick<LocalRule, 'eventPattern'>): unknown {
 
 type RuleSource = Pick<ServiceContext, 'template' | 'region' | 'accountId' | 'stackName' | 'urls'>;
 
-const patternText = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : typeof v === 'string' ? v : JSON.stringify(v));
+const patternText = (v: unknown): string | undefined =>
+  v === undefined || v === null ? undefined : typeof v === 'string' ? v : JSON.stringify(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : v === undefined || v === null ? undefined : JSON.stringify(v));
 
 function targetOf(t: JsonObject): RuleTarget {
@@ -94,8 +95,8 @@ function targetOf(t: JsonObject): RuleTarget {
   if (t.Input !== undefined) target.Input = str(t.Input);
   if (typeof t.InputPath === 'string') target.InputPath = t.InputPath;
   if (t.InputTransformer) target.InputTransformer = t.InputTransformer as RuleTarget['InputTransformer'];
-  if (t.DeadLetterConfig) target.DeadLetterConfig = t.DeadLetterConfig as RuleTarget['DeadLetterConfig'];
-  if (t.RetryPolicy) target.RetryPolicy = t.RetryPolicy as RuleTarget['RetryPolicy'];
+  if (t.DeadLetterConfig) target.DeadLetterConfig = t.DeadLetterConfig;
+  if (t.RetryPolicy) target.RetryPolicy = t.RetryPolicy;
   return target;
 }
 
@@ -130,7 +131,12 @@ function samEventRules(ctx: RuleSource, logicalId: string, p: JsonObject): Local
     const name = typeof ep.Name === 'string' ? ep.Name : `${ctx.stackName}-${logicalId}${eventName}`;
     const bus = templateBusName(ep.EventBusName);
     const dlq = ep.DeadLetterConfig as { Arn?: string } | undefined;
-    const target = targetOf({ ...ep, Id: (ep.Target as JsonObject | undefined)?.Id ?? `${logicalId}${eventName}Target`, Arn: targetArn, DeadLetterConfig: dlq?.Arn ? { Arn: dlq.Arn } : undefined } as JsonObject);
+    const target = targetOf({
+      ...ep,
+      Id: (ep.Target as JsonObject | undefined)?.Id ?? `${logicalId}${eventName}Target`,
+      Arn: targetArn,
+      DeadLetterConfig: dlq?.Arn ? { Arn: dlq.Arn } : undefined,
+    });
     rules.push({
       name,
       arn: ruleArn(ctx, name, bus),
@@ -153,14 +159,15 @@ export function collectRules(ctx: RuleSource): LocalRule[] {
   for (const [logicalId, res] of Object.entries(ctx.template.resources)) {
     const p = (res.Properties ?? {}) as JsonObject;
     if (res.Type === 'AWS::Events::Rule') rules.push(resourceRule(ctx, logicalId, p));
-    else if (res.Type === 'AWS::Serverless::Function' || res.Type === 'AWS::Serverless::StateMachine') rules.push(...samEventRules(ctx, logicalId, p));
+    else if (res.Type === 'AWS::Serverless::Function' || res.Type === 'AWS::Serverless::StateMachine')
+      rules.push(...samEventRules(ctx, logicalId, p));
   }
   for (const r of rules) {
     try {
       if (r.eventPattern !== undefined) patternOf(r);
       if (r.schedule !== undefined) nextFire(r.schedule, new Date());
     } catch (err) {
-      throw new Error(`Rule ${r.name} (${r.declaredBy}): ${(err as Error).message}`);
+      throw new Error(`Rule ${r.name} (${r.declaredBy}): ${(err as Error).message}`, { cause: err });
     }
   }
   return rules;
@@ -183,7 +190,10 @@ interface SavedState {
 /** A digest of a rule's content, whatever order its fields were set in (not when it was made, not its declaration). */
 const declarationOf = (r: LocalRule): string => {
   const content = Object.entries(r).filter(([k, v]) => k !== 'since' && k !== 'declaration' && v !== undefined);
-  return createHash('sha256').update(JSON.stringify(content.sort(([a], [b]) => (a < b ? -1 : 1)))).digest('base64url').slice(0, 22);
+  return createHash('sha256')
+    .update(JSON.stringify(content.sort(([a], [b]) => (a < b ? -1 : 1))))
+    .digest('base64url')
+    .slice(0, 22);
 };
 
 /** Every rule, by bus and name, persisted on each change (write-then-rename) before the API answers. */
@@ -212,7 +222,7 @@ export class RuleStore {
       const saved = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<SavedState>;
       return { rules: saved.rules ?? [], deleted: saved.deleted ?? [] };
     } catch (err) {
-      throw new Error(`${this.file} is not readable (${(err as Error).message}): move it away, or start with --fresh`);
+      throw new Error(`${this.file} is not readable (${(err as Error).message}): move it away, or start with --fresh`, { cause: err });
     }
   }
 
@@ -225,12 +235,17 @@ export class RuleStore {
       const prior = before.get(key);
       if (prior?.declaration === declaration) {
         this.rules.set(key, prior);
-        if (declarationOf(prior) !== declaration) this.ctx.log('eventbridge', `rule ${t.name} (${t.declaredBy}): keeps the changes made through the API (drift from the template)`);
+        if (declarationOf(prior) !== declaration)
+          this.ctx.log('eventbridge', `rule ${t.name} (${t.declaredBy}): keeps the changes made through the API (drift from the template)`);
       } else if (saved.deleted.some((d) => d.key === key && d.declaration === declaration)) {
         this.deleted.push({ key, declaration });
         this.ctx.log('eventbridge', `rule ${t.name} (${t.declaredBy}): stays deleted (DeleteRule) until the template changes it`);
       } else {
-        if (prior) this.ctx.log('eventbridge', `rule ${t.name}: the template ${prior.declaredBy === PUT_RULE ? 'now declares it; the rule PutRule made is replaced' : 'changed it; its API changes are replaced'}`);
+        if (prior)
+          this.ctx.log(
+            'eventbridge',
+            `rule ${t.name}: the template ${prior.declaredBy === PUT_RULE ? 'now declares it; the rule PutRule made is replaced' : 'changed it; its API changes are replaced'}`,
+          );
         this.rules.set(key, { ...t, since: this.now(), declaration });
       }
     }
@@ -254,7 +269,9 @@ export class RuleStore {
 
   /** The rules of one bus (or all), by name. */
   list(bus?: string): LocalRule[] {
-    return [...this.rules.values()].filter((r) => bus === undefined || r.busName === bus).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return [...this.rules.values()]
+      .filter((r) => bus === undefined || r.busName === bus)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   find(bus: string, name: string): LocalRule | undefined {

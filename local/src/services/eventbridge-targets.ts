@@ -53,7 +53,8 @@ export function jsonPath(doc: unknown, path: string): unknown {
     values = values.flatMap((v): unknown[] => {
       if (v === null || typeof v !== 'object') return [];
       if ('all' in s) return Array.isArray(v) ? v : Object.values(v);
-      const next = 'key' in s ? (Array.isArray(v) ? undefined : (v as JsonObject)[s.key]) : Array.isArray(v) ? v[s.index] : undefined;
+      const items: readonly unknown[] | undefined = Array.isArray(v) ? v : undefined;
+      const next = 'key' in s ? (items ? undefined : (v as JsonObject)[s.key]) : items?.[s.index];
       return next === undefined ? [] : [next];
     });
   }
@@ -65,7 +66,13 @@ export function jsonPath(doc: unknown, path: string): unknown {
 const PLACEHOLDERS = /<([^<>"\s]+)>/g;
 /** One placeholder where the template is read (sticky; PLACEHOLDERS is only used through matchAll). */
 const PLACEHOLDER_AT = /<([^<>"\s]+)>/y;
-const PREDEFINED = ['aws.events.rule-arn', 'aws.events.rule-name', 'aws.events.event', 'aws.events.event.ingestion-time', 'aws.events.event.json'];
+const PREDEFINED = [
+  'aws.events.rule-arn',
+  'aws.events.rule-name',
+  'aws.events.event',
+  'aws.events.event.ingestion-time',
+  'aws.events.event.json',
+];
 
 /**
  * A value as it goes into the template. Inside a JSON string the text goes in as it is
@@ -104,10 +111,19 @@ function renderTemplate(template: string, values: Map<string, unknown>): string 
 }
 
 /** The event's values the template names: its InputPathsMap and EventBridge's predefined variables. */
-function transformerValues(tr: NonNullable<RuleTarget['InputTransformer']>, event: JsonObject, rule: Pick<LocalRule, 'name' | 'arn'>, ingestionTime: string): Map<string, unknown> {
+function transformerValues(
+  tr: NonNullable<RuleTarget['InputTransformer']>,
+  event: JsonObject,
+  rule: Pick<LocalRule, 'name' | 'arn'>,
+  ingestionTime: string,
+): Map<string, unknown> {
   const values = new Map<string, unknown>();
   // <aws.events.event> is the event without its detail, detail-type named detailType (AWS's answer, recorded by LocalStack).
-  const envelope = Object.fromEntries(Object.entries(event).filter(([k]) => k !== 'detail').map(([k, v]) => [k === 'detail-type' ? 'detailType' : k, v]));
+  const envelope = Object.fromEntries(
+    Object.entries(event)
+      .filter(([k]) => k !== 'detail')
+      .map(([k, v]) => [k === 'detail-type' ? 'detailType' : k, v]),
+  );
   values.set('aws.events.rule-arn', rule.arn).set('aws.events.rule-name', rule.name).set('aws.events.event.ingestion-time', ingestionTime);
   values.set('aws.events.event', envelope).set('aws.events.event.json', event);
   for (const [k, path] of Object.entries(tr.InputPathsMap ?? {})) values.set(k, jsonPath(event, path));
@@ -115,7 +131,12 @@ function transformerValues(tr: NonNullable<RuleTarget['InputTransformer']>, even
 }
 
 /** The payload a target receives: the event, or what Input / InputPath / InputTransformer make of it. */
-export function targetInput(target: RuleTarget, event: JsonObject, rule: Pick<LocalRule, 'name' | 'arn'> = { name: '', arn: '' }, ingestionTime = String(event.time ?? '')): string {
+export function targetInput(
+  target: RuleTarget,
+  event: JsonObject,
+  rule: Pick<LocalRule, 'name' | 'arn'> = { name: '', arn: '' },
+  ingestionTime = typeof event.time === 'string' ? event.time : '',
+): string {
   if (target.Input !== undefined) return target.Input;
   if (target.InputPath) return toJson(jsonPath(event, target.InputPath) ?? null);
   const tr = target.InputTransformer;
@@ -130,7 +151,8 @@ const ARN = /^arn:aws[\w-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$/;
 /** Throws ValidationException as PutTargets does for a target's input that cannot work. */
 export function checkTargetInput(t: RuleTarget): void {
   const given = [t.Input, t.InputPath, t.InputTransformer].filter((x) => x !== undefined).length;
-  if (given > 1) throw new AwsError('ValidationException', `Only one of Input, InputPath, or InputTransformer must be provided for target ${t.Id}.`);
+  if (given > 1)
+    throw new AwsError('ValidationException', `Only one of Input, InputPath, or InputTransformer must be provided for target ${t.Id}.`);
   if (t.Input !== undefined) {
     try {
       JSON.parse(t.Input);
@@ -138,26 +160,39 @@ export function checkTargetInput(t: RuleTarget): void {
       throw new AwsError('ValidationException', `Parameter Input is not valid for target ${t.Id}: it must be JSON text.`);
     }
   }
-  const paths: Array<[string, string]> = t.InputPath !== undefined ? [['InputPath', t.InputPath]] : Object.entries(t.InputTransformer?.InputPathsMap ?? {}).map(([k, p]) => [`InputPathsMap.${k}`, p]);
+  const paths: Array<[string, string]> =
+    t.InputPath !== undefined
+      ? [['InputPath', t.InputPath]]
+      : Object.entries(t.InputTransformer?.InputPathsMap ?? {}).map(([k, p]) => [`InputPathsMap.${k}`, p]);
   for (const [what, p] of paths) {
-    if (typeof p !== 'string' || !parseJsonPath(p)) throw new AwsError('ValidationException', `Parameter ${what} is not valid for target ${t.Id}: ${String(p)} is not a JSON path EventBridge supports ($, $.a.b, $.a[0], $.a[*]).`);
+    if (typeof p !== 'string' || !parseJsonPath(p))
+      throw new AwsError(
+        'ValidationException',
+        `Parameter ${what} is not valid for target ${t.Id}: ${String(p)} is not a JSON path EventBridge supports ($, $.a.b, $.a[0], $.a[*]).`,
+      );
   }
   if (t.InputTransformer) {
     const defined = new Set([...PREDEFINED, ...Object.keys(t.InputTransformer.InputPathsMap ?? {})]);
     for (const m of t.InputTransformer.InputTemplate.matchAll(PLACEHOLDERS)) {
-      if (!defined.has(m[1]!)) throw new AwsError('ValidationException', `InputTemplate for target ${t.Id} contains invalid placeholder ${m[1]}.`);
+      if (!defined.has(m[1]!))
+        throw new AwsError('ValidationException', `InputTemplate for target ${t.Id} contains invalid placeholder ${m[1]}.`);
     }
   }
 }
 
 /** PutTargets' per-target failure (a FailedEntries entry), or undefined. */
 export function targetEntryError(t: RuleTarget): { ErrorCode: string; ErrorMessage: string } | undefined {
-  if (!ARN.test(t.Arn)) return { ErrorCode: 'ValidationException', ErrorMessage: `Parameter ${t.Arn} is not valid. Reason: Provided Arn is not in correct format.` };
+  if (!ARN.test(t.Arn))
+    return {
+      ErrorCode: 'ValidationException',
+      ErrorMessage: `Parameter ${t.Arn} is not valid. Reason: Provided Arn is not in correct format.`,
+    };
   return undefined;
 }
 
 /** Whether the local runtime delivers to this kind of target. */
-export const isEmulatedTarget = (arn: string): boolean => /^arn:aws[\w-]*:(lambda|sqs):|^arn:aws[\w-]*:states:[^:]*:[^:]*:stateMachine:/.test(arn);
+export const isEmulatedTarget = (arn: string): boolean =>
+  /^arn:aws[\w-]*:(lambda|sqs):|^arn:aws[\w-]*:states:[^:]*:[^:]*:stateMachine:/.test(arn);
 
 // ---- delivery ----
 
@@ -170,7 +205,13 @@ export interface DeliveryDeps {
 }
 
 /** Sends the event to the target's dead-letter queue with EventBridge's error attributes. */
-async function deadLetter(deps: DeliveryDeps, rule: LocalRule, target: RuleTarget, event: JsonObject, error: { code: string; message: string }): Promise<void> {
+async function deadLetter(
+  deps: DeliveryDeps,
+  rule: LocalRule,
+  target: RuleTarget,
+  event: JsonObject,
+  error: { code: string; message: string },
+): Promise<void> {
   const dlq = target.DeadLetterConfig?.Arn;
   if (!dlq) return;
   try {
@@ -192,7 +233,13 @@ async function deadLetter(deps: DeliveryDeps, rule: LocalRule, target: RuleTarge
 }
 
 /** Delivers to one target, with retries and the dead-letter queue. Never throws. */
-export async function deliver(deps: DeliveryDeps, rule: LocalRule, target: RuleTarget, event: JsonObject, ingestionTime?: string): Promise<boolean> {
+export async function deliver(
+  deps: DeliveryDeps,
+  rule: LocalRule,
+  target: RuleTarget,
+  event: JsonObject,
+  ingestionTime?: string,
+): Promise<boolean> {
   let lastError = { code: 'UnknownError', message: '' };
   let payload: string;
   try {
@@ -224,7 +271,8 @@ async function sendTo(deps: DeliveryDeps, arn: string, payload: string): Promise
     // EventBridge invokes Lambda asynchronously: the function's own errors are its async
     // retries' and DLQ's business, not the rule target's.
     const res = await deps.ctx.functions.invoke(id, JSON.parse(payload), { async: true });
-    if (!res.ok && res.error?.errorType === 'ResourceNotFoundException') throw Object.assign(new Error(res.error.errorMessage), { name: res.error.errorType });
+    if (!res.ok && res.error?.errorType === 'ResourceNotFoundException')
+      throw Object.assign(new Error(res.error.errorMessage), { name: res.error.errorType });
     return;
   }
   if (arn.startsWith('arn:aws:states:')) {

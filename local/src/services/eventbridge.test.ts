@@ -14,34 +14,49 @@ import { serviceContext } from '../../test/service-context';
 
 const ACCOUNT = '123456789012';
 const resources = {
-    StartOrderWorkflowFunction: {
-      Type: 'AWS::Serverless::Function',
-      Properties: {
-        Events: {
-          OrderCreated: {
-            Type: 'EventBridgeRule',
-            Properties: {
-              Pattern: { source: ['myapp.orders'], 'detail-type': ['OrderCreated'] },
-              DeadLetterConfig: { Arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:myapp-RuleDLQ` },
-              RetryPolicy: { MaximumRetryAttempts: 2 },
-            },
+  StartOrderWorkflowFunction: {
+    Type: 'AWS::Serverless::Function',
+    Properties: {
+      Events: {
+        OrderCreated: {
+          Type: 'EventBridgeRule',
+          Properties: {
+            Pattern: { source: ['myapp.orders'], 'detail-type': ['OrderCreated'] },
+            DeadLetterConfig: { Arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:myapp-RuleDLQ` },
+            RetryPolicy: { MaximumRetryAttempts: 2 },
           },
         },
       },
     },
-    BigOrders: {
-      Type: 'AWS::Events::Rule',
-      Properties: {
-        EventPattern: { source: ['myapp.orders'], detail: { total: [{ numeric: ['>=', 10000] }] } },
-        Targets: [
-          { Id: 'audit', Arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:myapp-Audit`, InputTransformer: { InputPathsMap: { id: '$.detail.orderId', total: '$.detail.total' }, InputTemplate: '{"order":"<id>","cents":<total>}' } },
-          { Id: 'sfn', Arn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:nowhere`, DeadLetterConfig: { Arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:myapp-RuleDLQ` }, RetryPolicy: { MaximumRetryAttempts: 1 } },
-        ],
-      },
+  },
+  BigOrders: {
+    Type: 'AWS::Events::Rule',
+    Properties: {
+      EventPattern: { source: ['myapp.orders'], detail: { total: [{ numeric: ['>=', 10000] }] } },
+      Targets: [
+        {
+          Id: 'audit',
+          Arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:myapp-Audit`,
+          InputTransformer: {
+            InputPathsMap: { id: '$.detail.orderId', total: '$.detail.total' },
+            InputTemplate: '{"order":"<id>","cents":<total>}',
+          },
+        },
+        {
+          Id: 'sfn',
+          Arn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:nowhere`,
+          DeadLetterConfig: { Arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:myapp-RuleDLQ` },
+          RetryPolicy: { MaximumRetryAttempts: 1 },
+        },
+      ],
     },
-    CleanupFunction: { Type: 'AWS::Serverless::Function', Properties: { Events: { Hourly: { Type: 'Schedule', Properties: { Schedule: 'rate(1 hour)' } } } } },
-    Audit: { Type: 'AWS::SQS::Queue', Properties: {} },
-    RuleDLQ: { Type: 'AWS::SQS::Queue', Properties: {} },
+  },
+  CleanupFunction: {
+    Type: 'AWS::Serverless::Function',
+    Properties: { Events: { Hourly: { Type: 'Schedule', Properties: { Schedule: 'rate(1 hour)' } } } },
+  },
+  Audit: { Type: 'AWS::SQS::Queue', Properties: {} },
+  RuleDLQ: { Type: 'AWS::SQS::Queue', Properties: {} },
 };
 
 describe('local EventBridge', () => {
@@ -67,7 +82,11 @@ describe('local EventBridge', () => {
     rt.urls.sqs = sqs.url;
     rt.urls.stepfunctions = 'http://127.0.0.1:9';
     eb = await startEventBridge(rt, { port: 0, retryDelayMs: () => 5 });
-    client = new EventBridgeClient({ endpoint: eb.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    client = new EventBridgeClient({
+      endpoint: eb.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
   });
   afterAll(async () => {
     client.destroy();
@@ -77,14 +96,22 @@ describe('local EventBridge', () => {
   });
 
   const put = (detailType: string, detail: object, source = 'myapp.orders') =>
-    client.send(new PutEventsCommand({ Entries: [{ Source: source, DetailType: detailType, Detail: JSON.stringify(detail), EventBusName: 'default' }] }));
+    client.send(
+      new PutEventsCommand({
+        Entries: [{ Source: source, DetailType: detailType, Detail: JSON.stringify(detail), EventBusName: 'default' }],
+      }),
+    );
 
   it('invokes the function of a SAM EventBridgeRule asynchronously with the full event', async () => {
     const out = await put('OrderCreated', { orderId: 'o-1', userId: 'u-1', total: 500 });
     expect(out.FailedEntryCount).toBe(0);
     await eb.idle();
     expect(invoked).toHaveLength(1);
-    expect(invoked[0]).toMatchObject({ fn: 'StartOrderWorkflowFunction', async: true, event: { source: 'myapp.orders', 'detail-type': 'OrderCreated', account: ACCOUNT, detail: { orderId: 'o-1' } } });
+    expect(invoked[0]).toMatchObject({
+      fn: 'StartOrderWorkflowFunction',
+      async: true,
+      event: { source: 'myapp.orders', 'detail-type': 'OrderCreated', account: ACCOUNT, detail: { orderId: 'o-1' } },
+    });
     expect(invoked[0]!.event.id).toBe(out.Entries![0]!.EventId);
   });
 
@@ -131,19 +158,32 @@ describe('local EventBridge', () => {
 
   it('refuses more than 10 entries, and entries over 256 KB in all', async () => {
     const entry = { Source: 'x', DetailType: 'y', Detail: '{}' };
-    await expect(client.send(new PutEventsCommand({ Entries: Array(11).fill(entry) }))).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringMatching(/at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10$/) });
+    await expect(client.send(new PutEventsCommand({ Entries: Array(11).fill(entry) }))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringMatching(/at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10$/),
+    });
     const big = { ...entry, Detail: JSON.stringify({ pad: 'x'.repeat(90_000) }) };
-    await expect(client.send(new PutEventsCommand({ Entries: [big, big, big] }))).rejects.toMatchObject({ name: 'ValidationException', message: 'Total size of the entries in the request is over the limit.' });
+    await expect(client.send(new PutEventsCommand({ Entries: [big, big, big] }))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: 'Total size of the entries in the request is over the limit.',
+    });
     expect((await client.send(new PutEventsCommand({ Entries: [big, big] }))).FailedEntryCount).toBe(0);
   });
 
   it('fires a SAM Schedule event with a Scheduled Event, and lists it', async () => {
     invoked.length = 0;
-    expect(eb.describe()).toEqual(expect.arrayContaining([expect.stringMatching(/^schedule rate\(1 hour\) -> myapp-CleanupFunction \(myapp-CleanupFunctionHourly, next /)]));
+    expect(eb.describe()).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^schedule rate\(1 hour\) -> myapp-CleanupFunction \(myapp-CleanupFunctionHourly, next /),
+      ]),
+    );
     await eb.fire('CleanupFunction');
     expect(invoked).toHaveLength(1);
-    expect(invoked[0]).toMatchObject({ fn: 'CleanupFunction', async: true, event: { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} } });
+    expect(invoked[0]).toMatchObject({
+      fn: 'CleanupFunction',
+      async: true,
+      event: { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} },
+    });
     expect((invoked[0]!.event.resources as string[])[0]).toMatch(/:rule\/myapp-CleanupFunctionHourly$/);
   });
-
 });

@@ -52,24 +52,33 @@ export interface EventBridgeService {
 /** "Calculating PutEvents event entry size": Time 14 bytes, then Source, DetailType, Detail and each Resource in UTF-8. */
 function entrySize(e: JsonObject): number {
   const bytes = (v: unknown) => (typeof v === 'string' ? Buffer.byteLength(v) : 0);
-  return (e.Time !== undefined ? 14 : 0) + bytes(e.Source) + bytes(e.DetailType) + bytes(e.Detail) + (Array.isArray(e.Resources) ? e.Resources.reduce((n: number, r) => n + bytes(r), 0) : 0);
+  return (
+    (e.Time !== undefined ? 14 : 0) +
+    bytes(e.Source) +
+    bytes(e.DetailType) +
+    bytes(e.Detail) +
+    (Array.isArray(e.Resources) ? e.Resources.reduce((n: number, r) => n + bytes(r), 0) : 0)
+  );
 }
 const PUT_EVENTS_SIZE_LIMIT = 256 * 1024;
 
 /** Why PutEvents refuses an entry ([code, message], as AWS words them), or the parsed detail. */
 function entryDetail(e: JsonObject): [string, string] | JsonObject {
-  const missing = (field: string) => ['InvalidArgument', `Parameter ${field} is not valid. Reason: ${field} is a required argument.`] as [string, string];
+  const missing = (field: string) =>
+    ['InvalidArgument', `Parameter ${field} is not valid. Reason: ${field} is a required argument.`] as [string, string];
   if (!e.Source) return missing('Source');
   if (!e.DetailType) return missing('DetailType');
   if (e.Detail === undefined || e.Detail === null) return missing('Detail');
   let detail: unknown;
   try {
     // Numbers keep their text, for matching ("300" is not "300.0") and for delivery.
-    detail = parseJson(String(e.Detail));
+    detail = typeof e.Detail === 'string' ? parseJson(e.Detail) : undefined;
   } catch {
     detail = undefined;
   }
-  return detail && typeof detail === 'object' && !Array.isArray(detail) ? (detail as JsonObject) : ['MalformedDetail', 'Detail is malformed.'];
+  return detail && typeof detail === 'object' && !Array.isArray(detail)
+    ? (detail as JsonObject)
+    : ['MalformedDetail', 'Detail is malformed.'];
 }
 
 /** Matches events against the rules and delivers them, keeping track of deliveries in flight. */
@@ -85,9 +94,13 @@ class EventBus {
   putEvents(entries: unknown): { FailedEntryCount: number; Entries: JsonObject[] } {
     if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10) {
       const n = Array.isArray(entries) ? entries.length : 0;
-      throw new AwsError('ValidationException', `1 validation error detected: Value '[${n} entries]' at 'entries' failed to satisfy constraint: Member must have length ${n === 0 ? 'greater than or equal to 1' : 'less than or equal to 10'}`);
+      throw new AwsError(
+        'ValidationException',
+        `1 validation error detected: Value '[${n} entries]' at 'entries' failed to satisfy constraint: Member must have length ${n === 0 ? 'greater than or equal to 1' : 'less than or equal to 10'}`,
+      );
     }
-    if (entries.reduce((n: number, e) => n + entrySize(e as JsonObject), 0) > PUT_EVENTS_SIZE_LIMIT) throw new AwsError('ValidationException', 'Total size of the entries in the request is over the limit.');
+    if (entries.reduce((n: number, e) => n + entrySize(e as JsonObject), 0) > PUT_EVENTS_SIZE_LIMIT)
+      throw new AwsError('ValidationException', 'Total size of the entries in the request is over the limit.');
     const results = (entries as JsonObject[]).map((e) => this.put(e));
     return { FailedEntryCount: results.filter((r) => r.ErrorCode).length, Entries: results };
   }
@@ -97,7 +110,8 @@ class EventBus {
     if (Array.isArray(detail)) return { ErrorCode: detail[0], ErrorMessage: detail[1] };
     const id = randomUUID();
     const now = new Date();
-    const given = e.Time === undefined ? now : new Date(typeof e.Time === 'number' ? e.Time * 1000 : String(e.Time));
+    const given =
+      e.Time === undefined ? now : new Date(typeof e.Time === 'number' ? e.Time * 1000 : typeof e.Time === 'string' ? e.Time : NaN);
     const event: JsonObject = {
       version: '0',
       id,
@@ -106,20 +120,24 @@ class EventBus {
       account: this.ctx.accountId,
       time: iso(Number.isNaN(given.getTime()) ? now : given),
       region: this.ctx.region,
-      resources: (e.Resources as string[] | undefined) ?? [],
+      resources: e.Resources ?? [],
       detail,
     };
     let bus: string;
     try {
       bus = this.store.bus(e.EventBusName);
     } catch {
-      this.ctx.log('eventbridge', `PutEvents: event bus ${String(e.EventBusName)} does not exist; the event ${id} is dropped (AWS accepts and drops it too)`);
+      this.ctx.log(
+        'eventbridge',
+        `PutEvents: event bus ${String(e.EventBusName)} does not exist; the event ${id} is dropped (AWS accepts and drops it too)`,
+      );
       return { EventId: id };
     }
     for (const rule of this.store.list(bus)) {
       if (!isEnabled(rule) || rule.eventPattern === undefined || !matchesPattern(patternOf(rule), event)) continue;
       this.ctx.log('eventbridge', `${String(e.Source)}/${String(e.DetailType)} matched ${rule.name}`);
-      this.deliverAll(rule, event, iso(now));
+      // Not awaited: PutEvents answers at once. It never rejects: deliver() logs each failure and dead-letters it.
+      void this.deliverAll(rule, event, iso(now));
     }
     return { EventId: id };
   }
@@ -133,7 +151,17 @@ class EventBus {
 
   /** A scheduled rule's "Scheduled Event", delivered to its targets. */
   fire(rule: LocalRule, at: Date): Promise<unknown> {
-    const event = { version: '0', id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', account: this.ctx.accountId, time: iso(at), region: this.ctx.region, resources: [rule.arn], detail: {} };
+    const event = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: this.ctx.accountId,
+      time: iso(at),
+      region: this.ctx.region,
+      resources: [rule.arn],
+      detail: {},
+    };
     this.ctx.log('eventbridge', `${rule.name} (${rule.schedule}) fired`);
     return this.deliverAll(rule, event, iso(at));
   }
@@ -149,16 +177,28 @@ const scheduled = (store: RuleStore) =>
   store
     .list()
     .filter((r) => r.schedule !== undefined && isEnabled(r))
-    .map((r) => ({ key: `${r.busName}/${r.name}`, name: r.name, schedule: r.schedule!, since: r.since, targets: r.targets.map((t) => t.Arn.split(':').pop()!) }));
+    .map((r) => ({
+      key: `${r.busName}/${r.name}`,
+      name: r.name,
+      schedule: r.schedule!,
+      since: r.since,
+      targets: r.targets.map((t) => t.Arn.split(':').pop()!),
+    }));
 
 function describeRules(store: RuleStore): string[] {
   return store
     .list()
     .filter((r) => r.eventPattern !== undefined)
-    .map((r) => `rule ${r.name} (${r.declaredBy}${isEnabled(r) ? '' : ', disabled'}) ${r.eventPattern} -> ${r.targets.map((t) => t.Arn.split(':').pop()).join(', ') || '(no targets)'}`);
+    .map(
+      (r) =>
+        `rule ${r.name} (${r.declaredBy}${isEnabled(r) ? '' : ', disabled'}) ${r.eventPattern} -> ${r.targets.map((t) => t.Arn.split(':').pop()).join(', ') || '(no targets)'}`,
+    );
 }
 
-export async function startEventBridge(ctx: ServiceContext, options: { port?: number; retryDelayMs?: (attempt: number) => number; now?: () => number } = {}): Promise<EventBridgeService> {
+export async function startEventBridge(
+  ctx: ServiceContext,
+  options: { port?: number; retryDelayMs?: (attempt: number) => number; now?: () => number } = {},
+): Promise<EventBridgeService> {
   const clients = localClients(ctx);
   const store = new RuleStore(ctx, options.now);
   const bus = new EventBus(ctx, store, { ctx, sfn: clients.sfn, sqs: clients.sqs, retryDelayMs: options.retryDelayMs });
@@ -173,7 +213,8 @@ export async function startEventBridge(ctx: ServiceContext, options: { port?: nu
     awsService({
       protocol: awsJson({ version: '1.1', targetPrefix: 'AWSEvents' }),
       operations: { ...ruleOperations({ store, ctx, log, now: options.now }), PutEvents: (b) => bus.putEvents(b.Entries) },
-      unknownOperation: (op) => new AwsError('UnknownOperationException', `${op} is not emulated by the local EventBridge (local/README.md lists what is)`),
+      unknownOperation: (op) =>
+        new AwsError('UnknownOperationException', `${op} is not emulated by the local EventBridge (local/README.md lists what is)`),
       internalErrorCode: 'InternalException',
       log,
     }),
@@ -186,7 +227,9 @@ export async function startEventBridge(ctx: ServiceContext, options: { port?: nu
     describe: () => [...describeRules(store), ...scheduler.describe()],
     putEvents: async (entries) => bus.putEvents(entries),
     fire: async (ref) => {
-      const rule = store.list().find((r) => r.schedule !== undefined && (r.name === ref || r.declaredBy === ref || r.declaredBy.startsWith(`${ref}.`)));
+      const rule = store
+        .list()
+        .find((r) => r.schedule !== undefined && (r.name === ref || r.declaredBy === ref || r.declaredBy.startsWith(`${ref}.`)));
       if (!rule) throw new Error(`No scheduled rule ${ref}`);
       await bus.fire(rule, new Date());
     },

@@ -15,7 +15,9 @@ export const notEmulatedKinds: ServiceModule = {
       physicalId: (r, ctx) => declaredName(r, 'AlarmName', ctx),
       arn: (r, ctx) => `arn:aws:cloudwatch:${ctx.region}:${ctx.accountId}:alarm:${r.ref}`,
     }),
-    notEmulated(['AWS::CloudWatch::Dashboard'], 'CloudWatch dashboards', 'not served', { physicalId: (r, ctx) => declaredName(r, 'DashboardName', ctx) }),
+    notEmulated(['AWS::CloudWatch::Dashboard'], 'CloudWatch dashboards', 'not served', {
+      physicalId: (r, ctx) => declaredName(r, 'DashboardName', ctx),
+    }),
     notEmulated(['AWS::SNS::Topic'], 'SNS topics', 'nothing is published or delivered', {
       physicalId: (r, ctx) => `arn:aws:sns:${ctx.region}:${ctx.accountId}:${declaredName(r, 'TopicName', ctx)}`,
       arn: (r) => r.ref,

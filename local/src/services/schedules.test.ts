@@ -22,10 +22,26 @@ describe('nextFire', () => {
   });
   // The expressions PutRule refused with "Parameter ScheduleExpression is not valid." (LocalStack's
   // tests_put_rule_with_invalid_schedule_cron, recorded against AWS), and ones it takes.
-  it.each(['cron(INVALID)', 'cron(0 dummy ? * MON-FRI *)', 'cron(7 20 * * NOT *)', 'cron(71 8 1 * ? *)', 'cron(0 1 * * * *)', 'cron(0 1 ? * ? *)'])('refuses %s as AWS does', (e) => {
+  it.each([
+    'cron(INVALID)',
+    'cron(0 dummy ? * MON-FRI *)',
+    'cron(7 20 * * NOT *)',
+    'cron(71 8 1 * ? *)',
+    'cron(0 1 * * * *)',
+    'cron(0 1 ? * ? *)',
+  ])('refuses %s as AWS does', (e) => {
     expect(isValidSchedule(e)).toBe(false);
   });
-  it.each(['rate(1 minute)', 'rate(10 days)', 'cron(0 10 * * ? *)', 'cron(15 12 ? * SUN-SAT *)', 'cron(0/5 8-17 ? * MON-FRI *)', 'cron(0 18 ? * 6L *)', 'cron(0 9 ? * 2#1 *)', 'cron(0 0 1W * ? *)'])('takes %s', (e) => {
+  it.each([
+    'rate(1 minute)',
+    'rate(10 days)',
+    'cron(0 10 * * ? *)',
+    'cron(15 12 ? * SUN-SAT *)',
+    'cron(0/5 8-17 ? * MON-FRI *)',
+    'cron(0 18 ? * 6L *)',
+    'cron(0 9 ? * 2#1 *)',
+    'cron(0 0 1W * ? *)',
+  ])('takes %s', (e) => {
     expect(isValidSchedule(e)).toBe(true);
   });
 });
@@ -35,7 +51,14 @@ describe('Scheduler', () => {
   afterEach(() => jest.useRealTimers());
 
   const since = new Date('2026-03-10T10:00:00Z').getTime();
-  const rule = (over: Partial<ScheduledRule> = {}): ScheduledRule => ({ key: 'default/r', name: 'r', schedule: 'rate(1 minute)', since, targets: ['q'], ...over });
+  const rule = (over: Partial<ScheduledRule> = {}): ScheduledRule => ({
+    key: 'default/r',
+    name: 'r',
+    schedule: 'rate(1 minute)',
+    since,
+    targets: ['q'],
+    ...over,
+  });
 
   it('fires on time, again every period, and stops when the rule leaves the set', async () => {
     const fired: string[] = [];

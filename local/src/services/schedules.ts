@@ -11,7 +11,14 @@
  */
 import awsCron from 'aws-cron-parser';
 
-const UNIT_MS: Record<string, number> = { minute: 60_000, minutes: 60_000, hour: 3_600_000, hours: 3_600_000, day: 86_400_000, days: 86_400_000 };
+const UNIT_MS: Record<string, number> = {
+  minute: 60_000,
+  minutes: 60_000,
+  hour: 3_600_000,
+  hours: 3_600_000,
+  day: 86_400_000,
+  days: 86_400_000,
+};
 
 /** Month and day names AWS cron accepts; with them removed, a field holds digits and `, - * ? / L W #`. */
 const CRON_NAMES = /JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|SUN|MON|TUE|WED|THU|FRI|SAT/g;
@@ -19,7 +26,8 @@ const CRON_NAMES = /JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|SUN|MON|TUE|
 /** Why AWS would refuse a cron expression's fields that aws-cron-parser reads anyway, or undefined. */
 function cronFieldError(fields: string[]): string | undefined {
   if (fields.length !== 6) return 'AWS cron has six fields (minutes hours day-of-month month day-of-week year)';
-  if (fields.some((f) => !/^[0-9,\-*?/LW#]+$/.test(f.toUpperCase().replace(CRON_NAMES, '0')))) return 'a field holds something other than numbers, names and , - * ? / L W #';
+  if (fields.some((f) => !/^[0-9,\-*?/LW#]+$/.test(f.toUpperCase().replace(CRON_NAMES, '0'))))
+    return 'a field holds something other than numbers, names and , - * ? / L W #';
   // "You can't specify the Day-of-month and Day-of-week fields in the same cron expression."
   if ((fields[2] === '?') === (fields[4] === '?')) return 'one of day-of-month and day-of-week must be ?, and only one';
   return undefined;
@@ -95,7 +103,10 @@ export class Scheduler {
   }
 
   describe(): string[] {
-    return [...this.armed.values()].map(({ rule, next }) => `schedule ${rule.schedule} -> ${rule.targets.join(', ') || '(no targets)'} (${rule.name}, next ${next.toISOString()})`);
+    return [...this.armed.values()].map(
+      ({ rule, next }) =>
+        `schedule ${rule.schedule} -> ${rule.targets.join(', ') || '(no targets)'} (${rule.name}, next ${next.toISOString()})`,
+    );
   }
 
   /** Resolves when every fire in flight has been delivered. */
@@ -120,14 +131,17 @@ export class Scheduler {
     const next = nextFire(rule.schedule, new Date(Math.max(this.now(), after)), new Date(rule.since));
     if (!next) return;
     const wait = next.getTime() - this.now();
-    const timer = setTimeout(() => {
-      this.armed.delete(rule.key);
-      if (wait <= MAX_TIMER_MS) {
-        const p = this.fire(rule.key, next).finally(() => this.inflight.delete(p));
-        this.inflight.add(p);
-      }
-      this.arm(rule, wait <= MAX_TIMER_MS ? next.getTime() + 1 : 0);
-    }, Math.max(0, Math.min(wait, MAX_TIMER_MS)));
+    const timer = setTimeout(
+      () => {
+        this.armed.delete(rule.key);
+        if (wait <= MAX_TIMER_MS) {
+          const p = this.fire(rule.key, next).finally(() => this.inflight.delete(p));
+          this.inflight.add(p);
+        }
+        this.arm(rule, wait <= MAX_TIMER_MS ? next.getTime() + 1 : 0);
+      },
+      Math.max(0, Math.min(wait, MAX_TIMER_MS)),
+    );
     timer.unref?.();
     this.armed.set(rule.key, { rule, timer, next });
   }

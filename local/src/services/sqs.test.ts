@@ -28,7 +28,8 @@ describe('local SQS', () => {
       },
       stateDir,
     });
-  const client = () => new SQSClient({ endpoint: svc.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = () =>
+    new SQSClient({ endpoint: svc.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 
   beforeEach(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'sqs-'));
@@ -46,7 +47,11 @@ describe('local SQS', () => {
     expect(QueueUrls?.sort()).toEqual([`${svc.url}/123456789012/myapp-OrderDLQ`, `${svc.url}/123456789012/named-queue`]);
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'myapp-OrderDLQ' }));
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
-    expect(Attributes).toMatchObject({ MessageRetentionPeriod: '1209600', QueueArn: 'arn:aws:sqs:us-east-1:123456789012:myapp-OrderDLQ', ApproximateNumberOfMessages: '0' });
+    expect(Attributes).toMatchObject({
+      MessageRetentionPeriod: '1209600',
+      QueueArn: 'arn:aws:sqs:us-east-1:123456789012:myapp-OrderDLQ',
+      ApproximateNumberOfMessages: '0',
+    });
   });
 
   it('refuses an unknown queue with QueueDoesNotExist', async () => {
@@ -55,9 +60,17 @@ describe('local SQS', () => {
 
   it('sends, receives with a visibility timeout, and deletes', async () => {
     const QueueUrl = svc.queueUrl('named-queue');
-    const sent = await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'hello', MessageAttributes: { kind: { DataType: 'String', StringValue: 'greeting' } } }));
+    const sent = await sqs.send(
+      new SendMessageCommand({
+        QueueUrl,
+        MessageBody: 'hello',
+        MessageAttributes: { kind: { DataType: 'String', StringValue: 'greeting' } },
+      }),
+    );
     expect(sent.MessageId).toBeDefined(); // the SDK has checked both MD5s by now
-    const first = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
+    const first = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
+    );
     expect(first.Messages?.map((m) => m.Body)).toEqual(['hello']);
     expect(first.Messages?.[0]?.MessageAttributes?.kind?.StringValue).toBe('greeting');
     const hidden = await sqs.send(new ReceiveMessageCommand({ QueueUrl }));
@@ -65,10 +78,14 @@ describe('local SQS', () => {
     const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessagesNotVisible'] }));
     expect(attrs.Attributes?.ApproximateNumberOfMessagesNotVisible).toBe('1');
     // Visibility timeout of the queue is 1 s: the message comes back with a second receive count.
-    const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 3, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
+    const again = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 3, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
+    );
     expect(again.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('2');
     await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: again.Messages![0]!.ReceiptHandle }));
-    const empty = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    const empty = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    );
     expect(empty.Attributes).toEqual({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
   });
 
@@ -106,7 +123,10 @@ describe('local SQS', () => {
 describe('local SQS queue names', () => {
   it('serves a queue under the name its template resolves to, which is what Ref and GetAtt give (no other names)', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'sqs-'));
-    const ctx = serviceContext({ resources: { OrderDLQ: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { 'Fn::Sub': '${AWS::StackName}-order-dlq' } } } }, stateDir });
+    const ctx = serviceContext({
+      resources: { OrderDLQ: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { 'Fn::Sub': '${AWS::StackName}-order-dlq' } } } },
+      stateDir,
+    });
     expect(ctx.template.arns.OrderDLQ).toBe('arn:aws:sqs:us-east-1:123456789012:myapp-order-dlq');
     expect(ctx.template.refs.OrderDLQ).toMatch(/\/123456789012\/myapp-order-dlq$/);
     const svc = await startSqs(ctx, { port: 0 });

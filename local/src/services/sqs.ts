@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { ResourceKind, ResourceRef, ServiceContext, ServiceModule, StackContext } from '../contract';
 import { notEmulated } from '../kinds';
 import { closeServer, listenLoopback } from '../ports';
-import { AwsError, awsJson, awsService } from '../protocol';
+import { AwsError, awsJson, awsService, stringMember } from '../protocol';
 import { declaredName } from '../template';
 
 const DEFAULT_PORT = 9324;
@@ -131,7 +131,13 @@ class QueueStore {
       if (res.Type !== 'AWS::SQS::Queue') continue;
       const name = typeof res.Properties.QueueName === 'string' ? res.Properties.QueueName : `${ctx.stackName}-${logicalId}`;
       const existing = this.queues.get(name);
-      this.queues.set(name, { name, logicalId, attributes: queueAttributes(res.Properties), createdAt: existing?.createdAt ?? Date.now(), messages: existing?.messages ?? [] });
+      this.queues.set(name, {
+        name,
+        logicalId,
+        attributes: queueAttributes(res.Properties),
+        createdAt: existing?.createdAt ?? Date.now(),
+        messages: existing?.messages ?? [],
+      });
     }
     this.flush = setInterval(() => this.dirty && this.persist(), 200);
   }
@@ -157,7 +163,8 @@ class QueueStore {
 
   /** A queue by ARN, URL or name. */
   find(ref: unknown): Queue {
-    const s = String(ref ?? '');
+    // A queue is named by text; anything else names no queue.
+    const s = typeof ref === 'string' ? ref : '';
     const q = this.queues.get(s.startsWith('arn:') ? s.split(':').pop()! : s.split('/').pop()!);
     if (!q) throw noQueue();
     return q;
@@ -241,12 +248,19 @@ class QueueStore {
 type Input = Record<string, unknown>;
 
 function sentReply(m: StoredMessage): Record<string, unknown> {
-  return { MessageId: m.MessageId, MD5OfMessageBody: m.MD5OfBody, ...(m.MD5OfMessageAttributes ? { MD5OfMessageAttributes: m.MD5OfMessageAttributes } : {}) };
+  return {
+    MessageId: m.MessageId,
+    MD5OfMessageBody: m.MD5OfBody,
+    ...(m.MD5OfMessageAttributes ? { MD5OfMessageAttributes: m.MD5OfMessageAttributes } : {}),
+  };
 }
 
 /** A received message as ReceiveMessage returns it, with the attributes asked for. */
 function receivedReply(m: StoredMessage, b: Input, account: string): Record<string, unknown> {
-  const wantAttrs = [...((b.AttributeNames as string[] | undefined) ?? []), ...((b.MessageSystemAttributeNames as string[] | undefined) ?? [])];
+  const wantAttrs = [
+    ...((b.AttributeNames as string[] | undefined) ?? []),
+    ...((b.MessageSystemAttributeNames as string[] | undefined) ?? []),
+  ];
   const wantMsgAttrs = (b.MessageAttributeNames as string[] | undefined) ?? [];
   const all: Record<string, string> = {
     SentTimestamp: String(m.sentAt),
@@ -255,16 +269,23 @@ function receivedReply(m: StoredMessage, b: Input, account: string): Record<stri
     SenderId: account,
   };
   const attributes = wantAttrs.includes('All') ? all : Object.fromEntries(Object.entries(all).filter(([k]) => wantAttrs.includes(k)));
-  const msgAttrs = m.MessageAttributes && wantMsgAttrs.length
-    ? Object.fromEntries(Object.entries(m.MessageAttributes).filter(([k]) => wantMsgAttrs.includes('All') || wantMsgAttrs.includes('.*') || wantMsgAttrs.includes(k)))
-    : undefined;
+  const msgAttrs =
+    m.MessageAttributes && wantMsgAttrs.length
+      ? Object.fromEntries(
+          Object.entries(m.MessageAttributes).filter(
+            ([k]) => wantMsgAttrs.includes('All') || wantMsgAttrs.includes('.*') || wantMsgAttrs.includes(k),
+          ),
+        )
+      : undefined;
   return {
     MessageId: m.MessageId,
     ReceiptHandle: m.receipt,
     MD5OfBody: m.MD5OfBody,
     Body: m.Body,
     ...(Object.keys(attributes).length ? { Attributes: attributes } : {}),
-    ...(msgAttrs && Object.keys(msgAttrs).length ? { MessageAttributes: msgAttrs, MD5OfMessageAttributes: md5OfMessageAttributes(msgAttrs) } : {}),
+    ...(msgAttrs && Object.keys(msgAttrs).length
+      ? { MessageAttributes: msgAttrs, MD5OfMessageAttributes: md5OfMessageAttributes(msgAttrs) }
+      : {}),
   };
 }
 
@@ -290,7 +311,7 @@ function queueAttributesReply(store: QueueStore, q: Queue, names: string[]): Rec
 function queueOperations(store: QueueStore) {
   return {
     CreateQueue: (b: Input) => {
-      const name = String(b.QueueName ?? '');
+      const name = stringMember(b, 'QueueName');
       if (!/^[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(name)) throw invalid('Invalid queue name');
       let q = store.queues.get(name);
       if (!q) {
@@ -305,7 +326,9 @@ function queueOperations(store: QueueStore) {
       const prefix = typeof b.QueueNamePrefix === 'string' ? b.QueueNamePrefix : '';
       return { QueueUrls: [...store.queues.values()].filter((q) => q.name.startsWith(prefix)).map((q) => store.urlOf(q)) };
     },
-    GetQueueAttributes: (b: Input) => ({ Attributes: queueAttributesReply(store, store.find(b.QueueUrl), (b.AttributeNames as string[] | undefined) ?? ['All']) }),
+    GetQueueAttributes: (b: Input) => ({
+      Attributes: queueAttributesReply(store, store.find(b.QueueUrl), (b.AttributeNames as string[] | undefined) ?? ['All']),
+    }),
     PurgeQueue: (b: Input) => {
       store.find(b.QueueUrl).messages = [];
       store.changed();
@@ -318,12 +341,33 @@ function queueOperations(store: QueueStore) {
 function messageOperations(store: QueueStore, account: string) {
   const attrs = (v: unknown) => v as Record<string, MessageAttribute> | undefined;
   return {
-    SendMessage: (b: Input) => sentReply(store.enqueue(store.find(b.QueueUrl), String(b.MessageBody ?? ''), b.DelaySeconds === undefined ? undefined : Number(b.DelaySeconds), attrs(b.MessageAttributes))),
+    SendMessage: (b: Input) =>
+      sentReply(
+        store.enqueue(
+          store.find(b.QueueUrl),
+          stringMember(b, 'MessageBody'),
+          b.DelaySeconds === undefined ? undefined : Number(b.DelaySeconds),
+          attrs(b.MessageAttributes),
+        ),
+      ),
     SendMessageBatch: (b: Input) => {
       const q = store.find(b.QueueUrl);
-      const entries = (b.Entries ?? []) as Array<{ Id: string; MessageBody: string; DelaySeconds?: number; MessageAttributes?: Record<string, MessageAttribute> }>;
-      if (entries.length === 0 || entries.length > 10) throw new SqsError('TooManyEntriesInBatchRequest', 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest', 'A batch holds 1 to 10 entries');
-      return { Successful: entries.map((e) => ({ Id: e.Id, ...sentReply(store.enqueue(q, e.MessageBody, e.DelaySeconds, e.MessageAttributes)) })), Failed: [] };
+      const entries = (b.Entries ?? []) as Array<{
+        Id: string;
+        MessageBody: string;
+        DelaySeconds?: number;
+        MessageAttributes?: Record<string, MessageAttribute>;
+      }>;
+      if (entries.length === 0 || entries.length > 10)
+        throw new SqsError(
+          'TooManyEntriesInBatchRequest',
+          'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
+          'A batch holds 1 to 10 entries',
+        );
+      return {
+        Successful: entries.map((e) => ({ Id: e.Id, ...sentReply(store.enqueue(q, e.MessageBody, e.DelaySeconds, e.MessageAttributes)) })),
+        Failed: [],
+      };
     },
     ReceiveMessage: async (b: Input) => {
       const q = store.find(b.QueueUrl);
@@ -369,7 +413,12 @@ export async function startSqs(ctx: ServiceContext, options: { port?: number } =
     awsService({
       protocol: awsJson({ version: '1.0', targetPrefix: 'AmazonSQS', errorType: (code) => `com.amazonaws.sqs#${code}` }),
       operations: { ...queueOperations(store), ...messageOperations(store, ctx.accountId) },
-      unknownOperation: (op) => new SqsError('UnsupportedOperation', 'AWS.SimpleQueueService.UnsupportedOperation', `Unsupported operation '${op}' (this endpoint speaks the SQS JSON protocol)`),
+      unknownOperation: (op) =>
+        new SqsError(
+          'UnsupportedOperation',
+          'AWS.SimpleQueueService.UnsupportedOperation',
+          `Unsupported operation '${op}' (this endpoint speaks the SQS JSON protocol)`,
+        ),
       internalErrorCode: 'InternalError',
       log: (m) => ctx.log('sqs', m),
     }),

@@ -26,7 +26,16 @@ import { serviceContext } from '../../test/service-context';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const validate = require('asl-validator') as (definition: object) => { isValid: boolean; errors: unknown[] };
 
-const TASKS = ['ValidateOrder', 'ReserveInventory', 'ProcessPayment', 'ConfirmOrder', 'SendNotification', 'ReleaseInventory', 'RefundPayment', 'MarkOrderFailed'];
+const TASKS = [
+  'ValidateOrder',
+  'ReserveInventory',
+  'ProcessPayment',
+  'ConfirmOrder',
+  'SendNotification',
+  'ReleaseInventory',
+  'RefundPayment',
+  'MarkOrderFailed',
+];
 const fnArn = (id: string) => `arn:aws:lambda:us-east-1:123456789012:function:myapp-${id}`;
 
 function template(holdSeconds: number) {
@@ -103,7 +112,9 @@ describe('local Step Functions service', () => {
   });
 
   it('runs the happy path in order and records an AWS-shaped history', async () => {
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn(), name: 'o-1', input: JSON.stringify({ orderId: 'o-1', userId: 'u-1' }) }));
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: machineArn(), name: 'o-1', input: JSON.stringify({ orderId: 'o-1', userId: 'u-1' }) }),
+    );
     const d = await waitDone(executionArn!);
     expect(d.status).toBe('SUCCEEDED');
     expect(called()).toEqual(['ValidateOrder', 'ReserveInventory', 'ProcessPayment', 'ConfirmOrder', 'SendNotification']);
@@ -113,13 +124,21 @@ describe('local Step Functions service', () => {
     expect(types[0]).toBe('ExecutionStarted');
     expect(types.at(-1)).toBe('ExecutionSucceeded');
     expect(types.filter((t) => t === 'TaskSucceeded')).toHaveLength(5);
-    expect(h.events!.filter((e) => e.type === 'TaskStateEntered').map((e) => e.stateEnteredEventDetails?.name)).toEqual(['Validate', 'ReserveInventory', 'ProcessPayment', 'Confirm', 'SendNotification']);
+    expect(h.events!.filter((e) => e.type === 'TaskStateEntered').map((e) => e.stateEnteredEventDetails?.name)).toEqual([
+      'Validate',
+      'ReserveInventory',
+      'ProcessPayment',
+      'Confirm',
+      'SendNotification',
+    ]);
     expect(h.events!.map((e) => e.id)).toEqual(h.events!.map((_, i) => i + 1));
   });
 
   it('ends cleanly at OrderNoLongerActive when a step reports the order moved on', async () => {
     script = (fn) => (fn === 'ValidateOrderFunction' ? ok(false) : ok());
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn(), input: JSON.stringify({ orderId: 'o-2', userId: 'u' }) }));
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: machineArn(), input: JSON.stringify({ orderId: 'o-2', userId: 'u' }) }),
+    );
     expect((await waitDone(executionArn!)).status).toBe('SUCCEEDED');
     expect(called()).toEqual(['ValidateOrder']);
   });
@@ -127,7 +146,9 @@ describe('local Step Functions service', () => {
   it('retries PaymentProviderUnavailable and then succeeds', async () => {
     let attempts = 0;
     script = (fn) => (fn === 'ProcessPaymentFunction' && ++attempts === 1 ? fail('PaymentProviderUnavailable') : ok());
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn(), input: JSON.stringify({ orderId: 'o-3', userId: 'u' }) }));
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: machineArn(), input: JSON.stringify({ orderId: 'o-3', userId: 'u' }) }),
+    );
     expect((await waitDone(executionArn!)).status).toBe('SUCCEEDED');
     expect(attempts).toBe(2);
     const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
@@ -143,7 +164,9 @@ describe('local Step Functions service', () => {
       if (n === 2 && fn === 'ConfirmOrderFunction') return fail('Sandbox.Timedout');
       return ok();
     };
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn(), input: JSON.stringify({ orderId: 'o-3b', userId: 'u' }) }));
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: machineArn(), input: JSON.stringify({ orderId: 'o-3b', userId: 'u' }) }),
+    );
     expect((await waitDone(executionArn!)).status).toBe('SUCCEEDED');
     expect(called().filter((f) => f === 'ReleaseInventory' || f === 'MarkOrderFailed')).toEqual([]);
     expect(seen.get('ConfirmOrderFunction')).toBe(3);
@@ -151,11 +174,20 @@ describe('local Step Functions service', () => {
 
   it('compensates a declined payment, passes the error on, and fails the execution', async () => {
     script = (fn) => (fn === 'ProcessPaymentFunction' ? fail('PaymentDeclined', 'Payment declined for order o-4') : ok());
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn(), input: JSON.stringify({ orderId: 'o-4', userId: 'u' }) }));
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: machineArn(), input: JSON.stringify({ orderId: 'o-4', userId: 'u' }) }),
+    );
     const d = await waitDone(executionArn!);
     expect(d.status).toBe('FAILED');
     expect(d.error).toBe('OrderFailed');
-    expect(called()).toEqual(['ValidateOrder', 'ReserveInventory', 'ProcessPayment', 'ReleaseInventory', 'RefundPayment', 'MarkOrderFailed']);
+    expect(called()).toEqual([
+      'ValidateOrder',
+      'ReserveInventory',
+      'ProcessPayment',
+      'ReleaseInventory',
+      'RefundPayment',
+      'MarkOrderFailed',
+    ]);
     const mark = calls.at(-1)!.payload as { error?: { Error: string; Cause: string } };
     expect(mark.error?.Error).toBe('PaymentDeclined');
     expect(JSON.parse(mark.error!.Cause)).toMatchObject({ errorType: 'PaymentDeclined', errorMessage: 'Payment declined for order o-4' });
@@ -169,7 +201,9 @@ describe('local Step Functions service', () => {
     if (again instanceof Error) expect(again.name).toBe('ExecutionAlreadyExists');
     else expect(again.executionArn).toBe(first.executionArn);
     await waitDone(first.executionArn!);
-    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn(), name: 'o-5', input: '{"orderId":"x","userId":"u"}' }))).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+    await expect(
+      sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn(), name: 'o-5', input: '{"orderId":"x","userId":"u"}' })),
+    ).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
     const list = await sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArn() }));
     expect(list.executions!.filter((e) => e.name === 'o-5')).toHaveLength(1);
     expect(called().filter((f) => f === 'ValidateOrder')).toHaveLength(1);
@@ -182,10 +216,27 @@ describe('local Step Functions service', () => {
     };
     const base = rt();
     await svc.stop();
-    svc = await startStepFunctions({ ...base, functions: { ...base.functions, invoke: async (fn, ev) => { calls.push({ fn, payload: ev as Record<string, unknown> }); await blocking(); return ok(); } } }, { port: 0, retryIntervalMs: 1 });
+    svc = await startStepFunctions(
+      {
+        ...base,
+        functions: {
+          ...base.functions,
+          invoke: async (fn, ev) => {
+            calls.push({ fn, payload: ev as Record<string, unknown> });
+            await blocking();
+            return ok();
+          },
+        },
+      },
+      { port: 0, retryIntervalMs: 1 },
+    );
     sfn = new SFNClient({ endpoint: svc.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    const a = await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn(), name: 'stopme', input: '{"orderId":"a","userId":"u"}' }));
-    const b = await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn(), name: 'survivor', input: '{"orderId":"b","userId":"u"}' }));
+    const a = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: machineArn(), name: 'stopme', input: '{"orderId":"a","userId":"u"}' }),
+    );
+    const b = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: machineArn(), name: 'survivor', input: '{"orderId":"b","userId":"u"}' }),
+    );
     await sfn.send(new StopExecutionCommand({ executionArn: a.executionArn }));
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn: a.executionArn }))).status).toBe('ABORTED');
     await svc.stop(); // "survivor" is mid-task: it stays RUNNING on disk
@@ -201,16 +252,31 @@ describe('local Step Functions service', () => {
 });
 
 describe('executions journal', () => {
-  const rec = (name: string, status: string) => ({ executionArn: `arn:x:${name}`, stateMachineArn: 'arn:sm', name, status, input: '{}', startDate: 1, events: [] });
+  const rec = (name: string, status: string) => ({
+    executionArn: `arn:x:${name}`,
+    stateMachineArn: 'arn:sm',
+    name,
+    status,
+    input: '{}',
+    startDate: 1,
+    events: [],
+  });
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'sfn-journal-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('keeps the last line of each execution, skips a line cut short by a crash, and compacts', () => {
     const file = join(dir, 'executions.jsonl');
-    writeFileSync(file, [rec('a', 'RUNNING'), rec('b', 'RUNNING'), rec('a', 'SUCCEEDED')].map((r) => JSON.stringify(r)).join('\n') + '\n{"executionArn":"arn:x:b","stat');
+    writeFileSync(
+      file,
+      [rec('a', 'RUNNING'), rec('b', 'RUNNING'), rec('a', 'SUCCEEDED')].map((r) => JSON.stringify(r)).join('\n') +
+        '\n{"executionArn":"arn:x:b","stat',
+    );
     const loaded = loadJournal(file);
-    expect([...loaded.values()].map((e) => [e.name, e.status])).toEqual([['a', 'SUCCEEDED'], ['b', 'RUNNING']]);
+    expect([...loaded.values()].map((e) => [e.name, e.status])).toEqual([
+      ['a', 'SUCCEEDED'],
+      ['b', 'RUNNING'],
+    ]);
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(2);
   });
 

@@ -17,8 +17,8 @@ import { join, resolve } from 'node:path';
 import type { ResourceKind, ServiceContext, ServiceModule } from '../contract';
 import { tracing } from '../kinds';
 import { closeServer, listenLoopback } from '../ports';
-import { AwsError, awsJson, awsService, type Operations } from '../protocol';
-import { declaredName } from '../template';
+import { AwsError, awsJson, awsService, stringMember, type Operations } from '../protocol';
+import { declaredName, textOf } from '../template';
 import { boundedWait } from '../waits';
 
 // aws-local-stepfunctions uses Promise.withResolvers (Node 22); the dev machine runs Node 20.
@@ -121,15 +121,18 @@ export class SfnError extends AwsError {
   }
 }
 
-
 const STATE_MACHINE_TYPES = ['AWS::Serverless::StateMachine', 'AWS::StepFunctions::StateMachine'];
 
 function definitionText(logicalId: string, type: string, p: Record<string, unknown>, baseDir: string): string {
   let text: string | undefined;
-  if (type === 'AWS::Serverless::StateMachine' && typeof p.DefinitionUri === 'string') text = readFileSync(resolve(baseDir, p.DefinitionUri), 'utf8');
+  if (type === 'AWS::Serverless::StateMachine' && typeof p.DefinitionUri === 'string')
+    text = readFileSync(resolve(baseDir, p.DefinitionUri), 'utf8');
   else if (type === 'AWS::StepFunctions::StateMachine' && typeof p.DefinitionString === 'string') text = p.DefinitionString;
   else if (p.Definition) text = JSON.stringify(p.Definition);
-  if (!text) throw new Error(`State machine ${logicalId}: no definition the local runtime can read (DefinitionUri as an S3 location is not supported locally)`);
+  if (!text)
+    throw new Error(
+      `State machine ${logicalId}: no definition the local runtime can read (DefinitionUri as an S3 location is not supported locally)`,
+    );
   return substitute(text, (p.DefinitionSubstitutions ?? {}) as Record<string, unknown>);
 }
 
@@ -142,7 +145,15 @@ export function loadStateMachines(ctx: Pick<ServiceContext, 'template' | 'accoun
     // The same ARN as the template's Ref / GetAtt, so ORDER_STATE_MACHINE_ARN matches.
     const arn = ctx.template.refs[logicalId]!;
     const name = arn.split(':').pop()!;
-    out.push({ logicalId, name, arn, definition: JSON.parse(text) as AslDefinition, definitionText: text, roleArn: `arn:aws:iam::${ctx.accountId}:role/${name}-role`, creationDate: Date.now() / 1000 });
+    out.push({
+      logicalId,
+      name,
+      arn,
+      definition: JSON.parse(text) as AslDefinition,
+      definitionText: text,
+      roleArn: `arn:aws:iam::${ctx.accountId}:role/${name}-role`,
+      creationDate: Date.now() / 1000,
+    });
   }
   return out;
 }
@@ -225,7 +236,9 @@ class Executions {
   }
 
   findMachine(arnOrName: string): StateMachineInfo {
-    const m = this.machines.find((s) => s.arn === arnOrName || s.name === arnOrName || arnOrName.endsWith(`:${s.name}`) || s.logicalId === arnOrName);
+    const m = this.machines.find(
+      (s) => s.arn === arnOrName || s.name === arnOrName || arnOrName.endsWith(`:${s.name}`) || s.logicalId === arnOrName,
+    );
     if (!m) throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arnOrName}'`);
     return m;
   }
@@ -241,9 +254,11 @@ class Executions {
     const optimized = stateResource.startsWith('arn:aws:states:::lambda:invoke');
     return async (input: Json) => {
       const params = (input ?? {}) as Record<string, Json>;
-      const target = optimized ? String(params.FunctionName ?? '') : stateResource;
+      const target = optimized ? textOf(params.FunctionName, '', 'lambda:invoke Parameters.FunctionName') : stateResource;
       const resource = optimized ? { resourceType: 'lambda', resource: 'invoke' } : { resourceType: 'lambda', resource: target };
-      addEvent(exec, 'TaskScheduled', { taskScheduledEventDetails: { ...resource, region: this.ctx.region, parameters: JSON.stringify(input) } });
+      addEvent(exec, 'TaskScheduled', {
+        taskScheduledEventDetails: { ...resource, region: this.ctx.region, parameters: JSON.stringify(input) },
+      });
       addEvent(exec, 'TaskStarted', { taskStartedEventDetails: resource });
       const logicalId = this.ctx.functions.functionId(target);
       if (!logicalId) {
@@ -261,7 +276,9 @@ class Executions {
         throw Object.assign(new Error(cause), { name: errorType });
       }
       const payload = (res.payload ?? null) as Json;
-      const result = (optimized ? { ExecutedVersion: '$LATEST', StatusCode: 200, Payload: payload, SdkHttpMetadata: { HttpStatusCode: 200 } } : payload) as Json;
+      const result: Json = optimized
+        ? { ExecutedVersion: '$LATEST', StatusCode: 200, Payload: payload, SdkHttpMetadata: { HttpStatusCode: 200 } }
+        : payload;
       // Progress is not journalled: an execution cut by a stop re-runs from the start.
       addEvent(exec, 'TaskSucceeded', { taskSucceededEventDetails: { ...resource, output: JSON.stringify(result) } });
       return result;
@@ -283,30 +300,48 @@ class Executions {
       const e = ev as { type: string; state?: { name: string; input?: unknown; output?: unknown } };
       if (!e.state) continue;
       const type = types.get(e.state.name) ?? '';
-      if (e.type === 'StateEntered') addEvent(exec, `${type}StateEntered`, { stateEnteredEventDetails: { name: e.state.name, input: JSON.stringify(e.state.input ?? null) } });
-      else if (e.type === 'StateExited') addEvent(exec, `${type}StateExited`, { stateExitedEventDetails: { name: e.state.name, output: JSON.stringify(e.state.output ?? null) } });
+      if (e.type === 'StateEntered')
+        addEvent(exec, `${type}StateEntered`, {
+          stateEnteredEventDetails: { name: e.state.name, input: JSON.stringify(e.state.input ?? null) },
+        });
+      else if (e.type === 'StateExited')
+        addEvent(exec, `${type}StateExited`, {
+          stateExitedEventDetails: { name: e.state.name, output: JSON.stringify(e.state.output ?? null) },
+        });
     }
   }
 
   run(machine: StateMachineInfo, exec: ExecutionRecord): void {
     const input = JSON.parse(exec.input) as Json;
     const retryIntervalOverrides: Record<string, number> = {};
-    if (this.retryIntervalMs !== undefined) for (const s of Object.keys(machine.definition.States)) retryIntervalOverrides[s] = this.retryIntervalMs;
-    const handle = this.instances.get(machine.arn)!.run(input as never, {
-      overrides: { taskResourceLocalHandlers: this.taskHandlers(machine, exec) as never, retryIntervalOverrides },
+    if (this.retryIntervalMs !== undefined)
+      for (const s of Object.keys(machine.definition.States)) retryIntervalOverrides[s] = this.retryIntervalMs;
+    const handle = this.instances.get(machine.arn)!.run(input, {
+      overrides: { taskResourceLocalHandlers: this.taskHandlers(machine, exec), retryIntervalOverrides },
       noThrowOnAbort: true,
       context: {
-        Execution: { Id: exec.executionArn, Name: exec.name, Input: input, StartTime: new Date(exec.startDate * 1000).toISOString(), RoleArn: machine.roleArn },
+        Execution: {
+          Id: exec.executionArn,
+          Name: exec.name,
+          Input: input,
+          StartTime: new Date(exec.startDate * 1000).toISOString(),
+          RoleArn: machine.roleArn,
+        },
         StateMachine: { Id: machine.arn, Name: machine.name },
-      } as never,
+      },
     });
     const states = this.recordStates(machine, exec, handle.eventLogs as AsyncIterable<unknown>).catch(() => undefined);
-    const done = this.settle(machine, exec, handle.result as Promise<unknown>, states);
+    const done = this.settle(machine, exec, handle.result, states);
     this.running.set(exec.executionArn, { abort: handle.abort, done });
   }
 
   /** Records how an execution ended (unless a stop cut it: it stays RUNNING on disk and resumes). */
-  private async settle(machine: StateMachineInfo, exec: ExecutionRecord, result: Promise<unknown>, states: Promise<unknown>): Promise<void> {
+  private async settle(
+    machine: StateMachineInfo,
+    exec: ExecutionRecord,
+    result: Promise<unknown>,
+    states: Promise<unknown>,
+  ): Promise<void> {
     try {
       const output = await result;
       await states;
@@ -351,7 +386,15 @@ class Executions {
       if (existing.status === 'RUNNING' && existing.input === inputText) return existing;
       throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
-    const exec: ExecutionRecord = { executionArn, stateMachineArn: machine.arn, name: execName, status: 'RUNNING', input: inputText, startDate: Date.now() / 1000, events: [] };
+    const exec: ExecutionRecord = {
+      executionArn,
+      stateMachineArn: machine.arn,
+      name: execName,
+      status: 'RUNNING',
+      input: inputText,
+      startDate: Date.now() / 1000,
+      events: [],
+    };
     this.executions.set(executionArn, exec);
     addEvent(exec, 'ExecutionStarted', { executionStartedEventDetails: { input: inputText, roleArn: machine.roleArn } });
     this.persist(exec); // before StartExecution answers: an acknowledged execution survives a stop
@@ -385,7 +428,8 @@ class Executions {
 
   async idle(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.running.size > 0 && Date.now() < deadline) await boundedWait(Promise.all([...this.running.values()].map((r) => r.done)), 100);
+    while (this.running.size > 0 && Date.now() < deadline)
+      await boundedWait(Promise.all([...this.running.values()].map((r) => r.done)), 100);
   }
 
   async stop(): Promise<void> {
@@ -404,16 +448,25 @@ function page<T>(list: T[], b: Record<string, unknown>, defaultMax: number): { i
 }
 
 function operations(x: Executions): Operations {
-  const summary = (e: ExecutionRecord) => ({ executionArn: e.executionArn, stateMachineArn: e.stateMachineArn, name: e.name, status: e.status, startDate: e.startDate, ...(e.stopDate ? { stopDate: e.stopDate } : {}) });
+  const summary = (e: ExecutionRecord) => ({
+    executionArn: e.executionArn,
+    stateMachineArn: e.stateMachineArn,
+    name: e.name,
+    status: e.status,
+    startDate: e.startDate,
+    ...(e.stopDate ? { stopDate: e.stopDate } : {}),
+  });
   return {
     StartExecution: async (b) => {
-      const e = await x.start(String(b.stateMachineArn ?? ''), b.input ?? '{}', typeof b.name === 'string' ? b.name : undefined);
+      const e = await x.start(stringMember(b, 'stateMachineArn'), b.input ?? '{}', typeof b.name === 'string' ? b.name : undefined);
       return { executionArn: e.executionArn, startDate: e.startDate };
     },
     DescribeExecution: (b) => describeExecution(x.get(b.executionArn)),
     ListExecutions: (b) => {
-      const m = x.findMachine(String(b.stateMachineArn ?? ''));
-      const list = [...x.executions.values()].filter((e) => e.stateMachineArn === m.arn && (!b.statusFilter || e.status === b.statusFilter)).sort((a, c) => c.startDate - a.startDate);
+      const m = x.findMachine(stringMember(b, 'stateMachineArn'));
+      const list = [...x.executions.values()]
+        .filter((e) => e.stateMachineArn === m.arn && (!b.statusFilter || e.status === b.statusFilter))
+        .sort((a, c) => c.startDate - a.startDate);
       const p = page(list, b, 100);
       return { executions: p.items.map(summary), ...(p.nextToken ? { nextToken: p.nextToken } : {}) };
     },
@@ -427,10 +480,20 @@ function operations(x: Executions): Operations {
       x.stopExecution(e, b.error, b.cause);
       return { stopDate: e.stopDate };
     },
-    ListStateMachines: () => ({ stateMachines: x.machines.map((m) => ({ stateMachineArn: m.arn, name: m.name, type: 'STANDARD', creationDate: m.creationDate })) }),
+    ListStateMachines: () => ({
+      stateMachines: x.machines.map((m) => ({ stateMachineArn: m.arn, name: m.name, type: 'STANDARD', creationDate: m.creationDate })),
+    }),
     DescribeStateMachine: (b) => {
-      const m = x.findMachine(String(b.stateMachineArn ?? ''));
-      return { stateMachineArn: m.arn, name: m.name, status: 'ACTIVE', definition: m.definitionText, roleArn: m.roleArn, type: 'STANDARD', creationDate: m.creationDate };
+      const m = x.findMachine(stringMember(b, 'stateMachineArn'));
+      return {
+        stateMachineArn: m.arn,
+        name: m.name,
+        status: 'ACTIVE',
+        definition: m.definitionText,
+        roleArn: m.roleArn,
+        type: 'STANDARD',
+        creationDate: m.creationDate,
+      };
     },
   };
 }
@@ -443,7 +506,11 @@ export async function startStepFunctions(ctx: ServiceContext, options: StepFunct
   const x = new Executions(ctx, machines, await loadEngine(), options.retryIntervalMs);
   const server: Server = createServer(
     awsService({
-      protocol: awsJson({ version: '1.0', targetPrefix: 'AWSStepFunctions', errorType: (code) => `com.amazonaws.swf.service.v2.model#${code}` }),
+      protocol: awsJson({
+        version: '1.0',
+        targetPrefix: 'AWSStepFunctions',
+        errorType: (code) => `com.amazonaws.swf.service.v2.model#${code}`,
+      }),
       operations: operations(x),
       log: (m) => ctx.log('stepfunctions', m),
     }),

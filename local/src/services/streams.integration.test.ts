@@ -17,7 +17,13 @@ interface Rec {
   eventName: string;
   eventSourceARN: string;
   awsRegion: string;
-  dynamodb: { Keys: { id: { S: string } }; NewImage?: { id: { S: string } }; SequenceNumber: string; StreamViewType: string; ApproximateCreationDateTime: number };
+  dynamodb: {
+    Keys: { id: { S: string } };
+    NewImage?: { id: { S: string } };
+    SequenceNumber: string;
+    StreamViewType: string;
+    ApproximateCreationDateTime: number;
+  };
 }
 
 describe('local DynamoDB streams', () => {
@@ -57,16 +63,16 @@ describe('local DynamoDB streams', () => {
         OrderDLQ: { Type: 'AWS::SQS::Queue', Properties: {} },
       },
       invoke: async (_fn, event) => {
-      const records = (event as { Records: Rec[] }).Records;
-      batches.push(records.length);
-      const failures: Array<{ itemIdentifier: string }> = [];
-      for (const r of records) {
-        lastRecord = r;
-        const id = r.dynamodb.Keys.id.S;
-        if (id.startsWith('poison')) failures.push({ itemIdentifier: r.dynamodb.SequenceNumber });
-        else seen.push(id);
-      }
-      return { ok: true, payload: { batchItemFailures: failures } };
+        const records = (event as { Records: Rec[] }).Records;
+        batches.push(records.length);
+        const failures: Array<{ itemIdentifier: string }> = [];
+        for (const r of records) {
+          lastRecord = r;
+          const id = r.dynamodb.Keys.id.S;
+          if (id.startsWith('poison')) failures.push({ itemIdentifier: r.dynamodb.SequenceNumber });
+          else seen.push(id);
+        }
+        return { ok: true, payload: { batchItemFailures: failures } };
       },
     });
 
@@ -106,7 +112,10 @@ describe('local DynamoDB streams', () => {
     expect(lastRecord).toMatchObject({ eventName: 'INSERT', awsRegion: 'us-east-1', dynamodb: { StreamViewType: 'NEW_AND_OLD_IMAGES' } });
     expect(lastRecord!.eventSourceARN).toMatch(/^arn:aws:dynamodb:.*:table\/myapp-Table\/stream\//);
     expect(typeof lastRecord!.dynamodb.ApproximateCreationDateTime).toBe('number');
-    const failure = JSON.parse(sqs.peek('myapp-OrderDLQ')[0]!.Body) as { requestContext: { condition: string; approximateInvokeCount: number }; DDBStreamBatchInfo: { batchSize: number; shardId: string; startSequenceNumber: string; endSequenceNumber: string } };
+    const failure = JSON.parse(sqs.peek('myapp-OrderDLQ')[0]!.Body) as {
+      requestContext: { condition: string; approximateInvokeCount: number };
+      DDBStreamBatchInfo: { batchSize: number; shardId: string; startSequenceNumber: string; endSequenceNumber: string };
+    };
     expect(failure.requestContext.condition).toBe('RetryAttemptsExhausted');
     expect(failure.requestContext.approximateInvokeCount).toBe(3); // 1 + MaximumRetryAttempts 2
     expect(failure.DDBStreamBatchInfo.batchSize).toBe(1);

@@ -25,7 +25,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { ResourceKind, ServiceContext, ServiceModule } from '../contract';
 import { functionIdOf } from '../lambda/functions';
 import { clientConfig } from '../local-clients';
-import { stableId } from '../template';
+import { stableId, textOf } from '../template';
 import { boundedWait } from '../waits';
 import { queueUrlFromArn } from './sqs';
 
@@ -51,7 +51,7 @@ const MAX_LOCAL_RETRIES = 10;
 export function collectMappings(ctx: Pick<ServiceContext, 'template'>): StreamMapping[] {
   const out: StreamMapping[] = [];
   const tableOf = (arn: unknown): string | undefined => {
-    const m = /:table\/([^/]+)\/stream\//.exec(String(arn ?? ''));
+    const m = typeof arn === 'string' ? /:table\/([^/]+)\/stream\//.exec(arn) : null;
     return m?.[1];
   };
   const make = (id: string, functionId: string, p: Record<string, unknown>): StreamMapping | undefined => {
@@ -81,7 +81,7 @@ export function collectMappings(ctx: Pick<ServiceContext, 'template'>): StreamMa
         if (m) out.push(m);
       }
     } else if (res.Type === 'AWS::Lambda::EventSourceMapping') {
-      const fn = String(p.FunctionName ?? '');
+      const fn = textOf(p.FunctionName, '', `${logicalId} FunctionName`);
       const fnId = functionIdOf(ctx.template, fn);
       const m = fnId ? make(logicalId, fnId, p) : undefined;
       if (m) out.push(m);
@@ -117,11 +117,22 @@ interface LambdaStreamRecord {
 
 /** Binary attribute values come back as bytes; Lambda delivers them base64-encoded. */
 const jsonSafe = (v: unknown): unknown =>
-  JSON.parse(JSON.stringify(v, (_k, x: unknown) => (x instanceof Uint8Array ? Buffer.from(x).toString('base64') : (x as { type?: string; data?: number[] })?.type === 'Buffer' ? Buffer.from((x as { data: number[] }).data).toString('base64') : x)));
+  JSON.parse(
+    JSON.stringify(v, (_k, x: unknown) =>
+      x instanceof Uint8Array
+        ? Buffer.from(x).toString('base64')
+        : (x as { type?: string; data?: number[] })?.type === 'Buffer'
+          ? Buffer.from((x as { data: number[] }).data).toString('base64')
+          : x,
+    ),
+  );
 
 function toLambdaRecord(r: StreamRecord, streamArn: string, region: string): LambdaStreamRecord {
   const d = r.dynamodb ?? {};
-  const created = d.ApproximateCreationDateTime instanceof Date ? d.ApproximateCreationDateTime.getTime() / 1000 : Number(d.ApproximateCreationDateTime ?? Date.now() / 1000);
+  const created =
+    d.ApproximateCreationDateTime instanceof Date
+      ? d.ApproximateCreationDateTime.getTime() / 1000
+      : Number(d.ApproximateCreationDateTime ?? Date.now() / 1000);
   return {
     eventID: r.eventID ?? randomUUID(),
     eventName: String(r.eventName),
@@ -214,11 +225,26 @@ class StreamPoller {
     return { failedFrom: batch.findIndex((r) => seqs.has(String(r.dynamodb.SequenceNumber))), functionError: false };
   }
 
-  private async sendOnFailure(m: StreamMapping, shardId: string, streamArn: string, batch: LambdaStreamRecord[], attempts: number, functionError: boolean): Promise<void> {
-    this.ctx.log('streams', `${m.functionId}: ${batch.length} record(s) from ${shardId} failed after ${attempts} attempt(s)${m.onFailure ? `, sent to ${m.onFailure}` : ', dropped (no OnFailure destination)'}`);
+  private async sendOnFailure(
+    m: StreamMapping,
+    shardId: string,
+    streamArn: string,
+    batch: LambdaStreamRecord[],
+    attempts: number,
+    functionError: boolean,
+  ): Promise<void> {
+    this.ctx.log(
+      'streams',
+      `${m.functionId}: ${batch.length} record(s) from ${shardId} failed after ${attempts} attempt(s)${m.onFailure ? `, sent to ${m.onFailure}` : ', dropped (no OnFailure destination)'}`,
+    );
     if (!m.onFailure) return;
     const record = {
-      requestContext: { requestId: randomUUID(), functionArn: this.ctx.template.arns[m.functionId], condition: 'RetryAttemptsExhausted', approximateInvokeCount: attempts },
+      requestContext: {
+        requestId: randomUUID(),
+        functionArn: this.ctx.template.arns[m.functionId],
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: attempts,
+      },
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: functionError ? 'Unhandled' : '' },
       version: '1.0',
       timestamp: new Date().toISOString(),
@@ -236,7 +262,13 @@ class StreamPoller {
   }
 
   /** Processes records in order; everything before the returned point is done (handled or sent on). */
-  private async processBatch(m: StreamMapping, shardId: string, streamArn: string, batch: LambdaStreamRecord[], checkpoint: Checkpoint): Promise<void> {
+  private async processBatch(
+    m: StreamMapping,
+    shardId: string,
+    streamArn: string,
+    batch: LambdaStreamRecord[],
+    checkpoint: Checkpoint,
+  ): Promise<void> {
     const limit = m.maxRetries < 0 ? MAX_LOCAL_RETRIES : Math.min(m.maxRetries, MAX_LOCAL_RETRIES);
     let pending = batch;
     let attempts = 0;
@@ -267,15 +299,22 @@ class StreamPoller {
   private async openShard(m: StreamMapping, streamArn: string, shardId: string): Promise<string | undefined> {
     const after = this.checkpoints.get(`${m.id}|${shardId}`);
     try {
-      const input = after ? { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: after } : { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: m.startingPosition };
+      const input = after
+        ? { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: after }
+        : { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: m.startingPosition };
       return (await this.streams.send(new GetShardIteratorCommand(input))).ShardIterator;
     } catch (err) {
       // Only a refusal of the checkpoint itself (trimmed, invalid) falls back. A
       // connection error or a timeout (DynamoDB Local restarting) must not: the next
       // TRIM_HORIZON call may well succeed and replay the whole shard.
       if (!checkpointRefused(err)) throw err;
-      this.ctx.log('streams', `${m.functionId}: checkpoint ${after ?? '-'} on ${shardId} unusable (${(err as Error).message}); reading from TRIM_HORIZON`);
-      return (await this.streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+      this.ctx.log(
+        'streams',
+        `${m.functionId}: checkpoint ${after ?? '-'} on ${shardId} unusable (${(err as Error).message}); reading from TRIM_HORIZON`,
+      );
+      return (
+        await this.streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))
+      ).ShardIterator;
     }
   }
 
@@ -322,7 +361,8 @@ class StreamPoller {
         // Said once, on the second failure in a row: a single one (an expired iterator, the
         // database going away as Ctrl-C stops everything) is not worth a line.
         failures++;
-        if (failures === 2 && !this.stopped && (err as Error).name !== 'TrimmedDataAccessException') this.ctx.log('streams', `${m.functionId} ${shardId}: ${(err as Error).message}; retrying`);
+        if (failures === 2 && !this.stopped && (err as Error).name !== 'TrimmedDataAccessException')
+          this.ctx.log('streams', `${m.functionId} ${shardId}: ${(err as Error).message}; retrying`);
         iterator = undefined;
         closed = false;
         await sleep(Math.min(this.pollMs * 2 ** Math.min(failures, 5), 5000));
@@ -358,7 +398,8 @@ export async function startStreams(ctx: ServiceContext, options: { pollMs?: numb
   const mappings = collectMappings(ctx).filter((m) => m.enabled);
   const poller = new StreamPoller(ctx, mappings, options.pollMs ?? 250, options.retryDelayMs);
   for (const m of mappings) {
-    if (m.maxRetries < 0 || m.maxRetries > MAX_LOCAL_RETRIES) ctx.log('streams', `${m.id}: MaximumRetryAttempts ${m.maxRetries} capped at ${MAX_LOCAL_RETRIES} locally`);
+    if (m.maxRetries < 0 || m.maxRetries > MAX_LOCAL_RETRIES)
+      ctx.log('streams', `${m.id}: MaximumRetryAttempts ${m.maxRetries} capped at ${MAX_LOCAL_RETRIES} locally`);
   }
   await poller.discover().catch((err: Error) => ctx.log('streams', `discovery failed: ${err.message}`));
   // New shards (and tables created later) are picked up periodically.
@@ -366,11 +407,16 @@ export async function startStreams(ctx: ServiceContext, options: { pollMs?: numb
   return {
     name: 'streams',
     mappings,
-    describe: () => mappings.map((m) => `stream ${m.tableName} -> ${m.functionId} (batch ${m.batchSize}${m.reportItemFailures ? ', partial failures' : ''}${m.bisect ? ', bisect' : ''}, retries ${m.maxRetries}${m.onFailure ? `, on failure ${m.onFailure.split(':').pop()}` : ''})`),
+    describe: () =>
+      mappings.map(
+        (m) =>
+          `stream ${m.tableName} -> ${m.functionId} (batch ${m.batchSize}${m.reportItemFailures ? ', partial failures' : ''}${m.bisect ? ', bisect' : ''}, retries ${m.maxRetries}${m.onFailure ? `, on failure ${m.onFailure.split(':').pop()}` : ''})`,
+      ),
     idle: async (timeoutMs = 10_000) => {
       const deadline = Date.now() + timeoutMs;
       // Idle: nothing in flight and no activity for a few poll intervals.
-      while (Date.now() < deadline && (poller.busy > 0 || Date.now() - poller.lastActivity < poller.pollMs * 3)) await sleep(poller.pollMs / 2);
+      while (Date.now() < deadline && (poller.busy > 0 || Date.now() - poller.lastActivity < poller.pollMs * 3))
+        await sleep(poller.pollMs / 2);
     },
     stop: async () => {
       poller.stopped = true;

@@ -22,7 +22,12 @@ beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'web-build-'));
   site = join(root, 'web', 'dist');
   builds = 0;
-  for (const [f, text] of [['web/src/App.tsx', 'app'], ['web/index.html', '<html>'], ['layers/shared/src/orders/rules.ts', 'rules'], ['package-lock.json', '{}']] as const) {
+  for (const [f, text] of [
+    ['web/src/App.tsx', 'app'],
+    ['web/index.html', '<html>'],
+    ['layers/shared/src/orders/rules.ts', 'rules'],
+    ['package-lock.json', '{}'],
+  ] as const) {
     mkdirSync(join(root, f, '..'), { recursive: true });
     writeFileSync(join(root, f), text);
   }
@@ -67,7 +72,12 @@ it('a failed build leaves the previous site serving and says why', async () => {
   await ensure();
   writeFileSync(join(root, 'web/src/App.tsx'), 'broken');
   utimesSync(join(root, 'web/src/App.tsx'), new Date(), new Date(Date.now() + 5000));
-  const why = await ensureWebBuilt({ rootDir: root, siteDir: site, log: () => undefined, build: () => Promise.reject(new Error('vite: syntax error')) });
+  const why = await ensureWebBuilt({
+    rootDir: root,
+    siteDir: site,
+    log: () => undefined,
+    build: () => Promise.reject(new Error('vite: syntax error')),
+  });
   expect(why).toMatch(/syntax error/);
   expect(readFileSync(join(site, 'app', 'index.html'), 'utf8')).toBe('build 1');
 });

@@ -12,7 +12,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const INPUTS = ['web/src', 'web/index.html', 'web/vite.config.mts', 'web/package.json', 'web/scripts', 'layers/shared/src', 'layers/shared/package.json', 'package-lock.json'];
+const INPUTS = [
+  'web/src',
+  'web/index.html',
+  'web/vite.config.mts',
+  'web/package.json',
+  'web/scripts',
+  'layers/shared/src',
+  'layers/shared/package.json',
+  'package-lock.json',
+];
 const STAMP = '.inputs-stamp';
 const LOCK_WAIT_MS = 300_000;
 
@@ -61,9 +70,10 @@ async function withLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      // Taken: by a live process (wait for it) or a dead one (take it over).
       const holder = Number(readFileSync(file, 'utf8'));
       if (!(holder > 0 && alive(holder))) rmSync(file, { force: true });
-      else if (Date.now() > until) throw new Error(`${file} is held by process ${holder} for too long`);
+      else if (Date.now() > until) throw new Error(`${file} is held by process ${holder} for too long`, { cause: e });
       else await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -78,11 +88,17 @@ async function withLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
 export function npmWebBuild(rootDir: string): (outDir: string) => Promise<void> {
   return (outDir) =>
     new Promise((ok, fail) => {
-      const child = spawn('npm', ['run', 'web:build'], { cwd: rootDir, env: { ...process.env, WEB_DIST_DIR: outDir }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn('npm', ['run', 'web:build'], {
+        cwd: rootDir,
+        env: { ...process.env, WEB_DIST_DIR: outDir },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let err = '';
       child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
       child.once('error', fail);
-      child.once('exit', (code) => (code === 0 ? ok() : fail(new Error(`\`npm run web:build\` failed (exit ${code}): ${err.slice(-500)}`))));
+      child.once('exit', (code) =>
+        code === 0 ? ok() : fail(new Error(`\`npm run web:build\` failed (exit ${code}): ${err.slice(-500)}`)),
+      );
     });
 }
 
@@ -101,7 +117,11 @@ export async function ensureWebBuilt(o: WebBuildOptions): Promise<string | undef
     await withLock(`${o.siteDir}.build.lock`, async () => {
       const state = webBuildState(o.rootDir, o.siteDir);
       if (state === 'fresh') return; // another process built it while this one waited
-      o.log(state === 'missing' ? 'web app not built yet: running `npm run web:build`' : 'web app sources changed since the last build: running `npm run web:build`');
+      o.log(
+        state === 'missing'
+          ? 'web app not built yet: running `npm run web:build`'
+          : 'web app sources changed since the last build: running `npm run web:build`',
+      );
       const stamp = webInputsStamp(o.rootDir);
       const staging = `${o.siteDir}.staging-${process.pid}`;
       rmSync(staging, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse, type Tags } from 'yaml';
 import type { ResourceCatalog, ResourceRef, StackContext } from '../contract';
+import { expandLanguageExtensions } from './language-extensions';
 import { TemplateResolver } from './resolver';
 
 export { isObj, LOCAL_PARAMETER_DEFAULTS } from './resolver';
@@ -40,10 +41,26 @@ export interface ResolvedTemplate {
   raw: JsonObject;
 }
 
-
 export const DEFAULT_STACK: Omit<StackContext, 'urls'> = { region: 'us-east-1', accountId: '123456789012', stackName: 'myapp' };
 
-const INTRINSICS = ['Base64', 'Cidr', 'FindInMap', 'GetAtt', 'GetAZs', 'ImportValue', 'Join', 'Select', 'Split', 'Sub', 'Transform', 'And', 'Equals', 'If', 'Not', 'Or'];
+const INTRINSICS = [
+  'Base64',
+  'Cidr',
+  'FindInMap',
+  'GetAtt',
+  'GetAZs',
+  'ImportValue',
+  'Join',
+  'Select',
+  'Split',
+  'Sub',
+  'Transform',
+  'And',
+  'Equals',
+  'If',
+  'Not',
+  'Or',
+];
 
 function toJs(v: unknown): unknown {
   return v && typeof v === 'object' && 'toJSON' in v ? (v as { toJSON(): unknown }).toJSON() : v;
@@ -72,9 +89,20 @@ export function loadTemplateFile(path: string): JsonObject {
   const text = readFileSync(path, 'utf8');
   const doc = parse(text, { customTags: cfnTags, maxAliasCount: -1 }) as unknown;
   if (!doc || typeof doc !== 'object' || !('Resources' in doc)) throw new Error(`${path}: not a CloudFormation template (no Resources)`);
-  return doc as JsonObject;
+  return expandLanguageExtensions(doc as JsonObject);
 }
 
+/**
+ * A resolved template value where text belongs: a string as it is, a number or boolean as its
+ * text (as CloudFormation reads a scalar in a string property), `fallback` when absent. A list
+ * or an object there is the template's mistake: an error naming `what`, not "[object Object]".
+ */
+export function textOf(value: unknown, fallback: string, what: string): string {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new Error(`${what}: expected text, got ${JSON.stringify(value)}`);
+}
 
 /** Stable ids per logical id (Cognito-shaped pool and client ids), so tokens survive restarts. */
 export function stableId(seed: string, len: number, alphabet: string): string {

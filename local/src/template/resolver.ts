@@ -14,6 +14,19 @@ export function isObj(v: unknown): v is JsonObject {
   return !!v && typeof v === 'object' && !Array.isArray(v);
 }
 
+/**
+ * A resolved value where text belongs (a Fn::Sub variable, Fn::Join's items, a Type): scalars
+ * as their text, null (AWS::NoValue) as '', a list as its items joined by commas (a list
+ * parameter's value); an object is the template's mistake, named by `where`.
+ */
+function text(v: Json, where: string): string {
+  if (v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return v.map((item, i) => text(item, `${where}[${i}]`)).join(',');
+  throw new Error(`${where}: expected text, got ${JSON.stringify(v)}`);
+}
+
 export const NO_VALUE = Symbol('NoValue');
 type Value = Json | typeof NO_VALUE;
 type Intrinsic = (r: TemplateResolver, arg: Json, where: string) => Value;
@@ -47,14 +60,17 @@ function resourcesWithGlobals(raw: JsonObject): Record<string, JsonObject> {
     const section = Object.entries(GLOBAL_SECTIONS).find(([, t]) => t === res.Type)?.[0];
     const g = section ? globals[section] : undefined;
     const own = (res.Properties ?? {}) as JsonObject;
-    merged[id] = { ...res, Properties: g ? (mergeGlobals(g, own) as JsonObject) : own };
+    merged[id] = { ...res, Properties: g ? mergeGlobals(g, own) : own };
   }
   return merged;
 }
 
 function checkParameter(name: string, def: JsonObject, str: string): void {
-  if (Array.isArray(def.AllowedValues) && !def.AllowedValues.map(String).includes(str)) {
-    throw new Error(`Parameter "${name}"="${str}" is not one of its AllowedValues: ${def.AllowedValues.join(', ')}`);
+  const allowed = Array.isArray(def.AllowedValues)
+    ? def.AllowedValues.map((v, i) => text(v, `Parameters.${name}.AllowedValues[${i}]`))
+    : undefined;
+  if (allowed && !allowed.includes(str)) {
+    throw new Error(`Parameter "${name}"="${str}" is not one of its AllowedValues: ${allowed.join(', ')}`);
   }
   if (typeof def.AllowedPattern === 'string' && !new RegExp(`^(?:${def.AllowedPattern})$`).test(str)) {
     throw new Error(`Parameter "${name}"="${str}" does not match its AllowedPattern ${def.AllowedPattern}`);
@@ -65,14 +81,16 @@ function checkParameter(name: string, def: JsonObject, str: string): void {
 /** Parameter values: override > local default > template Default; each checked. */
 function parameterValues(defs: Record<string, JsonObject>, opts: ResolveOptions): Record<string, string> {
   const overrides = opts.parameterOverrides ?? {};
-  for (const k of Object.keys(overrides)) if (!(k in defs)) throw new Error(`Parameter override "${k}" is not a parameter of the template (known: ${Object.keys(defs).join(', ')})`);
+  for (const k of Object.keys(overrides))
+    if (!(k in defs))
+      throw new Error(`Parameter override "${k}" is not a parameter of the template (known: ${Object.keys(defs).join(', ')})`);
   const parameters: Record<string, string> = {};
   for (const [name, def] of Object.entries(defs)) {
     let value: Json | undefined = overrides[name];
     if (value === undefined && opts.localDefaults !== false && name in LOCAL_PARAMETER_DEFAULTS) value = LOCAL_PARAMETER_DEFAULTS[name]!;
     if (value === undefined) value = def.Default;
     if (value === undefined) throw new Error(`Parameter "${name}" has no Default: pass --parameter-overrides ${name}=<value>`);
-    const str = Array.isArray(value) ? value.join(',') : String(value);
+    const str = text(value, `Parameters.${name}`);
     checkParameter(name, def, str);
     parameters[name] = str;
   }
@@ -92,21 +110,21 @@ function pseudoParameters(ctx: StackContext): Record<string, string> {
 
 /** `${Name}`, `${Res.Attr}`, `${!Literal}` in a Fn::Sub string. */
 const substitute: Intrinsic = (r, arg, where) => {
-  const [tpl, vars] = Array.isArray(arg) ? [String(arg[0]), (arg[1] ?? {}) as JsonObject] : [String(arg), {} as JsonObject];
+  const [tpl, vars] = Array.isArray(arg) ? [text(arg[0] ?? null, where), (arg[1] ?? {}) as JsonObject] : [text(arg, where), {}];
   return tpl.replace(/\$\{(!?)([^}]+)\}/g, (_all, bang: string, expr: string) => {
     if (bang) return `\${${expr}}`; // ${!Literal} stays literal
-    if (expr in vars) return String(r.value(vars[expr]!, where));
+    if (expr in vars) return text(r.value(vars[expr]!, where), `${where} \${${expr}}`);
     if (expr.includes('.') && !expr.startsWith('AWS::')) {
       const i = expr.indexOf('.');
-      return String(r.getAtt(expr.slice(0, i), expr.slice(i + 1), where));
+      return text(r.getAtt(expr.slice(0, i), expr.slice(i + 1), where), `${where} \${${expr}}`);
     }
     const v = r.refOf(expr);
-    return v === NO_VALUE ? '' : String(v);
+    return v === NO_VALUE ? '' : text(v, `${where} \${${expr}}`);
   });
 };
 
 const getAtt: Intrinsic = (r, arg, where) => {
-  const [id, ...rest] = Array.isArray(arg) ? arg.map((a) => String(r.value(a, where))) : String(arg).split('.');
+  const [id, ...rest] = Array.isArray(arg) ? arg.map((a) => text(r.value(a, where), where)) : text(arg, where).split('.');
   return r.getAtt(id!, rest.join('.'), where);
 };
 
@@ -116,29 +134,36 @@ const list = (r: TemplateResolver, v: Json, where: string): Json[] => {
 };
 
 const INTRINSIC_FUNCTIONS: Record<string, Intrinsic> = {
-  Ref: (r, arg) => r.refOf(String(arg)),
+  Ref: (r, arg, where) => r.refOf(text(arg, where)),
   Condition: (r, arg, where) => (typeof arg === 'string' ? r.condition(arg) : r.resolveObject({ Condition: arg }, where)),
   'Fn::GetAtt': getAtt,
   'Fn::Sub': substitute,
-  'Fn::Join': (r, arg, where) => list(r, (arg as Json[])[1]!, where).map(String).join(String((arg as Json[])[0])),
+  'Fn::Join': (r, arg, where) =>
+    list(r, (arg as Json[])[1]!, where)
+      .map((item) => text(item, where))
+      .join(text((arg as Json[])[0]!, where)),
   'Fn::Select': (r, arg, where) => list(r, (arg as Json[])[1]!, where)[Number(r.value((arg as Json[])[0]!, where))] ?? null,
-  'Fn::Split': (r, arg, where) => String(r.value((arg as Json[])[1]!, where)).split(String((arg as Json[])[0])),
-  'Fn::If': (r, arg, where) => r.resolve(r.condition(String((arg as Json[])[0])) ? (arg as Json[])[1]! : (arg as Json[])[2]!, where),
-  'Fn::Equals': (r, arg, where) => String(r.value((arg as Json[])[0]!, where)) === String(r.value((arg as Json[])[1]!, where)),
+  'Fn::Split': (r, arg, where) => text(r.value((arg as Json[])[1]!, where), where).split(text((arg as Json[])[0]!, where)),
+  'Fn::If': (r, arg, where) => r.resolve(r.condition(text((arg as Json[])[0]!, where)) ? (arg as Json[])[1]! : (arg as Json[])[2]!, where),
+  'Fn::Equals': (r, arg, where) => text(r.value((arg as Json[])[0]!, where), where) === text(r.value((arg as Json[])[1]!, where), where),
   'Fn::Not': (r, arg, where) => !r.value((arg as Json[])[0]!, where),
   'Fn::And': (r, arg, where) => (arg as Json[]).every((a) => Boolean(r.value(a, where))),
   'Fn::Or': (r, arg, where) => (arg as Json[]).some((a) => Boolean(r.value(a, where))),
-  'Fn::FindInMap': (r, arg, where) => r.findInMap((arg as Json[]).map((a) => String(r.value(a, where))), where),
-  'Fn::Base64': (r, arg, where) => Buffer.from(String(r.value(arg, where))).toString('base64'),
+  'Fn::FindInMap': (r, arg, where) =>
+    r.findInMap(
+      (arg as Json[]).map((a) => text(r.value(a, where), where)),
+      where,
+    ),
+  'Fn::Base64': (r, arg, where) => Buffer.from(text(r.value(arg, where), where)).toString('base64'),
   'Fn::GetAZs': (r) => ['a', 'b', 'c'].map((z) => `${r.ctx.region}${z}`),
   'Fn::ImportValue': (r, arg, where) => {
     r.warn(`${where}: ImportValue ${JSON.stringify(r.value(arg, where))} has no local stack to import from`);
-    return String(r.value(arg, where));
+    return text(r.value(arg, where), where);
   },
   'Fn::Cidr': (r, arg, where) => {
     const [block, count] = (arg as Json[]).map((a) => r.value(a, where));
     r.warn(`${where}: Fn::Cidr is not computed locally`);
-    return Array.from({ length: Number(count) }, () => String(block));
+    return Array.from({ length: Number(count) }, () => text(block ?? null, where));
   },
 };
 
@@ -187,16 +212,20 @@ export class TemplateResolver {
   }
 
   private conditionDefs(): JsonObject {
-    return (isObj(this.raw.Conditions) ? this.raw.Conditions : {}) as JsonObject;
+    return isObj(this.raw.Conditions) ? this.raw.Conditions : {};
   }
 
   private kindOf(id: string): ResourceKind | undefined {
-    return this.catalog?.kindOf(String(this.merged[id]?.Type));
+    return this.catalog?.kindOf(text(this.merged[id]?.Type ?? null, `Resources.${id}.Type`));
   }
 
   private resourceRef(id: string): ResourceRef {
     const props = (this.merged[id]!.Properties ?? {}) as JsonObject;
-    return { logicalId: id, type: String(this.merged[id]!.Type), prop: (name) => this.namingProp(id, name, props[name]) };
+    return {
+      logicalId: id,
+      type: text(this.merged[id]!.Type ?? null, `Resources.${id}.Type`),
+      prop: (name) => this.namingProp(id, name, props[name]),
+    };
   }
 
   /** A property a kind reads for a name or ARN; one that depends on itself is ignored (with a warning). */
@@ -255,7 +284,7 @@ export class TemplateResolver {
 
   /** List parameters Ref as lists, as in CloudFormation. */
   private parameterRef(name: string): Json {
-    const type = String(this.paramDefs[name]?.Type ?? 'String');
+    const type = text(this.paramDefs[name]?.Type ?? 'String', `Parameters.${name}.Type`);
     const v = this.parameters[name]!;
     return type === 'CommaDelimitedList' || type.startsWith('List<') ? v.split(',').map((x) => x.trim()) : v;
   }
@@ -267,7 +296,11 @@ export class TemplateResolver {
     }
     const named = this.named(id);
     const kind = this.kindOf(id);
-    const v = kind?.getAtt?.(attr, named, this.ctx) ?? (attr === 'Arn' ? (kind?.arn?.(named, this.ctx) ?? `arn:aws:local:${this.ctx.region}:${this.ctx.accountId}:${named.ref}`) : undefined);
+    const v =
+      kind?.getAtt?.(attr, named, this.ctx) ??
+      (attr === 'Arn'
+        ? (kind?.arn?.(named, this.ctx) ?? `arn:aws:local:${this.ctx.region}:${this.ctx.accountId}:${named.ref}`)
+        : undefined);
     if (v !== undefined) return v;
     this.warn(`${where}: GetAtt ${id}.${attr} has no local value`);
     return `${named.ref}.${attr}`;
@@ -278,11 +311,11 @@ export class TemplateResolver {
     const defs = this.conditionDefs();
     if (!(name in defs)) throw new Error(`Condition "${name}" is not declared`);
     this.conditions[name] = Boolean(this.resolve(defs[name]!, `Conditions.${name}`));
-    return this.conditions[name]!;
+    return this.conditions[name];
   }
 
   findInMap([m, k1, k2]: string[], where: string): Json {
-    const mappings = (isObj(this.raw.Mappings) ? this.raw.Mappings : {}) as JsonObject;
+    const mappings = isObj(this.raw.Mappings) ? this.raw.Mappings : {};
     const v = ((mappings[m!] as JsonObject | undefined)?.[k1!] as JsonObject | undefined)?.[k2!];
     if (v === undefined) throw new Error(`${where}: FindInMap ${m}.${k1}.${k2} not found`);
     return v;
@@ -331,7 +364,7 @@ export class TemplateResolver {
       }
       const resolved = this.resolve(res.Properties as Json, `Resources.${id}`) as JsonObject;
       resources[id] = {
-        Type: String(res.Type),
+        Type: text(res.Type ?? null, `Resources.${id}.Type`),
         Properties: this.localize(resolved) as JsonObject,
         ...(isObj(res.Metadata) ? { Metadata: res.Metadata } : {}),
         ...(typeof res.Condition === 'string' ? { Condition: res.Condition } : {}),

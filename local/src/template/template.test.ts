@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { cfnTags, parseParameterOverrides, resolveTemplate, type JsonObject } from '.';
+import { cfnTags, parseParameterOverrides, resolveTemplate, textOf, type JsonObject } from '.';
 import { tableDefinitionsFromTemplate } from '../dynamodb/tables';
 import { loadStackTemplate as loadTemplate, resolveStackTemplate } from '../registry';
 
@@ -37,7 +37,9 @@ describe('loadTemplate (fixture)', () => {
   it('resolves GetAtt in both forms, Sub with variables and escapes, and Cognito-shaped ids', () => {
     expect(env('HelloFunction').POOL_ARN).toBe(`arn:aws:cognito-idp:us-east-1:123456789012:userpool/${t.refs.UserPool}`);
     expect(env('HelloFunction').STREAM).toMatch(/^arn:aws:dynamodb:us-east-1:123456789012:table\/myapp-ItemsTable\/stream\//);
-    expect(env('HelloFunction').SUBBED).toBe('us-east-1/dev/myapp-ItemsTable/arn:aws:dynamodb:us-east-1:123456789012:table/myapp-ItemsTable/${Literal}');
+    expect(env('HelloFunction').SUBBED).toBe(
+      'us-east-1/dev/myapp-ItemsTable/arn:aws:dynamodb:us-east-1:123456789012:table/myapp-ItemsTable/${Literal}',
+    );
     expect(t.refs.UserPool).toMatch(/^us-east-1_[A-Za-z0-9]{9}$/);
     expect(loadTemplate(FIXTURE).refs.UserPool).toBe(t.refs.UserPool); // stable per logical id
     expect(t.refs.UploadsBucket).toBe('myapp-uploadsbucket');
@@ -142,13 +144,39 @@ Resources:
   });
 
   it('reads the long forms the same as the short ones', () => {
-    const t = resolveStackTemplate({ Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: {} }, F: { Type: 'AWS::Serverless::Function', Properties: { A: { 'Fn::GetAtt': 'Q.Arn' }, B: { 'Fn::Sub': '${Q.QueueName}' } } } } });
+    const t = resolveStackTemplate({
+      Resources: {
+        Q: { Type: 'AWS::SQS::Queue', Properties: {} },
+        F: { Type: 'AWS::Serverless::Function', Properties: { A: { 'Fn::GetAtt': 'Q.Arn' }, B: { 'Fn::Sub': '${Q.QueueName}' } } },
+      },
+    });
     expect(t.resources.F!.Properties).toEqual({ A: 'arn:aws:sqs:us-east-1:123456789012:myapp-Q', B: 'myapp-Q' });
   });
 
   it('uses --region in every resolved value', () => {
     const t = resolveStackTemplate(inline(base), { ctx: { region: 'eu-west-1' } });
     expect(t.resources.T!.Properties.QArn).toBe('arn:aws:sqs:eu-west-1:123456789012:myapp-Q');
+  });
+
+  it('refuses an object where an intrinsic needs text, naming where, instead of writing "[object Object]"', () => {
+    const sub = {
+      Resources: { F: { Type: 'AWS::Serverless::Function', Properties: { A: { 'Fn::Sub': ['x-${V}', { V: { Nested: 1 } }] } } } },
+    };
+    expect(() => resolveTemplate(sub)).toThrow('Resources.F.A ${V}: expected text, got {"Nested":1}');
+    const join = { Resources: { F: { Type: 'AWS::Serverless::Function', Properties: { A: { 'Fn::Join': ['-', ['a', { b: 1 }]] } } } } };
+    expect(() => resolveTemplate(join)).toThrow('Resources.F.A: expected text, got {"b":1}');
+    // A list parameter in a Sub is its items joined by commas, as before.
+    expect(resolveStackTemplate(inline(`${base}      SubList: !Sub '\${Nums}'\n`)).resources.T!.Properties.SubList).toBe('x,y,z');
+  });
+
+  it('reads a template value as text: scalars as their text, a fallback when absent, an error for an object', () => {
+    expect([textOf('a', 'f', 'X'), textOf(3, 'f', 'X'), textOf(true, 'f', 'X'), textOf(undefined, 'f', 'X')]).toEqual([
+      'a',
+      '3',
+      'true',
+      'f',
+    ]);
+    expect(() => textOf({ Ref: 'P' }, 'f', 'Api StageName')).toThrow('Api StageName: expected text, got {"Ref":"P"}');
   });
 });
 
@@ -184,11 +212,15 @@ Resources:
     );
     expect(t.refs.Dlq).toBe('http://127.0.0.1:1/123456789012/myapp-dev-dlq');
     expect(t.arns.Dlq).toBe('arn:aws:sqs:us-east-1:123456789012:myapp-dev-dlq');
-    expect(t.resources.Fn!.Properties.Environment).toEqual({ Variables: { Q: 'arn:aws:sqs:us-east-1:123456789012:myapp-dev-dlq', T: 'dev-items' } });
+    expect(t.resources.Fn!.Properties.Environment).toEqual({
+      Variables: { Q: 'arn:aws:sqs:us-east-1:123456789012:myapp-dev-dlq', T: 'dev-items' },
+    });
   });
 
   it('refuses a name that refers to itself with a warning instead of looping', () => {
-    const t = resolveStackTemplate({ Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { 'Fn::GetAtt': ['Q', 'Arn'] } } } } });
+    const t = resolveStackTemplate({
+      Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { 'Fn::GetAtt': ['Q', 'Arn'] } } } },
+    });
     expect(t.warnings.join('\n')).toMatch(/Resources\.Q\.QueueName refers to itself/);
     expect(t.arns.Q).toMatch(/^arn:aws:sqs:us-east-1:123456789012:/);
   });
@@ -196,7 +228,12 @@ Resources:
   it('points the template outputs at the local API, and knows no service without the registry', () => {
     const local = loadTemplate(FIXTURE, { ctx: { urls: { api: 'http://127.0.0.1:3000' } } });
     expect(local.outputs.APIEndpoint).toBe('http://127.0.0.1:3000/v1/');
-    const bare = resolveTemplate({ Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: {} }, T: { Type: 'AWS::Serverless::Function', Properties: { QArn: { 'Fn::GetAtt': ['Q', 'Arn'] } } } } });
+    const bare = resolveTemplate({
+      Resources: {
+        Q: { Type: 'AWS::SQS::Queue', Properties: {} },
+        T: { Type: 'AWS::Serverless::Function', Properties: { QArn: { 'Fn::GetAtt': ['Q', 'Arn'] } } },
+      },
+    });
     expect(bare.resources.T!.Properties.QArn).toBe('arn:aws:local:us-east-1:123456789012:myapp-Q');
     expect(bare.refs.Q).toBe('myapp-Q');
   });

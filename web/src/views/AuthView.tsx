@@ -14,7 +14,12 @@ const TITLES: Record<Mode, string> = {
 };
 
 function Field({ label, ...input }: { label: string } & React.InputHTMLAttributes<HTMLInputElement>) {
-  return <label>{label}<input required {...input} /></label>;
+  return (
+    <label>
+      {label}
+      <input required {...input} />
+    </label>
+  );
 }
 
 export function AuthView({ onSignedIn, initialError = '' }: { onSignedIn: (u: auth.SignedIn) => void; initialError?: string }) {
@@ -26,7 +31,11 @@ export function AuthView({ onSignedIn, initialError = '' }: { onSignedIn: (u: au
   const [info, setInfo] = useState('');
   const [busy, setBusy] = useState(false);
 
-  const go = (m: Mode, message = '') => { setMode(m); setError(''); setInfo(message); };
+  const go = (m: Mode, message = '') => {
+    setMode(m);
+    setError('');
+    setInfo(message);
+  };
 
   const run = (fn: () => Promise<void>) => async (e?: FormEvent) => {
     e?.preventDefault();
@@ -48,7 +57,8 @@ export function AuthView({ onSignedIn, initialError = '' }: { onSignedIn: (u: au
     if (step === 'done') {
       const u = await auth.currentUser();
       if (u) onSignedIn(u);
-    } else if (step === 'confirmSignUp') go('confirm', 'This account is not confirmed yet. Enter the code we emailed you, or ask for a new one.');
+    } else if (step === 'confirmSignUp')
+      go('confirm', 'This account is not confirmed yet. Enter the code we emailed you, or ask for a new one.');
     else if (step === 'newPassword') go('newPassword', 'Your password was set by an administrator. Choose your own to continue.');
     else {
       await auth.forgotPassword(email.trim());
@@ -56,10 +66,18 @@ export function AuthView({ onSignedIn, initialError = '' }: { onSignedIn: (u: au
     }
   };
 
-  const emailField = <Field label="Email" type="email" name="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} />;
-  const submit = (idle: string, working: string) => <button className="btn btn-primary" disabled={busy}>{busy ? working : idle}</button>;
+  const emailField = (
+    <Field label="Email" type="email" name="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} />
+  );
+  const submit = (idle: string, working: string) => (
+    <button className="btn btn-primary" disabled={busy}>
+      {busy ? working : idle}
+    </button>
+  );
   const tab = (m: Mode, label: string) => (
-    <button type="button" role="tab" aria-selected={mode === m} className={`tab ${mode === m ? 'tab-active' : ''}`} onClick={() => go(m)}>{label}</button>
+    <button type="button" role="tab" aria-selected={mode === m} className={`tab ${mode === m ? 'tab-active' : ''}`} onClick={() => go(m)}>
+      {label}
+    </button>
   );
 
   const forms: Record<Mode, ReactNode> = {
@@ -67,54 +85,139 @@ export function AuthView({ onSignedIn, initialError = '' }: { onSignedIn: (u: au
       <>
         <form onSubmit={run(async () => after(await auth.signIn(email.trim(), password)))}>
           {emailField}
-          <Field label="Password" type="password" name="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+          <Field
+            label="Password"
+            type="password"
+            name="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
           {submit('Sign in', 'Signing in…')}
         </form>
-        <p><button type="button" className="btn btn-link" onClick={() => go('forgot')}>Forgot your password?</button></p>
-        <div className="divider" role="separator">or</div>
-        <button type="button" className="btn btn-block" disabled={busy} onClick={run(() => auth.startHostedUi())}>Sign in with the hosted UI</button>
+        <p>
+          <button type="button" className="btn btn-link" onClick={() => go('forgot')}>
+            Forgot your password?
+          </button>
+        </p>
+        <div className="divider" role="separator">
+          or
+        </div>
+        <button type="button" className="btn btn-block" disabled={busy} onClick={run(() => auth.startHostedUi())}>
+          Sign in with the hosted UI
+        </button>
       </>
     ),
     signup: (
-      <form onSubmit={run(async () => { await auth.signUp(email.trim(), password); go('confirm', `We sent a confirmation code to ${email.trim()}.`); })}>
+      <form
+        onSubmit={run(async () => {
+          await auth.signUp(email.trim(), password);
+          go('confirm', `We sent a confirmation code to ${email.trim()}.`);
+        })}
+      >
         {emailField}
-        <Field label="Password" type="password" name="password" autoComplete="new-password" minLength={8} aria-describedby="pw-help" value={password} onChange={(e) => setPassword(e.target.value)} />
-        <p id="pw-help" className="hint">At least 8 characters, with upper-case and lower-case letters and a number.</p>
+        <Field
+          label="Password"
+          type="password"
+          name="password"
+          autoComplete="new-password"
+          minLength={8}
+          aria-describedby="pw-help"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        <p id="pw-help" className="hint">
+          At least 8 characters, with upper-case and lower-case letters and a number.
+        </p>
         {submit('Create account', 'Creating…')}
       </form>
     ),
     confirm: (
       <>
-        <form onSubmit={run(async () => {
-          await auth.confirmSignUp(email.trim(), code.trim());
-          // Signing straight in saves a step when the password is still in the form.
-          if (password) await after(await auth.signIn(email.trim(), password));
-          else go('signin', 'Email confirmed. You can sign in now.');
-        })}>
+        <form
+          onSubmit={run(async () => {
+            await auth.confirmSignUp(email.trim(), code.trim());
+            // Signing straight in saves a step when the password is still in the form.
+            if (password) await after(await auth.signIn(email.trim(), password));
+            else go('signin', 'Email confirmed. You can sign in now.');
+          })}
+        >
           {emailField}
-          <Field label="Confirmation code" name="code" inputMode="numeric" autoComplete="one-time-code" value={code} onChange={(e) => setCode(e.target.value)} />
+          <Field
+            label="Confirmation code"
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+          />
           {submit('Confirm email', 'Confirming…')}
         </form>
-        <p><button type="button" className="btn btn-link" disabled={busy || !email} onClick={run(async () => { await auth.resendCode(email.trim()); setInfo(`We sent a new code to ${email.trim()}.`); })}>Send a new code</button></p>
+        <p>
+          <button
+            type="button"
+            className="btn btn-link"
+            disabled={busy || !email}
+            onClick={run(async () => {
+              await auth.resendCode(email.trim());
+              setInfo(`We sent a new code to ${email.trim()}.`);
+            })}
+          >
+            Send a new code
+          </button>
+        </p>
       </>
     ),
     forgot: (
-      <form onSubmit={run(async () => { await auth.forgotPassword(email.trim()); go('reset', `If ${email.trim()} has an account, we sent it a code.`); })}>
+      <form
+        onSubmit={run(async () => {
+          await auth.forgotPassword(email.trim());
+          go('reset', `If ${email.trim()} has an account, we sent it a code.`);
+        })}
+      >
         {emailField}
         {submit('Send a reset code', 'Sending…')}
       </form>
     ),
     reset: (
-      <form onSubmit={run(async () => { await auth.confirmForgotPassword(email.trim(), code.trim(), password); await after(await auth.signIn(email.trim(), password)); })}>
+      <form
+        onSubmit={run(async () => {
+          await auth.confirmForgotPassword(email.trim(), code.trim(), password);
+          await after(await auth.signIn(email.trim(), password));
+        })}
+      >
         {emailField}
-        <Field label="Reset code" name="code" inputMode="numeric" autoComplete="one-time-code" value={code} onChange={(e) => setCode(e.target.value)} />
-        <Field label="New password" type="password" name="password" autoComplete="new-password" minLength={8} value={password} onChange={(e) => setPassword(e.target.value)} />
+        <Field
+          label="Reset code"
+          name="code"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+        />
+        <Field
+          label="New password"
+          type="password"
+          name="password"
+          autoComplete="new-password"
+          minLength={8}
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
         {submit('Set password and sign in', 'Saving…')}
       </form>
     ),
     newPassword: (
       <form onSubmit={run(async () => after(await auth.completeNewPassword(password)))}>
-        <Field label="New password" type="password" name="password" autoComplete="new-password" minLength={8} value={password} onChange={(e) => setPassword(e.target.value)} />
+        <Field
+          label="New password"
+          type="password"
+          name="password"
+          autoComplete="new-password"
+          minLength={8}
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
         {submit('Set password', 'Saving…')}
       </form>
     ),

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { describeError, type ApiClient } from '../api';
 import { navigate } from '../router';
-import { money, type Order, type Page, type Product } from '../types';
+import { money, type Order, type Product, type ProductList } from '../types';
 import { Alert } from '../ui';
 
 /** Payment outcomes of the simulated provider (SPEC 6), offered so a person can try each path. */
@@ -19,10 +19,15 @@ export function ShopView({ api }: { api: ApiClient }) {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    api.request<Page<Product>>('GET', '/products').then((p) => setProducts(p.items), (e) => setError(describeError(e)));
+    api.request<ProductList>('GET', '/products').then(
+      (p) => setProducts(p.items),
+      (e) => setError(describeError(e)),
+    );
   }, [api]);
 
-  const lines = Object.entries(qty).filter(([, q]) => q > 0).map(([sku, q]) => ({ sku, qty: q }));
+  const lines = Object.entries(qty)
+    .filter(([, q]) => q > 0)
+    .map(([sku, q]) => ({ sku, qty: q }));
   const currency = products?.[0]?.currency ?? 'USD';
   const total = lines.reduce((sum, l) => sum + (products?.find((p) => p.sku === l.sku)?.price ?? 0) * l.qty, 0);
 
@@ -47,7 +52,11 @@ export function ShopView({ api }: { api: ApiClient }) {
       <section aria-labelledby="shop-title">
         <h1 id="shop-title">Shop</h1>
         <Alert>{error}</Alert>
-        {!products && !error && <p className="muted" role="status">Loading the catalogue…</p>}
+        {!products && !error && (
+          <p className="muted" role="status">
+            Loading the catalogue…
+          </p>
+        )}
         <ul className="products">
           {products?.map((p) => (
             <li key={p.sku} className="card product" data-sku={p.sku}>
@@ -81,18 +90,35 @@ export function ShopView({ api }: { api: ApiClient }) {
           <ul className="lines">
             {lines.map((l) => {
               const p = products?.find((x) => x.sku === l.sku);
-              return <li key={l.sku}><span>{l.qty} × {p?.name ?? l.sku}</span><span>{money((p?.price ?? 0) * l.qty, currency)}</span></li>;
+              return (
+                <li key={l.sku}>
+                  <span>
+                    {l.qty} × {p?.name ?? l.sku}
+                  </span>
+                  <span>{money((p?.price ?? 0) * l.qty, currency)}</span>
+                </li>
+              );
             })}
           </ul>
         )}
-        <p className="total"><span>Total</span><strong>{money(total, currency)}</strong></p>
+        <p className="total">
+          <span>Total</span>
+          <strong>{money(total, currency)}</strong>
+        </p>
         <form onSubmit={place}>
-          <label>Payment
+          <label>
+            Payment
             <select value={payment} onChange={(e) => setPayment(e.target.value)}>
-              {PAYMENT_OPTIONS.map((o) => <option key={o.token} value={o.token}>{o.label}</option>)}
+              {PAYMENT_OPTIONS.map((o) => (
+                <option key={o.token} value={o.token}>
+                  {o.label}
+                </option>
+              ))}
             </select>
           </label>
-          <button className="btn btn-primary btn-block" disabled={busy || lines.length === 0}>{busy ? 'Placing…' : 'Place order'}</button>
+          <button className="btn btn-primary btn-block" disabled={busy || lines.length === 0}>
+            {busy ? 'Placing…' : 'Place order'}
+          </button>
         </form>
       </aside>
     </div>

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { describeError, type ApiClient } from '../api';
-import type { Page, Todo } from '../types';
+import type { Todo, TodoList } from '../types';
 import { Alert } from '../ui';
 
 export function TodosView({ api }: { api: ApiClient }) {
@@ -11,15 +11,19 @@ export function TodosView({ api }: { api: ApiClient }) {
 
   const guard = async (fn: () => Promise<void>) => {
     setError('');
-    try { await fn(); } catch (e) { setError(describeError(e)); }
+    try {
+      await fn();
+    } catch (e) {
+      setError(describeError(e));
+    }
   };
-  const load = useCallback(() => guard(async () => setTodos((await api.request<Page<Todo>>('GET', '/todos?limit=100')).items)), [api]);
+  const load = useCallback(() => guard(async () => setTodos((await api.request<TodoList>('GET', '/todos?limit=100')).items)), [api]);
   useEffect(() => void load(), [load]);
 
   // A write answers with the stored item; without one, reload the list.
   const replace = async (t: Todo | undefined) => {
     if (t?.todoId) setTodos((list) => list?.map((x) => (x.todoId === t.todoId ? t : x)));
-    else setTodos((await api.request<Page<Todo>>('GET', '/todos?limit=100')).items);
+    else setTodos((await api.request<TodoList>('GET', '/todos?limit=100')).items);
   };
 
   const add = (e: FormEvent) => {
@@ -38,12 +42,15 @@ export function TodosView({ api }: { api: ApiClient }) {
       setEditing(undefined);
     });
   };
-  const complete = (t: Todo) => guard(async () => await replace(await api.request<Todo | undefined>('POST', `/todos/${encodeURIComponent(t.todoId)}/done`)));
-  const reopen = (t: Todo) => guard(async () => await replace(await api.request<Todo | undefined>('PUT', `/todos/${encodeURIComponent(t.todoId)}`, { done: false })));
-  const remove = (t: Todo) => guard(async () => {
-    await api.request<void>('DELETE', `/todos/${encodeURIComponent(t.todoId)}`);
-    setTodos((list) => list?.filter((x) => x.todoId !== t.todoId));
-  });
+  const complete = (t: Todo) =>
+    guard(async () => await replace(await api.request<Todo | undefined>('POST', `/todos/${encodeURIComponent(t.todoId)}/done`)));
+  const reopen = (t: Todo) =>
+    guard(async () => await replace(await api.request<Todo | undefined>('PUT', `/todos/${encodeURIComponent(t.todoId)}`, { done: false })));
+  const remove = (t: Todo) =>
+    guard(async () => {
+      await api.request<void>('DELETE', `/todos/${encodeURIComponent(t.todoId)}`);
+      setTodos((list) => list?.filter((x) => x.todoId !== t.todoId));
+    });
 
   const open = todos?.filter((t) => !t.done).length ?? 0;
   return (
@@ -54,7 +61,14 @@ export function TodosView({ api }: { api: ApiClient }) {
       <form className="inline-form card" onSubmit={add}>
         <label className="grow">
           <span className="sr-only">New to-do</span>
-          <input name="title" placeholder="What needs doing?" required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />
+          <input
+            name="title"
+            placeholder="What needs doing?"
+            required
+            maxLength={200}
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+          />
         </label>
         <button className="btn btn-primary">Add</button>
       </form>
@@ -63,21 +77,44 @@ export function TodosView({ api }: { api: ApiClient }) {
           <li key={t.todoId} className={`card row todo ${t.done ? 'todo-done' : ''}`} data-todo-id={t.todoId}>
             {editing?.id === t.todoId ? (
               <form className="inline-form grow" onSubmit={save}>
-                <label className="grow"><span className="sr-only">Title</span>
-                  <input autoFocus required maxLength={200} value={editing.title} onChange={(e) => setEditing({ id: t.todoId, title: e.target.value })}
-                    onKeyDown={(e) => e.key === 'Escape' && setEditing(undefined)} />
+                <label className="grow">
+                  <span className="sr-only">Title</span>
+                  <input
+                    autoFocus
+                    required
+                    maxLength={200}
+                    value={editing.title}
+                    onChange={(e) => setEditing({ id: t.todoId, title: e.target.value })}
+                    onKeyDown={(e) => e.key === 'Escape' && setEditing(undefined)}
+                  />
                 </label>
                 <button className="btn btn-primary">Save</button>
-                <button type="button" className="btn btn-ghost" onClick={() => setEditing(undefined)}>Cancel</button>
+                <button type="button" className="btn btn-ghost" onClick={() => setEditing(undefined)}>
+                  Cancel
+                </button>
               </form>
             ) : (
               <>
                 <label className="check grow">
-                  <input type="checkbox" checked={t.done} onChange={() => void (t.done ? reopen(t) : complete(t))} aria-label={`${t.done ? 'Reopen' : 'Complete'} ${t.title}`} />
+                  <input
+                    type="checkbox"
+                    checked={t.done}
+                    onChange={() => void (t.done ? reopen(t) : complete(t))}
+                    aria-label={`${t.done ? 'Reopen' : 'Complete'} ${t.title}`}
+                  />
                   <span className="todo-title">{t.title}</span>
                 </label>
-                <button type="button" className="btn btn-ghost" onClick={() => setEditing({ id: t.todoId, title: t.title })} aria-label={`Edit ${t.title}`}>Edit</button>
-                <button type="button" className="btn btn-ghost danger" onClick={() => void remove(t)} aria-label={`Delete ${t.title}`}>Delete</button>
+                <button
+                  type="button"
+                  className="btn btn-ghost"
+                  onClick={() => setEditing({ id: t.todoId, title: t.title })}
+                  aria-label={`Edit ${t.title}`}
+                >
+                  Edit
+                </button>
+                <button type="button" className="btn btn-ghost danger" onClick={() => void remove(t)} aria-label={`Delete ${t.title}`}>
+                  Delete
+                </button>
               </>
             )}
           </li>

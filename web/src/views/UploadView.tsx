@@ -39,19 +39,46 @@ export function UploadView({ api }: { api: ApiClient }) {
       <p className="muted">Images, PDF, text or CSV, up to 10 MiB. Files are stored privately under your account.</p>
       <Alert>{error}</Alert>
       <form className="card" onSubmit={(e) => void upload(e)}>
-        <label>File<input type="file" name="file" accept={ACCEPT} required onChange={(e) => { setFile(e.target.files?.[0]); setProgress(undefined); }} /></label>
+        <label>
+          File
+          <input
+            type="file"
+            name="file"
+            accept={ACCEPT}
+            required
+            onChange={(e) => {
+              setFile(e.target.files?.[0]);
+              setProgress(undefined);
+            }}
+          />
+        </label>
         {pct !== undefined && (
           <div className="progress-wrap">
-            <progress max={100} value={pct} aria-label="Upload progress">{pct}%</progress>
-            <span aria-live="polite" data-testid="upload-percent">{pct}%</span>
+            <progress max={100} value={pct} aria-label="Upload progress">
+              {pct}%
+            </progress>
+            <span aria-live="polite" data-testid="upload-percent">
+              {pct}%
+            </span>
           </div>
         )}
-        <button className="btn btn-primary" disabled={!file || (pct !== undefined && pct < 100 && !error)}>Upload</button>
+        <button className="btn btn-primary" disabled={!file || (pct !== undefined && pct < 100 && !error)}>
+          Upload
+        </button>
       </form>
       {done.length > 0 && (
         <>
           <h2>Uploaded</h2>
-          <ul className="list">{done.map((d, i) => <li key={i} className="card row"><span className="ok" aria-hidden>✓</span> <span data-testid="uploaded-file">{d}</span></li>)}</ul>
+          <ul className="list">
+            {done.map((d, i) => (
+              <li key={i} className="card row">
+                <span className="ok" aria-hidden>
+                  ✓
+                </span>{' '}
+                <span data-testid="uploaded-file">{d}</span>
+              </li>
+            ))}
+          </ul>
         </>
       )}
     </section>

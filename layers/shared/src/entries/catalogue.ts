@@ -1,2 +1,3 @@
-/** @myapp/shared/catalogue: the product catalogue, checked against the Product schema. */
+/** @myapp/shared/catalogue: the product catalogue (checked against the Product schema) and the custom resource handler that loads it. */
 export * from '../catalogue';
+export * from '../custom-resource';

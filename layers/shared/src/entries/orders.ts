@@ -1,4 +1,2 @@
-/** @myapp/shared/orders: order rules (transition table, guards), pricing and placement, stale-order expiry. No AWS SDK, no zod. */
+/** @myapp/shared/orders: the order rules (transitions, happy path, edit and cancel rules). No AWS SDK, no zod, no Node APIs: the web app imports it too. */
 export * from '../orders/rules';
-export * from '../orders/service';
-export * from '../orders/expiry';

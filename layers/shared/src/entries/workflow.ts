@@ -1,2 +1,3 @@
-/** @myapp/shared/workflow: starting OrderWorkflow for an OrderCreated event (@aws-sdk/client-sfn). */
+/** @myapp/shared/workflow: starting OrderWorkflow (OrderCreated, admin retry) and reading an execution; Step Functions is loaded with its client, on first use. */
 export * from '../pipeline/start';
+export * from '../pipeline/executions';

@@ -1,6 +1,20 @@
 import { AppError } from '../errors';
 import { ORDER_STATUSES, type OrderStatus } from '../schemas/orders';
-import { CANCEL_WINDOW_MS, ORDER_TRANSITIONS, assertCancellable, assertTransition } from './rules';
+import {
+  CANCEL_WINDOW_MS,
+  HAPPY_PATH,
+  IN_PIPELINE_STATUSES,
+  ORDER_TRANSITIONS,
+  WORKFLOW_PATH,
+  assertCancellable,
+  assertEditable,
+  assertTransition,
+  canTransition,
+  hasReached,
+  isCancellable,
+  isEditable,
+  isInPipeline,
+} from './rules';
 
 /** SPEC 6, written out independently of the table under test. */
 const ALLOWED: Array<[OrderStatus, OrderStatus]> = [
@@ -47,7 +61,9 @@ describe('assertCancellable', () => {
   });
   it('refuses at exactly 10 minutes and after', () => {
     for (const ms of [CANCEL_WINDOW_MS, CANCEL_WINDOW_MS + 1, 3600_000]) {
-      expect(() => assertCancellable(order('PLACED'), at(ms))).toThrow(expect.objectContaining({ status: 409, code: 'CANCEL_WINDOW_CLOSED' }));
+      expect(() => assertCancellable(order('PLACED'), at(ms))).toThrow(
+        expect.objectContaining({ status: 409, code: 'CANCEL_WINDOW_CLOSED' }),
+      );
     }
   });
   it.each(ORDER_STATUSES.filter((s) => s !== 'PLACED'))('refuses cancel of a %s order', (status) => {
@@ -59,5 +75,53 @@ describe('assertCancellable', () => {
     }
     expect(caught).toBeInstanceOf(AppError);
     expect((caught as AppError).status).toBe(409);
+  });
+});
+
+describe('the happy path and the pipeline', () => {
+  it('walks the allowed transitions from PLACED to ACKNOWLEDGED', () => {
+    expect(HAPPY_PATH).toEqual(['PLACED', 'VALIDATED', 'RESERVED', 'CHARGED', 'CONFIRMED', 'ACKNOWLEDGED']);
+    HAPPY_PATH.slice(1).forEach((to, i) => expect(canTransition(HAPPY_PATH[i]!, to)).toBe(true));
+    expect(WORKFLOW_PATH).toEqual(HAPPY_PATH.slice(0, -1));
+  });
+
+  it('hasReached compares positions on the happy path; off-path statuses reach nothing', () => {
+    expect(hasReached('CHARGED', 'RESERVED')).toBe(true);
+    expect(hasReached('CHARGED', 'CHARGED')).toBe(true);
+    expect(hasReached('RESERVED', 'CHARGED')).toBe(false);
+    expect(hasReached('ACKNOWLEDGED', 'CONFIRMED')).toBe(true);
+    for (const off of ['CANCELED', 'EXPIRED', 'FAILED'] as const) {
+      expect(HAPPY_PATH.some((step) => hasReached(off, step))).toBe(false);
+    }
+  });
+
+  it('the statuses in the pipeline are exactly those that may fail, and settled ones are not', () => {
+    expect([...IN_PIPELINE_STATUSES].sort()).toEqual(['CHARGED', 'PLACED', 'RESERVED', 'VALIDATED']);
+    for (const s of ORDER_STATUSES) expect(isInPipeline(s)).toBe(allowed.has(key(s, 'FAILED')));
+  });
+});
+
+describe('editing', () => {
+  it.each(ORDER_STATUSES)('a %s order is editable only if PLACED', (status) => {
+    expect(isEditable(status)).toBe(status === 'PLACED');
+    if (status === 'PLACED') expect(() => assertEditable({ status })).not.toThrow();
+    else
+      expect(() => assertEditable({ status })).toThrow(
+        expect.objectContaining({
+          status: 409,
+          code: 'INVALID_TRANSITION',
+          message: `Order is ${status}; only PLACED orders can be changed`,
+        }),
+      );
+  });
+});
+
+describe('isCancellable', () => {
+  const created = '2026-01-01T12:00:00.000Z';
+  const at = (ms: number) => new Date(Date.parse(created) + ms);
+  it('agrees with assertCancellable at the window edge and for other statuses', () => {
+    expect(isCancellable({ status: 'PLACED', createdAt: created }, at(CANCEL_WINDOW_MS - 1))).toBe(true);
+    expect(isCancellable({ status: 'PLACED', createdAt: created }, at(CANCEL_WINDOW_MS))).toBe(false);
+    expect(isCancellable({ status: 'VALIDATED', createdAt: created }, at(0))).toBe(false);
   });
 });

@@ -1,3 +1,10 @@
+/**
+ * Everything the code knows about order statuses, in one module: which transitions exist,
+ * the happy path, which statuses the workflow may still move, what may be edited, the cancel
+ * window and how long finished orders are kept. The API, the workflow tasks, the repository's
+ * conditions and the web app all read them from here (the web app imports this module too, so
+ * it stays free of Node and AWS code).
+ */
 import { AppError, conflict } from '../errors';
 import type { OrderStatus } from '../schemas/orders';
 
@@ -18,6 +25,33 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatu
   FAILED: ['PLACED'],
 };
 
+/** What the workflow does to an order that goes well, step by step. */
+export const WORKFLOW_PATH = ['PLACED', 'VALIDATED', 'RESERVED', 'CHARGED', 'CONFIRMED'] as const satisfies readonly OrderStatus[];
+
+/** The happy path, in order: the workflow's steps, then an admin acknowledges. */
+export const HAPPY_PATH: readonly OrderStatus[] = [...WORKFLOW_PATH, 'ACKNOWLEDGED'];
+
+export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return ORDER_TRANSITIONS[from].includes(to);
+}
+
+/**
+ * Statuses the workflow may still move an order out of (forward, or to FAILED): exactly those
+ * from which FAILED is allowed. Any other status is settled until a person acts on it.
+ */
+export const IN_PIPELINE_STATUSES: readonly OrderStatus[] = (Object.keys(ORDER_TRANSITIONS) as OrderStatus[]).filter((s) =>
+  canTransition(s, 'FAILED'),
+);
+
+export const isInPipeline = (status: OrderStatus): boolean => IN_PIPELINE_STATUSES.includes(status);
+
+/** True when `status` is on the happy path at `step` or beyond (off-path statuses never are). */
+export function hasReached(status: OrderStatus, step: OrderStatus): boolean {
+  const at = HAPPY_PATH.indexOf(status);
+  const target = HAPPY_PATH.indexOf(step);
+  return at >= 0 && target >= 0 && at >= target;
+}
+
 /** States an order may rest in for good; they get a TTL so the table does not grow forever. */
 export const TERMINAL_STATUSES: readonly OrderStatus[] = ['ACKNOWLEDGED', 'CANCELED', 'EXPIRED'];
 
@@ -27,11 +61,13 @@ export const TTL_STATUSES: readonly OrderStatus[] = [...TERMINAL_STATUSES, 'FAIL
 /** How long terminal orders are kept before TTL purges them. */
 export const RETENTION_SECONDS = 90 * 24 * 3600;
 
+/** The owner may cancel a PLACED order for this long after placing it. */
 export const CANCEL_WINDOW_MS = 10 * 60 * 1000;
 
-export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
-  return ORDER_TRANSITIONS[from].includes(to);
-}
+/** The only status in which the owner may change an order's lines. */
+export const EDITABLE_STATUS = 'PLACED' satisfies OrderStatus;
+
+export const isEditable = (status: OrderStatus): boolean => status === EDITABLE_STATUS;
 
 export function assertTransition(from: OrderStatus, to: OrderStatus): void {
   if (!canTransition(from, to)) {
@@ -39,18 +75,23 @@ export function assertTransition(from: OrderStatus, to: OrderStatus): void {
   }
 }
 
-/** Owner cancel: only while PLACED and strictly less than 10 minutes after creation. */
+/** Owner cancel: while the order may go to CANCELED (PLACED) and strictly less than 10 minutes after creation. */
+export function isCancellable(order: { status: OrderStatus; createdAt: string }, now: Date = new Date()): boolean {
+  return canTransition(order.status, 'CANCELED') && now.getTime() - Date.parse(order.createdAt) < CANCEL_WINDOW_MS;
+}
+
 export function assertCancellable(order: { status: OrderStatus; createdAt: string }, now: Date = new Date()): void {
   assertTransition(order.status, 'CANCELED');
-  const age = now.getTime() - Date.parse(order.createdAt);
-  if (!(age < CANCEL_WINDOW_MS)) {
+  if (!isCancellable(order, now)) {
     throw conflict('Orders can only be canceled within 10 minutes of being placed', 'CANCEL_WINDOW_CLOSED');
   }
 }
 
+/** The 409 for an edit of an order that is no longer editable. */
+export const notEditable = (status: string): AppError =>
+  conflict(`Order is ${status}; only ${EDITABLE_STATUS} orders can be changed`, 'INVALID_TRANSITION');
+
 /** Owner edit: the lines may change only while PLACED. */
 export function assertEditable(order: { status: OrderStatus }): void {
-  if (order.status !== 'PLACED') {
-    throw conflict(`Order is ${order.status}; only PLACED orders can be changed`, 'INVALID_TRANSITION');
-  }
+  if (!isEditable(order.status)) throw notEditable(order.status);
 }

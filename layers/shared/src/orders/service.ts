@@ -1,8 +1,19 @@
 import { randomUUID } from 'node:crypto';
+/**
+ * The order use cases of the API: placing (priced from the catalogue), reading, editing,
+ * canceling and acknowledging, each checked against orders/rules.ts and written as one
+ * conditional repository write. Starting and retrying the workflow is in pipeline/start.ts.
+ */
 import { badRequest, notFound, type ErrorDetail } from '../errors';
+import type { Caller as HttpCaller } from '../http';
+import type { Page } from '../repositories/pagination';
 import type { OrderRecord, OrdersRepository } from '../repositories/orders';
 import type { ProductsRepository } from '../repositories/products';
 import type { OrderLine, OrderLineInput } from '../schemas/orders';
+import { assertCancellable, assertEditable, assertTransition } from './rules';
+
+/** Who asks: the signed-in caller's id and whether they are an administrator. */
+type Caller = Pick<HttpCaller, 'sub' | 'isAdmin'>;
 
 export interface PricedLines {
   items: OrderLine[];
@@ -84,7 +95,7 @@ export async function placeOrder(deps: OrderDeps, input: PlaceOrderInput): Promi
  */
 export async function findOrderForCaller(
   orders: OrdersRepository,
-  caller: { sub: string; isAdmin: boolean },
+  caller: Caller,
   orderId: string,
   opts: { allowAdmin: boolean },
 ): Promise<OrderRecord> {
@@ -95,4 +106,51 @@ export async function findOrderForCaller(
     if (any) return any;
   }
   throw notFound(`Order ${orderId} not found`);
+}
+
+/** The caller's own orders, newest first, a page at a time. */
+export function listOrders(
+  orders: OrdersRepository,
+  caller: Caller,
+  page: { limit: number; nextToken?: string | undefined },
+): Promise<Page<OrderRecord>> {
+  return orders.listByUser(caller.sub, { limit: page.limit, ...(page.nextToken !== undefined ? { nextToken: page.nextToken } : {}) });
+}
+
+export interface EditOrderInput {
+  items: OrderLineInput[];
+  /** The version the client read: a concurrent change makes this a 409. */
+  version: number;
+  paymentToken?: string | undefined;
+}
+
+/** Owner edit while PLACED: new lines priced from the catalogue, at the version the client read. */
+export async function editOrder(
+  deps: { orders: OrdersRepository; products: ProductsRepository },
+  caller: Caller,
+  orderId: string,
+  input: EditOrderInput,
+): Promise<OrderRecord> {
+  const order = await findOrderForCaller(deps.orders, caller, orderId, { allowAdmin: false });
+  assertEditable(order);
+  const priced = await priceLines(deps.products, input.items);
+  return deps.orders.updateItems(order, {
+    ...priced,
+    expectedVersion: input.version,
+    ...(input.paymentToken !== undefined ? { paymentToken: input.paymentToken } : {}),
+  });
+}
+
+/** Owner cancel inside the cancel window. */
+export async function cancelOrder(orders: OrdersRepository, caller: Caller, orderId: string, now: Date = new Date()): Promise<OrderRecord> {
+  const order = await findOrderForCaller(orders, caller, orderId, { allowAdmin: false });
+  assertCancellable(order, now);
+  return orders.transition(order, 'PLACED', 'CANCELED', { expectedVersion: order.version, reason: 'canceled by owner', now });
+}
+
+/** Admin: CONFIRMED → ACKNOWLEDGED. */
+export async function acknowledgeOrder(orders: OrdersRepository, caller: Caller, orderId: string): Promise<OrderRecord> {
+  const order = await findOrderForCaller(orders, caller, orderId, { allowAdmin: true });
+  assertTransition(order.status, 'ACKNOWLEDGED');
+  return orders.transition(order, 'CONFIRMED', 'ACKNOWLEDGED', { expectedVersion: order.version, reason: `acknowledged by ${caller.sub}` });
 }

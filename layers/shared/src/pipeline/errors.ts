@@ -18,12 +18,14 @@ export const paymentProviderUnavailable = (orderId: string): PipelineError =>
  * order instead of failing it.
  */
 export const serviceUnavailable = (cause: unknown): PipelineError =>
-  Object.assign(new PipelineError('ServiceUnavailable', `A backing service is unavailable: ${(cause as Error)?.message ?? String(cause)}`), { cause });
+  Object.assign(
+    new PipelineError('ServiceUnavailable', `A backing service is unavailable: ${(cause as Error)?.message ?? String(cause)}`),
+    { cause },
+  );
 /** Final: the card was declined; compensation follows. */
 export const paymentDeclined = (orderId: string): PipelineError =>
   new PipelineError('PaymentDeclined', `Payment declined for order ${orderId}`);
 export const outOfStock = (skus: readonly string[]): PipelineError =>
   new PipelineError('OutOfStock', `Not enough stock for ${skus.join(', ')}`);
 export const orderInvalid = (message: string): PipelineError => new PipelineError('OrderInvalid', message);
-export const orderNotFound = (orderId: string): PipelineError =>
-  new PipelineError('OrderNotFound', `Order ${orderId} not found`);
+export const orderNotFound = (orderId: string): PipelineError => new PipelineError('OrderNotFound', `Order ${orderId} not found`);

@@ -63,7 +63,8 @@ export const CompensationInput = {
       if (!isRecord(error)) issues.push({ path: 'error', message: 'Expected an object' });
       else {
         if (typeof error.Error !== 'string') issues.push({ path: 'error.Error', message: 'Expected a string' });
-        if (error.Cause !== undefined && typeof error.Cause !== 'string') issues.push({ path: 'error.Cause', message: 'Expected a string' });
+        if (error.Cause !== undefined && typeof error.Cause !== 'string')
+          issues.push({ path: 'error.Cause', message: 'Expected a string' });
         // Only the two documented fields, as the zod object this replaces kept.
         parsedError = { Error: error.Error as string, ...(error.Cause !== undefined ? { Cause: error.Cause as string } : {}) };
       }

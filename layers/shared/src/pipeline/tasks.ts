@@ -4,10 +4,10 @@
  * active (so a resumed or retried execution moves on), and an order that moved off the
  * happy path (canceled, expired, failed) ends the workflow cleanly with `active: false`.
  */
-import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AppError } from '../errors';
+import { canTransition, hasReached } from '../orders/rules';
 import type { OrderRecord, OrdersRepository } from '../repositories/orders';
-import { restockItem, type ProductsRepository } from '../repositories/products';
+import type { ProductsRepository } from '../repositories/products';
 import type { OrderStatus } from '../schemas/orders';
 import { orderInvalid, orderNotFound, outOfStock } from './errors';
 import type { CompensationInput, TaskInput } from './input';
@@ -23,23 +23,17 @@ export interface TaskResult {
   changed: boolean;
 }
 
+/** Every write goes through the repositories (DynamoDB in Lambda, in memory in unit tests). */
 export interface PipelineDeps {
   orders: OrdersRepository;
   products: ProductsRepository;
-  doc: DynamoDBDocumentClient;
-  ordersTable: string;
-  productsTable: string;
 }
-
-/** The happy path, in order; a status's rank says how far along the order is. */
-const HAPPY_PATH: readonly OrderStatus[] = ['PLACED', 'VALIDATED', 'RESERVED', 'CHARGED', 'CONFIRMED', 'ACKNOWLEDGED'];
-const rank = (s: OrderStatus): number => HAPPY_PATH.indexOf(s);
 
 type StepOutcome = { kind: 'run'; order: OrderRecord } | { kind: 'done' | 'inactive'; order: OrderRecord };
 
 function classify(order: OrderRecord, from: OrderStatus, to: OrderStatus): StepOutcome {
   if (order.status === from) return { kind: 'run', order };
-  if (rank(order.status) >= rank(to)) return { kind: 'done', order };
+  if (hasReached(order.status, to)) return { kind: 'done', order };
   return { kind: 'inactive', order };
 }
 
@@ -118,25 +112,10 @@ export async function reserveInventory(deps: PipelineDeps, input: TaskInput): Pr
   });
 }
 
-/** Counts the attempt on the order first, so a flaky provider's second try is known as such. */
-async function recordPaymentAttempt(deps: PipelineDeps, order: OrderRecord): Promise<number> {
-  const out = await deps.doc.send(
-    new UpdateCommand({
-      TableName: deps.ordersTable,
-      Key: { userId: order.userId, orderId: order.orderId },
-      UpdateExpression: 'SET paymentAttempts = if_not_exists(paymentAttempts, :zero) + :one, version = version + :one',
-      ConditionExpression: '#status = :reserved',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':reserved': 'RESERVED' },
-      ReturnValues: 'UPDATED_NEW',
-    }),
-  );
-  return Number(out.Attributes?.paymentAttempts ?? 1);
-}
-
 export async function processPayment(deps: PipelineDeps, input: TaskInput): Promise<TaskResult> {
   return step(deps, input, 'RESERVED', 'CHARGED', async (order) => {
-    const attempt = await recordPaymentAttempt(deps, order);
+    // Counted on the order first, so a flaky provider's second try is known as such.
+    const attempt = await deps.orders.recordPaymentAttempt(order);
     const charge = simulateCharge({
       orderId: order.orderId,
       amount: order.total,
@@ -164,64 +143,32 @@ export interface Notification {
 /** The notification to send (an email would be built from it); undefined if not confirmed. */
 export async function buildNotification(deps: PipelineDeps, input: TaskInput): Promise<Notification | undefined> {
   const order = await load(deps, input);
-  if (rank(order.status) < rank('CONFIRMED')) return undefined;
-  return { kind: 'ORDER_CONFIRMED', orderId: order.orderId, userId: order.userId, total: order.total, currency: order.currency, lines: order.items.length };
+  if (!hasReached(order.status, 'CONFIRMED')) return undefined;
+  return {
+    kind: 'ORDER_CONFIRMED',
+    orderId: order.orderId,
+    userId: order.userId,
+    total: order.total,
+    currency: order.currency,
+    lines: order.items.length,
+  };
 }
 
-const isConditionFailure = (err: unknown): boolean =>
-  ['ConditionalCheckFailedException', 'TransactionCanceledException'].includes((err as { name?: string } | null)?.name ?? '');
-
 /**
- * Gives the stock back only if this order still holds it. The flag flip and the stock
- * increments are one transaction, so a retried compensation never releases twice.
+ * Gives the stock back only if this order still holds it (the repository clears the flag and
+ * restocks in one transaction), so a retried compensation never releases twice.
  */
 export async function releaseInventory(deps: PipelineDeps, input: CompensationInput): Promise<{ released: boolean }> {
   const order = await load(deps, input);
   if (!order.reservation?.reserved) return { released: false };
-  try {
-    await deps.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: deps.ordersTable,
-              Key: { userId: order.userId, orderId: order.orderId },
-              UpdateExpression: 'SET reservation = :off, updatedAt = :now, version = version + :one',
-              ConditionExpression: 'reservation.reserved = :true',
-              ExpressionAttributeValues: { ':off': { reserved: false }, ':now': new Date().toISOString(), ':one': 1, ':true': true },
-            },
-          },
-          ...order.items.map((l) => restockItem(deps.productsTable, l)),
-        ],
-      }),
-    );
-    return { released: true };
-  } catch (err) {
-    if (isConditionFailure(err)) return { released: false };
-    throw err;
-  }
+  return { released: await deps.orders.releaseReservation(order) };
 }
 
-/** Refunds only a charge still in place; the conditional write makes a retry a no-op. */
+/** Refunds only a charge still in place; a retry finds it refunded and does nothing. */
 export async function refundPayment(deps: PipelineDeps, input: CompensationInput): Promise<{ refunded: boolean; chargeId?: string }> {
   const order = await load(deps, input);
-  if (order.payment?.status !== 'CHARGED') return { refunded: false };
-  try {
-    await deps.doc.send(
-      new UpdateCommand({
-        TableName: deps.ordersTable,
-        Key: { userId: order.userId, orderId: order.orderId },
-        UpdateExpression: 'SET payment.#st = :refunded, updatedAt = :now, version = version + :one',
-        ConditionExpression: 'payment.#st = :charged',
-        ExpressionAttributeNames: { '#st': 'status' },
-        ExpressionAttributeValues: { ':refunded': 'REFUNDED', ':charged': 'CHARGED', ':now': new Date().toISOString(), ':one': 1 },
-      }),
-    );
-    return { refunded: true, chargeId: order.payment.chargeId };
-  } catch (err) {
-    if (isConditionFailure(err)) return { refunded: false };
-    throw err;
-  }
+  if (order.payment?.status !== 'CHARGED' || !(await deps.orders.markRefunded(order))) return { refunded: false };
+  return { refunded: true, chargeId: order.payment.chargeId };
 }
 
 /** A readable reason from the Catch's `{Error, Cause}` (Cause is Lambda's JSON error). */
@@ -239,11 +186,9 @@ export function failureReason(error: CompensationInput['error']): string {
   return message ? `${error.Error}: ${message}`.slice(0, 500) : error.Error;
 }
 
-const FAILABLE: readonly OrderStatus[] = ['PLACED', 'VALIDATED', 'RESERVED', 'CHARGED'];
-
 export async function markOrderFailed(deps: PipelineDeps, input: CompensationInput): Promise<TaskResult> {
   const order = await load(deps, input);
-  if (!FAILABLE.includes(order.status)) return result(order, false, false);
+  if (!canTransition(order.status, 'FAILED')) return result(order, false, false);
   const reason = failureReason(input.error);
   try {
     const failed = await deps.orders.transition(order, order.status, 'FAILED', { reason, set: { failureReason: reason } });

@@ -8,7 +8,7 @@ import { createTables, startDynamoDbLocal, type DynamoDbLocal } from '../../../.
 import { freePort } from '../../../../local/src/ports';
 import { loadTemplate, tableDefinitionsFromTemplate } from '../../../../local/src/template';
 import { AppError } from '../errors';
-import { documentClient } from '../ddb';
+import { documentClientOver as documentClient } from '../clients';
 import { idempotentPlaceOrder } from '../idempotency';
 import { placeOrder, type OrderDeps } from '../orders/service';
 import { DynamoOrdersRepository } from './orders';
@@ -45,7 +45,11 @@ afterAll(async () => {
   await ddb?.stop();
 });
 
-const err = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as AppError);
+const err = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as AppError,
+  );
 
 describe('order transitions', () => {
   it('are conditional on the expected status and version', async () => {
@@ -57,14 +61,20 @@ describe('order transitions', () => {
     expect(v.history.map((h) => h.status)).toEqual(['PLACED', 'VALIDATED']);
 
     // Replaying the same transition finds the status moved on.
-    expect(await err(deps.orders.transition(key, 'PLACED', 'VALIDATED'))).toMatchObject({ status: 409, details: { currentStatus: 'VALIDATED' } });
+    expect(await err(deps.orders.transition(key, 'PLACED', 'VALIDATED'))).toMatchObject({
+      status: 409,
+      details: { currentStatus: 'VALIDATED' },
+    });
     // Right status, stale version.
     expect(await err(deps.orders.transition(key, 'VALIDATED', 'RESERVED', { expectedVersion: 1 }))).toMatchObject({ status: 409 });
     // Outside the table: refused before any write.
     expect(await err(deps.orders.transition(key, 'VALIDATED', 'ACKNOWLEDGED'))).toMatchObject({ code: 'INVALID_TRANSITION' });
     expect(await err(deps.orders.transition({ userId: 'u-t', orderId: 'nope' }, 'PLACED', 'VALIDATED'))).toMatchObject({ status: 404 });
 
-    const failed = await deps.orders.transition(key, 'VALIDATED', 'FAILED', { reason: 'card declined', set: { failureReason: 'card declined' } });
+    const failed = await deps.orders.transition(key, 'VALIDATED', 'FAILED', {
+      reason: 'card declined',
+      set: { failureReason: 'card declined' },
+    });
     expect(failed).toMatchObject({ status: 'FAILED', version: 3, failureReason: 'card declined' });
     expect(failed.ttlEpoch).toBeGreaterThan(Date.now() / 1000);
     const retried = await deps.orders.transition(key, 'FAILED', 'PLACED', { expectedVersion: 3, reason: 'retry' });
@@ -128,7 +138,8 @@ describe('stale orders', () => {
   it('come from the sparse index only while PLACED and past expiry, across pages', async () => {
     const past = new Date(Date.now() - 7200_000);
     const stale: string[] = [];
-    for (let i = 0; i < 7; i++) stale.push((await placeOrder({ ...deps, now: () => past }, { userId: `u-s${i}`, items: [{ sku: 'SKU-0001', qty: 1 }] })).orderId);
+    for (let i = 0; i < 7; i++)
+      stale.push((await placeOrder({ ...deps, now: () => past }, { userId: `u-s${i}`, items: [{ sku: 'SKU-0001', qty: 1 }] })).orderId);
     const fresh = await placeOrder(deps, { userId: 'u-s-fresh', items: [{ sku: 'SKU-0001', qty: 1 }] });
     const canceled = await placeOrder({ ...deps, now: () => past }, { userId: 'u-s-c', items: [{ sku: 'SKU-0001', qty: 1 }] });
     await deps.orders.transition({ userId: 'u-s-c', orderId: canceled.orderId }, 'PLACED', 'CANCELED');
@@ -155,13 +166,24 @@ describe('stock reservation', () => {
 
   it('is all or nothing', async () => {
     const before = [await stock('SKU-0001'), await stock('SKU-0002')];
-    const e = await err(deps.products.reserve([{ sku: 'SKU-0001', qty: 2 }, { sku: 'SKU-0002', qty: 4 }]));
+    const e = await err(
+      deps.products.reserve([
+        { sku: 'SKU-0001', qty: 2 },
+        { sku: 'SKU-0002', qty: 4 },
+      ]),
+    );
     expect(e).toMatchObject({ status: 409, code: 'OUT_OF_STOCK', details: { skus: ['SKU-0002'] } });
     expect([await stock('SKU-0001'), await stock('SKU-0002')]).toEqual(before);
 
-    await deps.products.reserve([{ sku: 'SKU-0001', qty: 2 }, { sku: 'SKU-0002', qty: 3 }]);
+    await deps.products.reserve([
+      { sku: 'SKU-0001', qty: 2 },
+      { sku: 'SKU-0002', qty: 3 },
+    ]);
     expect([await stock('SKU-0001'), await stock('SKU-0002')]).toEqual([before[0]! - 2, 0]);
-    await deps.products.release([{ sku: 'SKU-0001', qty: 2 }, { sku: 'SKU-0002', qty: 3 }]);
+    await deps.products.release([
+      { sku: 'SKU-0001', qty: 2 },
+      { sku: 'SKU-0002', qty: 3 },
+    ]);
     expect([await stock('SKU-0001'), await stock('SKU-0002')]).toEqual(before);
   });
 
@@ -176,7 +198,12 @@ describe('idempotent order creation', () => {
   const place = () => idempotentPlaceOrder(deps, { tableName: tables.IdempotencyTable!, client: ddb.client, inProgressWaitMs: 10_000 });
   const countOrders = async (orderId: string) => {
     const out = await documentClient(ddb.client).send(
-      new ScanCommand({ TableName: tables.OrdersTable!, FilterExpression: 'orderId = :o', ExpressionAttributeValues: { ':o': orderId }, ConsistentRead: true }),
+      new ScanCommand({
+        TableName: tables.OrdersTable!,
+        FilterExpression: 'orderId = :o',
+        ExpressionAttributeValues: { ':o': orderId },
+        ConsistentRead: true,
+      }),
     );
     return out.Items?.length ?? 0;
   };
@@ -204,8 +231,14 @@ describe('idempotent order creation', () => {
   it('refuses the same orderId with another body or another user', async () => {
     const fn = place();
     await fn({ userId: 'u-idem2', orderId: 'idem-x', items: [{ sku: 'SKU-0001', qty: 1 }] });
-    expect(await err(fn({ userId: 'u-idem2', orderId: 'idem-x', items: [{ sku: 'SKU-0001', qty: 2 }] }))).toMatchObject({ status: 409, code: 'IDEMPOTENCY_CONFLICT' });
-    expect(await err(fn({ userId: 'someone-else', orderId: 'idem-x', items: [{ sku: 'SKU-0001', qty: 1 }] }))).toMatchObject({ status: 409, code: 'IDEMPOTENCY_CONFLICT' });
+    expect(await err(fn({ userId: 'u-idem2', orderId: 'idem-x', items: [{ sku: 'SKU-0001', qty: 2 }] }))).toMatchObject({
+      status: 409,
+      code: 'IDEMPOTENCY_CONFLICT',
+    });
+    expect(await err(fn({ userId: 'someone-else', orderId: 'idem-x', items: [{ sku: 'SKU-0001', qty: 1 }] }))).toMatchObject({
+      status: 409,
+      code: 'IDEMPOTENCY_CONFLICT',
+    });
     expect(await countOrders('idem-x')).toBe(1);
   });
 

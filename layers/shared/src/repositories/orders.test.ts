@@ -1,5 +1,14 @@
 import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AppError } from '../errors';
@@ -25,7 +34,11 @@ const order: OrderRecord = {
 };
 // DynamoDB returns the old item of a failed condition in wire format.
 const ccf = (item?: Record<string, unknown>) =>
-  new ConditionalCheckFailedException({ message: 'failed', $metadata: {}, ...(item ? { Item: marshall(item, { removeUndefinedValues: true }) } : {}) });
+  new ConditionalCheckFailedException({
+    message: 'failed',
+    $metadata: {},
+    ...(item ? { Item: marshall(item, { removeUndefinedValues: true }) } : {}),
+  });
 
 beforeEach(() => ddb.reset());
 
@@ -80,12 +93,13 @@ describe('DynamoOrdersRepository', () => {
 
   it('updates items only while PLACED at the expected version', async () => {
     ddb.on(UpdateCommand).rejects(ccf({ ...order, version: 3 }));
-    await expect(
-      repo.updateItems(key, { items: order.items, total: 100, currency: 'USD', expectedVersion: 2 }),
-    ).rejects.toMatchObject({ status: 409, code: 'VERSION_CONFLICT' });
+    await expect(repo.updateItems(key, { items: order.items, total: 100, currency: 'USD', expectedVersion: 2 })).rejects.toMatchObject({
+      status: 409,
+      code: 'VERSION_CONFLICT',
+    });
     const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
-    expect(input.ConditionExpression).toBe('attribute_exists(orderId) AND #status = :placed AND version = :v');
-    expect(input.ExpressionAttributeValues?.[':v']).toBe(2);
+    expect(input.ConditionExpression).toBe('attribute_exists(orderId) AND #status = :editable AND version = :v');
+    expect(input.ExpressionAttributeValues).toMatchObject({ ':editable': 'PLACED', ':v': 2 });
   });
 
   it('lists newest first on the ByCreatedAt LSI and round-trips the cursor', async () => {

@@ -4,13 +4,15 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { badRequest, conflict, notFound } from '../errors';
-import { RETENTION_SECONDS, TTL_STATUSES, assertTransition } from '../orders/rules';
+import { EDITABLE_STATUS, RETENTION_SECONDS, TTL_STATUSES, assertTransition, notEditable } from '../orders/rules';
 import type { HistoryEntry, Order, OrderLine, OrderStatus, PublicOrder } from '../schemas/orders';
 import { decodeCursor, encodeCursor, isExpired, nowEpoch, type Page } from './pagination';
+import { restockItem } from './products';
 
 export const ORDERS_BY_ORDER_ID_INDEX = 'ByOrderId';
 export const ORDERS_PLACED_BY_EXPIRY_INDEX = 'PlacedByExpiry';
@@ -57,6 +59,20 @@ export interface OrdersRepository {
   queryStale(nowEpochSeconds: number, pageToken?: string, limit?: number): Promise<Page<OrderKey>>;
   /** Records the workflow execution of the order (no status change; version + 1). */
   recordExecution(key: OrderKey, executionArn: string, now?: Date): Promise<OrderRecord>;
+  /**
+   * Counts a charge attempt on a RESERVED order before the provider is called, so a retried
+   * payment step knows it is a second try. Returns the attempts so far, this one included;
+   * 409 when the order is no longer RESERVED, 404 when it does not exist.
+   */
+  recordPaymentAttempt(key: OrderKey): Promise<number>;
+  /**
+   * Gives the order's reserved stock back, once: clearing the reservation flag and putting
+   * every line back in stock is one transaction. false when the order holds no reservation
+   * (never reserved, or already released by an earlier run).
+   */
+  releaseReservation(order: Pick<OrderRecord, 'userId' | 'orderId' | 'items'>, now?: Date): Promise<boolean>;
+  /** Marks a CHARGED payment REFUNDED, once; false when there is no charge still in place. */
+  markRefunded(key: OrderKey, now?: Date): Promise<boolean>;
 }
 
 /** The API view: no storage-only attributes, and the payment token is never echoed back. */
@@ -78,10 +94,14 @@ function oldItem(err: ConditionalCheckFailedException): Record<string, unknown> 
   return item && Object.keys(item).length > 0 ? unmarshall(item) : undefined;
 }
 
+const isTransactionCanceled = (err: unknown): boolean => (err as { name?: string } | null)?.name === 'TransactionCanceledException';
+
 export class DynamoOrdersRepository implements OrdersRepository {
+  /** `productsTable`: where releaseReservation puts stock back (the one write spanning both tables), read when first needed. */
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly productsTable?: string | (() => string),
   ) {}
 
   async create(order: OrderRecord): Promise<OrderRecord> {
@@ -157,7 +177,7 @@ export class DynamoOrdersRepository implements OrdersRepository {
       ':currency': input.currency,
       ':now': now,
       ':one': 1,
-      ':placed': 'PLACED',
+      ':editable': EDITABLE_STATUS,
       ':v': input.expectedVersion,
     };
     let update = 'SET #items = :items, #total = :total, #currency = :currency, updatedAt = :now, version = version + :one';
@@ -169,14 +189,12 @@ export class DynamoOrdersRepository implements OrdersRepository {
       key,
       {
         UpdateExpression: update,
-        ConditionExpression: 'attribute_exists(orderId) AND #status = :placed AND version = :v',
+        ConditionExpression: 'attribute_exists(orderId) AND #status = :editable AND version = :v',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       },
       (old) => {
-        if (old.status !== 'PLACED') {
-          return conflict(`Order is ${String(old.status)}; only PLACED orders can be changed`, 'INVALID_TRANSITION');
-        }
+        if (old.status !== EDITABLE_STATUS) return notEditable(String(old.status));
         return conflict(`Order was changed (version ${String(old.version)}); reload and retry`, 'VERSION_CONFLICT', {
           currentVersion: old.version,
         });
@@ -299,6 +317,67 @@ export class DynamoOrdersRepository implements OrdersRepository {
     const items = (out.Items ?? []).map((i) => ({ userId: String(i.userId), orderId: String(i.orderId) }));
     const nextToken = encodeCursor(out.LastEvaluatedKey);
     return { items, ...(nextToken ? { nextToken } : {}) };
+  }
+
+  async recordPaymentAttempt(key: OrderKey): Promise<number> {
+    const order = await this.conditionalUpdate(
+      key,
+      {
+        UpdateExpression: 'SET paymentAttempts = if_not_exists(paymentAttempts, :zero) + :one, version = version + :one',
+        ConditionExpression: 'attribute_exists(orderId) AND #status = :reserved',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':reserved': 'RESERVED' },
+      },
+      (old) =>
+        conflict(`Order is ${String(old.status)}, not RESERVED`, 'CONFLICT', { currentStatus: old.status, currentVersion: old.version }),
+    );
+    return Number(order.paymentAttempts ?? 1);
+  }
+
+  async releaseReservation(order: Pick<OrderRecord, 'userId' | 'orderId' | 'items'>, now: Date = new Date()): Promise<boolean> {
+    if (!this.productsTable) throw new Error('DynamoOrdersRepository: releaseReservation needs the products table');
+    const productsTable = typeof this.productsTable === 'function' ? this.productsTable() : this.productsTable;
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: { userId: order.userId, orderId: order.orderId },
+                UpdateExpression: 'SET reservation = :off, updatedAt = :now, version = version + :one',
+                ConditionExpression: 'reservation.reserved = :true',
+                ExpressionAttributeValues: { ':off': { reserved: false }, ':now': now.toISOString(), ':one': 1, ':true': true },
+              },
+            },
+            ...order.items.map((l) => restockItem(productsTable, l)),
+          ],
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isTransactionCanceled(err) || conditionFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  async markRefunded(key: OrderKey, now: Date = new Date()): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { userId: key.userId, orderId: key.orderId },
+          UpdateExpression: 'SET payment.#st = :refunded, updatedAt = :now, version = version + :one',
+          ConditionExpression: 'payment.#st = :charged',
+          ExpressionAttributeNames: { '#st': 'status' },
+          ExpressionAttributeValues: { ':refunded': 'REFUNDED', ':charged': 'CHARGED', ':now': now.toISOString(), ':one': 1 },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (conditionFailed(err)) return false;
+      throw err;
+    }
   }
 
   async recordExecution(key: OrderKey, executionArn: string, now: Date = new Date()): Promise<OrderRecord> {

@@ -2,6 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
+  PutCommand,
   ScanCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
@@ -22,6 +23,8 @@ export interface ProductsRepository {
   /** Gives reserved stock back (compensation), also in one transaction. */
   release(lines: readonly StockLine[]): Promise<void>;
   putAll(products: readonly Product[]): Promise<void>;
+  /** Adds the products whose sku is absent; one already there keeps its stock and price. */
+  addMissing(products: readonly Product[]): Promise<{ inserted: number; kept: number }>;
 }
 
 const BATCH_GET_MAX = 100;
@@ -67,9 +70,7 @@ export class DynamoProductsRepository implements ProductsRepository {
     let start: Record<string, unknown> | undefined;
     // The catalogue is small, but a Scan page stops at 1 MB: follow every page.
     for (let page = 0; page < 1000; page++) {
-      const out = await this.doc.send(
-        new ScanCommand({ TableName: this.tableName, ...(start ? { ExclusiveStartKey: start } : {}) }),
-      );
+      const out = await this.doc.send(new ScanCommand({ TableName: this.tableName, ...(start ? { ExclusiveStartKey: start } : {}) }));
       products.push(...((out.Items ?? []) as Product[]));
       start = out.LastEvaluatedKey;
       if (!start) break;
@@ -85,9 +86,7 @@ export class DynamoProductsRepository implements ProductsRepository {
       for (let attempt = 0; keys.length > 0; attempt++) {
         if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error('BatchGet left unprocessed keys after retries');
         if (attempt > 0) await sleep(50 * 2 ** attempt);
-        const out = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
-        );
+        const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }));
         for (const item of out.Responses?.[this.tableName] ?? []) found.set(String(item.sku), item as Product);
         keys = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
       }
@@ -126,6 +125,19 @@ export class DynamoProductsRepository implements ProductsRepository {
     await this.doc.send(new TransactWriteCommand({ TransactItems: lines.map((line) => restockItem(this.tableName, line)) }));
   }
 
+  async addMissing(products: readonly Product[]): Promise<{ inserted: number; kept: number }> {
+    let inserted = 0;
+    for (const product of products) {
+      try {
+        await this.doc.send(new PutCommand({ TableName: this.tableName, Item: product, ConditionExpression: 'attribute_not_exists(sku)' }));
+        inserted++;
+      } catch (err) {
+        if ((err as { name?: string } | null)?.name !== 'ConditionalCheckFailedException') throw err;
+      }
+    }
+    return { inserted, kept: products.length - inserted };
+  }
+
   async putAll(products: readonly Product[]): Promise<void> {
     for (const chunk of chunks(products, BATCH_WRITE_MAX)) {
       let requests: Record<string, unknown>[] = chunk.map((p) => ({ PutRequest: { Item: p } }));
@@ -133,7 +145,7 @@ export class DynamoProductsRepository implements ProductsRepository {
         if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error('BatchWrite left unprocessed items after retries');
         if (attempt > 0) await sleep(50 * 2 ** attempt);
         const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
-        requests = (out.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
+        requests = out.UnprocessedItems?.[this.tableName] ?? [];
       }
     }
   }

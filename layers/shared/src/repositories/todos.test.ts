@@ -25,7 +25,9 @@ describe('DynamoTodosRepository', () => {
   });
 
   it("list refuses another user's cursor without querying", async () => {
-    await expect(repo.list('u1', { limit: 5, nextToken: encodeCursor({ userId: 'u2', todoId: 't' })! })).rejects.toMatchObject({ status: 400 });
+    await expect(repo.list('u1', { limit: 5, nextToken: encodeCursor({ userId: 'u2', todoId: 't' })! })).rejects.toMatchObject({
+      status: 400,
+    });
     expect(ddb.calls()).toHaveLength(0);
   });
 
@@ -33,11 +35,23 @@ describe('DynamoTodosRepository', () => {
     ddb.on(PutCommand).resolves({});
     const a = await repo.create('u1', { title: 'Milk', notes: 'oat' }, now);
     const b = await repo.create('u1', { title: 'Milk' }, now);
-    expect(a).toEqual({ userId: 'u1', todoId: a.todoId, title: 'Milk', notes: 'oat', done: false, createdAt: now.toISOString(), updatedAt: now.toISOString() });
+    expect(a).toEqual({
+      userId: 'u1',
+      todoId: a.todoId,
+      title: 'Milk',
+      notes: 'oat',
+      done: false,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    });
     expect(a.todoId).toMatch(/^[0-9a-f-]{36}$/);
     expect(a.todoId).not.toBe(b.todoId);
     expect(b).not.toHaveProperty('notes');
-    expect(ddb.commandCalls(PutCommand)[0]!.args[0].input).toEqual({ TableName: 'Todos', Item: a, ConditionExpression: 'attribute_not_exists(todoId)' });
+    expect(ddb.commandCalls(PutCommand)[0]!.args[0].input).toEqual({
+      TableName: 'Todos',
+      Item: a,
+      ConditionExpression: 'attribute_not_exists(todoId)',
+    });
   });
 
   it('update writes only given fields on an existing item', async () => {

@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { badRequest } from '../errors';
 import type { CreateTodoRequest, Todo, UpdateTodoRequest } from '../schemas/todos';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
@@ -66,9 +59,7 @@ export class DynamoTodosRepository implements TodosRepository {
     const todo: Todo = { userId, todoId: randomUUID(), title: input.title, done: false, createdAt: at, updatedAt: at };
     if (input.dueDate !== undefined) todo.dueDate = input.dueDate;
     if (input.notes !== undefined) todo.notes = input.notes;
-    await this.doc.send(
-      new PutCommand({ TableName: this.tableName, Item: todo, ConditionExpression: 'attribute_not_exists(todoId)' }),
-    );
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: todo, ConditionExpression: 'attribute_not_exists(todoId)' }));
     return todo;
   }
 
@@ -88,7 +79,13 @@ export class DynamoTodosRepository implements TodosRepository {
     if (patch.done === true) sets.push('#completedAt = if_not_exists(#completedAt, :at)');
     else if (patch.done === false) removes.push('#completedAt');
     else delete names['#completedAt'];
-    return this.conditionalUpdate(userId, todoId, `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`, names, values);
+    return this.conditionalUpdate(
+      userId,
+      todoId,
+      `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      names,
+      values,
+    );
   }
 
   async markDone(userId: string, todoId: string, now: Date = new Date()): Promise<Todo | undefined> {

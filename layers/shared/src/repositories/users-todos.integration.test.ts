@@ -7,7 +7,7 @@ import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../../../local/src/dynamodb';
 import { freePort } from '../../../../local/src/ports';
-import { documentClient } from '../ddb';
+import { documentClientOver as documentClient } from '../clients';
 import { DynamoTodosRepository } from './todos';
 import { DynamoUsersRepository } from './users';
 
@@ -53,8 +53,15 @@ const at = '2026-01-01T00:00:00.000Z';
 describe('users repository on DynamoDB Local', () => {
   it('create refuses a live duplicate (409) but replaces an expired record', async () => {
     await users.create({ userId: 'u1', name: 'A', email: 'a@example.com', plan: 'free', createdAt: at, updatedAt: at });
-    await expect(users.create({ userId: 'u1', name: 'B', email: 'b@example.com', plan: 'pro', createdAt: at, updatedAt: at })).rejects.toMatchObject({ status: 409 });
-    await documentClient(ddb.client).send(new PutCommand({ TableName: 'Users', Item: { userId: 'gone', name: 'G', email: 'g@example.com', plan: 'free', createdAt: at, updatedAt: at, ttl: 1 } }));
+    await expect(
+      users.create({ userId: 'u1', name: 'B', email: 'b@example.com', plan: 'pro', createdAt: at, updatedAt: at }),
+    ).rejects.toMatchObject({ status: 409 });
+    await documentClient(ddb.client).send(
+      new PutCommand({
+        TableName: 'Users',
+        Item: { userId: 'gone', name: 'G', email: 'g@example.com', plan: 'free', createdAt: at, updatedAt: at, ttl: 1 },
+      }),
+    );
     expect(await users.get('gone')).toBeUndefined();
     expect(await users.update('gone', { name: 'x' })).toBeUndefined();
     expect(await users.delete('gone')).toBe(false);
@@ -82,7 +89,10 @@ describe('users repository on DynamoDB Local', () => {
     const first = await users.upsertProfile('sub-9', 's@example.com', { name: 'S', plan: 'pro' }, new Date(at));
     expect(first).toMatchObject({ created: true, user: { userId: 'sub-9', email: 's@example.com', plan: 'pro', createdAt: at } });
     const second = await users.upsertProfile('sub-9', 's@example.com', { name: 'S2' }, new Date('2026-02-01T00:00:00.000Z'));
-    expect(second).toMatchObject({ created: false, user: { name: 'S2', plan: 'pro', createdAt: at, updatedAt: '2026-02-01T00:00:00.000Z' } });
+    expect(second).toMatchObject({
+      created: false,
+      user: { name: 'S2', plan: 'pro', createdAt: at, updatedAt: '2026-02-01T00:00:00.000Z' },
+    });
   });
 });
 

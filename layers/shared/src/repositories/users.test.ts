@@ -16,7 +16,10 @@ beforeEach(() => ddb.reset());
 
 describe('DynamoUsersRepository', () => {
   it('get reads by userId consistently and hides a TTL-expired item', async () => {
-    ddb.on(GetCommand).resolvesOnce({ Item: { ...user, ttl: nowEpoch + 3600 } }).resolvesOnce({ Item: { ...user, ttl: nowEpoch - 1 } });
+    ddb
+      .on(GetCommand)
+      .resolvesOnce({ Item: { ...user, ttl: nowEpoch + 3600 } })
+      .resolvesOnce({ Item: { ...user, ttl: nowEpoch - 1 } });
     expect(await repo.get('u1')).toEqual(user); // ttl itself is not part of the public record
     expect(await repo.get('u1')).toBeUndefined();
     expect(ddb.commandCalls(GetCommand)[0]!.args[0].input).toEqual({ TableName: 'Users', Key: { userId: 'u1' }, ConsistentRead: true });
@@ -52,13 +55,20 @@ describe('DynamoUsersRepository', () => {
   });
 
   it('update sets only the given fields, on a live record, and answers undefined when absent', async () => {
-    ddb.on(UpdateCommand).resolvesOnce({ Attributes: { ...user, name: 'Bo', ttl: nowEpoch + 60 } }).rejectsOnce(ccf());
+    ddb
+      .on(UpdateCommand)
+      .resolvesOnce({ Attributes: { ...user, name: 'Bo', ttl: nowEpoch + 60 } })
+      .rejectsOnce(ccf());
     expect(await repo.update('u1', { name: 'Bo' }, now)).toEqual({ ...user, name: 'Bo' });
     const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
     expect(input.Key).toEqual({ userId: 'u1' });
     expect(input.UpdateExpression).toBe('SET #updatedAt = :updatedAt, #name = :name');
     expect(input.ConditionExpression).toBe('attribute_exists(userId) AND (attribute_not_exists(#ttl) OR #ttl > :nowEpoch)');
-    expect(input.ExpressionAttributeValues).toEqual({ ':nowEpoch': Math.floor(now.getTime() / 1000), ':updatedAt': now.toISOString(), ':name': 'Bo' });
+    expect(input.ExpressionAttributeValues).toEqual({
+      ':nowEpoch': Math.floor(now.getTime() / 1000),
+      ':updatedAt': now.toISOString(),
+      ':name': 'Bo',
+    });
     expect(await repo.update('nope', { plan: 'pro' })).toBeUndefined();
   });
 

@@ -37,8 +37,7 @@ export const ErrorResponse = z.object({
 export type ErrorResponse = z.infer<typeof ErrorResponse>;
 
 /** A page of results plus the cursor for the next one (absent on the last page). */
-export const page = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextToken: z.string().optional() });
+export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextToken: z.string().optional() });
 
 export const HealthResponse = z.object({ ok: z.boolean(), service: z.string(), version: z.string() });
 export type HealthResponse = z.infer<typeof HealthResponse>;

@@ -44,7 +44,6 @@ export type UpdateUserRequest = z.infer<typeof UpdateUserRequest>;
 export const UpsertProfileRequest = z.strictObject({ name: Name, plan: Plan.optional(), bio: Bio.optional() });
 export type UpsertProfileRequest = z.infer<typeof UpsertProfileRequest>;
 
-export const Profile = User;
 export type Profile = User;
 
 export const UserPathParams = z.object({ userId: UserId });

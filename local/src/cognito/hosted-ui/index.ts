@@ -96,7 +96,7 @@ export class HostedUi {
     const route = this.routes[`${req.method} ${url.pathname}`];
     if (!route) return false;
     const form = await readForm(req);
-    if (!form) return res.writeHead(413, { 'content-type': 'text/plain' }).end('Request body too large\n'), true;
+    if (!form) return (res.writeHead(413, { 'content-type': 'text/plain' }).end('Request body too large\n'), true);
     await route({ req, res, url, cookies: parseCookies(req.headers.cookie), form, cors, setCookies: [] });
     return true;
   }
@@ -110,7 +110,13 @@ export class HostedUi {
   }
 
   private json(x: Exchange, r: OAuthResponse): void {
-    x.res.writeHead(r.status, { 'content-type': 'application/json;charset=UTF-8', 'cache-control': 'no-store', pragma: 'no-cache', ...x.cors, ...(r.headers ?? {}) });
+    x.res.writeHead(r.status, {
+      'content-type': 'application/json;charset=UTF-8',
+      'cache-control': 'no-store',
+      pragma: 'no-cache',
+      ...x.cors,
+      ...(r.headers ?? {}),
+    });
     x.res.end(r.body === '' ? '' : JSON.stringify(r.body));
   }
 
@@ -147,7 +153,8 @@ export class HostedUi {
     const ar = this.parse(x);
     if (!ar) return;
     const csrf = x.form.get('_csrf');
-    if (!csrf || csrf !== x.cookies[CSRF_COOKIE]) return this.html(x, 403, pages.errorPage('The form expired or came from another site. Go back and try again.'));
+    if (!csrf || csrf !== x.cookies[CSRF_COOKIE])
+      return this.html(x, 403, pages.errorPage('The form expired or came from another site. Go back and try again.'));
     await run(ar);
   }
 
@@ -195,25 +202,51 @@ export class HostedUi {
     const username = (x.form.get('username') ?? '').trim();
     const retry = (error: string) => pages.loginPage(this.context(x, ar, { error }), username);
     let u: User | undefined;
-    await this.attempt(x, async () => ((u = checkPassword(this.core, ar.pool, ar.client, username, x.form.get('password') ?? '')), {}), retry);
+    await this.attempt(
+      x,
+      async () => ((u = checkPassword(this.core, ar.pool, ar.client, username, x.form.get('password') ?? '')), {}),
+      retry,
+    );
     if (!u) return;
     if (!u.enabled) return this.html(x, 200, retry('User is disabled.'));
     if (u.status === 'CONFIRMED') return this.signIn(x, ar, u);
     const pending = this.store.steps.add({ poolId: ar.pool.id, username: u.username, signsIn: true });
     if (u.status === 'FORCE_CHANGE_PASSWORD') return this.html(x, 200, pages.newPasswordPage(this.context(x, ar), pending));
     if (u.status === 'UNCONFIRMED') {
-      const sent = await this.attempt(x, () => this.core.call('ResendConfirmationCode', { ClientId: ar.clientId, Username: u!.username }), retry);
+      const sent = await this.attempt(
+        x,
+        () => this.core.call('ResendConfirmationCode', { ClientId: ar.clientId, Username: u!.username }),
+        retry,
+      );
       if (sent) this.html(x, 200, pages.confirmPage(this.context(x, ar), pending, String((sent.CodeDeliveryDetails as Rec).Destination)));
       return;
     }
     const sent = await this.attempt(x, () => this.core.call('ForgotPassword', { ClientId: ar.clientId, Username: u!.username }), retry);
-    if (sent) this.html(x, 200, pages.resetPasswordPage(this.context(x, ar, { notice: 'Your password must be reset: we have sent you a code by email.' }), u.attributes.email ?? username, String((sent.CodeDeliveryDetails as Rec).Destination)));
+    if (sent)
+      this.html(
+        x,
+        200,
+        pages.resetPasswordPage(
+          this.context(x, ar, { notice: 'Your password must be reset: we have sent you a code by email.' }),
+          u.attributes.email ?? username,
+          String((sent.CodeDeliveryDetails as Rec).Destination),
+        ),
+      );
   }
 
   private async signUp(x: Exchange, ar: AuthorizeRequest): Promise<void> {
     const email = (x.form.get('username') ?? '').trim();
-    const body = { ClientId: ar.clientId, Username: email, Password: x.form.get('password') ?? '', UserAttributes: [{ Name: 'email', Value: email }] };
-    const r = await this.attempt(x, () => this.core.call('SignUp', body), (error) => pages.signUpPage(this.context(x, ar, { error }), email));
+    const body = {
+      ClientId: ar.clientId,
+      Username: email,
+      Password: x.form.get('password') ?? '',
+      UserAttributes: [{ Name: 'email', Value: email }],
+    };
+    const r = await this.attempt(
+      x,
+      () => this.core.call('SignUp', body),
+      (error) => pages.signUpPage(this.context(x, ar, { error }), email),
+    );
     if (!r) return;
     const pending = this.store.steps.add({ poolId: ar.pool.id, username: String(r.UserSub), signsIn: true });
     this.html(x, 200, pages.confirmPage(this.context(x, ar), pending, String((r.CodeDeliveryDetails as Rec).Destination)));
@@ -228,7 +261,11 @@ export class HostedUi {
     const step = this.store.steps.get(id);
     if (!step || step.poolId !== ar.pool.id) return this.expired(x, ar);
     const body = { ClientId: ar.clientId, Username: step.username, ConfirmationCode: (x.form.get('code') ?? '').trim() };
-    const ok = await this.attempt(x, () => this.core.call('ConfirmSignUp', body), (error) => pages.confirmPage(this.context(x, ar, { error, notice: 'Enter the code we sent you by email.' }), id!, ''));
+    const ok = await this.attempt(
+      x,
+      () => this.core.call('ConfirmSignUp', body),
+      (error) => pages.confirmPage(this.context(x, ar, { error, notice: 'Enter the code we sent you by email.' }), id!, ''),
+    );
     if (!ok) return;
     this.store.steps.delete(id);
     const u = this.core.findUser(this.core.poolState(ar.pool.id), step.username);
@@ -241,7 +278,11 @@ export class HostedUi {
     const step = this.store.steps.get(id);
     if (!step || step.poolId !== ar.pool.id) return this.expired(x, ar);
     const body = { UserPoolId: ar.pool.id, Username: step.username, Password: x.form.get('password') ?? '', Permanent: true };
-    const ok = await this.attempt(x, () => this.core.call('AdminSetUserPassword', body), (error) => pages.newPasswordPage(this.context(x, ar, { error }), id!));
+    const ok = await this.attempt(
+      x,
+      () => this.core.call('AdminSetUserPassword', body),
+      (error) => pages.newPasswordPage(this.context(x, ar, { error }), id!),
+    );
     if (!ok) return;
     this.store.steps.delete(id);
     this.signIn(x, ar, this.core.mustUser(this.core.poolState(ar.pool.id), step.username));
@@ -249,15 +290,33 @@ export class HostedUi {
 
   private async forgotPassword(x: Exchange, ar: AuthorizeRequest): Promise<void> {
     const username = (x.form.get('username') ?? '').trim();
-    const r = await this.attempt(x, () => this.core.call('ForgotPassword', { ClientId: ar.clientId, Username: username }), (error) => pages.forgotPasswordPage(this.context(x, ar, { error }), username));
+    const r = await this.attempt(
+      x,
+      () => this.core.call('ForgotPassword', { ClientId: ar.clientId, Username: username }),
+      (error) => pages.forgotPasswordPage(this.context(x, ar, { error }), username),
+    );
     if (r) this.html(x, 200, pages.resetPasswordPage(this.context(x, ar), username, String((r.CodeDeliveryDetails as Rec).Destination)));
   }
 
   private async confirmForgotPassword(x: Exchange, ar: AuthorizeRequest): Promise<void> {
     const username = x.form.get('username') ?? '';
-    const body = { ClientId: ar.clientId, Username: username, ConfirmationCode: (x.form.get('code') ?? '').trim(), Password: x.form.get('password') ?? '' };
-    const ok = await this.attempt(x, () => this.core.call('ConfirmForgotPassword', body), (error) => pages.resetPasswordPage(this.context(x, ar, { error, notice: 'Enter the code we sent you by email.' }), username, ''));
-    if (ok) this.html(x, 200, pages.loginPage(this.context(x, ar, { notice: 'Your password has been reset. Sign in with your new password.' }), username));
+    const body = {
+      ClientId: ar.clientId,
+      Username: username,
+      ConfirmationCode: (x.form.get('code') ?? '').trim(),
+      Password: x.form.get('password') ?? '',
+    };
+    const ok = await this.attempt(
+      x,
+      () => this.core.call('ConfirmForgotPassword', body),
+      (error) => pages.resetPasswordPage(this.context(x, ar, { error, notice: 'Enter the code we sent you by email.' }), username, ''),
+    );
+    if (ok)
+      this.html(
+        x,
+        200,
+        pages.loginPage(this.context(x, ar, { notice: 'Your password has been reset. Sign in with your new password.' }), username),
+      );
   }
 
   /** Ends the hosted UI session, then goes to a listed logout_uri (or back to sign-in). */
@@ -268,7 +327,8 @@ export class HostedUi {
     const logoutUri = q.get('logout_uri');
     let target: string | undefined;
     if (logoutUri !== null) {
-      if (!found.client.oauth.logoutUrls.includes(logoutUri)) return this.html(x, 400, pages.errorPage(`logout_uri ${logoutUri} is not among the app client's LogoutURLs`));
+      if (!found.client.oauth.logoutUrls.includes(logoutUri))
+        return this.html(x, 400, pages.errorPage(`logout_uri ${logoutUri} is not among the app client's LogoutURLs`));
       target = logoutUri;
     } else {
       const p = parseAuthorizeRequest(this.core.pools, q);
@@ -280,4 +340,3 @@ export class HostedUi {
     this.redirect(x, target);
   }
 }
-

@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CognitoError } from '../errors';
 import type { CognitoCore, Rec } from '../model';
-import { redeemRefreshToken, revokeSignIns } from '../tokens';
+import { redeemRefreshToken, revokeSignIns, scopesOf } from '../tokens';
 import { findClient } from './authorize';
 import type { HostedUiStore } from './store';
 
@@ -16,7 +16,10 @@ export interface OAuthResponse {
   headers?: Record<string, string>;
 }
 
-const oauthError = (error: string, description?: string, status = 400): OAuthResponse => ({ status, body: { error, ...(description ? { error_description: description } : {}) } });
+const oauthError = (error: string, description?: string, status = 400): OAuthResponse => ({
+  status,
+  body: { error, ...(description ? { error_description: description } : {}) },
+});
 
 /** client_id from the form, or from HTTP Basic (client_secret_basic). */
 function clientIdOf(form: URLSearchParams, authorization: string | undefined): string {
@@ -67,17 +70,28 @@ export class OAuthEndpoints {
   private async codeGrant(form: URLSearchParams, clientId: string): Promise<OAuthResponse> {
     const code = this.store.codes.take(form.get('code') ?? undefined);
     if (!code || code.clientId !== clientId) return oauthError('invalid_grant');
-    if (form.get('redirect_uri') !== code.redirectUri) return oauthError('invalid_grant', 'redirect_uri does not match the authorization request');
+    if (form.get('redirect_uri') !== code.redirectUri)
+      return oauthError('invalid_grant', 'redirect_uri does not match the authorization request');
     if (code.codeChallenge) {
       const verifier = form.get('code_verifier') ?? '';
-      if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier) || s256(verifier) !== code.codeChallenge) return oauthError('invalid_grant', 'code_verifier does not match the code_challenge');
+      if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier) || s256(verifier) !== code.codeChallenge)
+        return oauthError('invalid_grant', 'code_verifier does not match the code_challenge');
     }
     const pool = this.core.pools[code.poolId]!;
     const user = this.core.findUser(this.core.poolState(pool.id), code.username);
     if (!user || !user.enabled) return oauthError('invalid_grant');
     const session = { authTime: code.authTime, originJti: randomUUID(), scope: code.scopes, ...(code.nonce ? { nonce: code.nonce } : {}) };
     const t = await this.core.tokens(pool, clientId, user, session, true);
-    return { status: 200, body: { id_token: t.IdToken, access_token: t.AccessToken, refresh_token: t.RefreshToken!, expires_in: t.ExpiresIn, token_type: 'Bearer' } };
+    return {
+      status: 200,
+      body: {
+        id_token: t.IdToken,
+        access_token: t.AccessToken,
+        refresh_token: t.RefreshToken!,
+        expires_in: t.ExpiresIn,
+        token_type: 'Bearer',
+      },
+    };
   }
 
   private async refreshGrant(form: URLSearchParams, clientId: string): Promise<OAuthResponse> {
@@ -98,15 +112,19 @@ export class OAuthEndpoints {
   /** The user's claims for an access token with the openid scope, filtered by its scopes. */
   async userInfo(authorization: string | undefined): Promise<OAuthResponse> {
     const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1] ?? '';
-    const unauthorized = (description: string) => ({ ...oauthError('invalid_token', description, 401), headers: { 'www-authenticate': `Bearer error="invalid_token", error_description="${description}"` } });
+    const unauthorized = (description: string) => ({
+      ...oauthError('invalid_token', description, 401),
+      headers: { 'www-authenticate': `Bearer error="invalid_token", error_description="${description}"` },
+    });
     let checked: Awaited<ReturnType<CognitoCore['verifyAccessToken']>>;
     try {
       checked = await this.core.verifyAccessToken(token);
     } catch (e) {
-      if (e instanceof CognitoError) return unauthorized('Access token is expired, disabled, or deleted, or the user has globally signed out.');
+      if (e instanceof CognitoError)
+        return unauthorized('Access token is expired, disabled, or deleted, or the user has globally signed out.');
       throw e;
     }
-    const scopes = String(checked.claims.scope ?? '').split(' ');
+    const scopes = scopesOf(checked.claims);
     const all = scopes.includes('aws.cognito.signin.user.admin');
     if (!all && !scopes.includes('openid')) return oauthError('insufficient_scope', 'The access token has no openid scope', 403);
     const a = checked.user.attributes;
@@ -116,7 +134,24 @@ export class OAuthEndpoints {
       body: {
         sub: checked.user.sub,
         ...(all || scopes.includes('email') ? pick(['email', 'email_verified']) : {}),
-        ...(all || scopes.includes('profile') ? pick(['name', 'given_name', 'family_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'gender', 'birthdate', 'zoneinfo', 'locale', 'updated_at']) : {}),
+        ...(all || scopes.includes('profile')
+          ? pick([
+              'name',
+              'given_name',
+              'family_name',
+              'middle_name',
+              'nickname',
+              'preferred_username',
+              'profile',
+              'picture',
+              'website',
+              'gender',
+              'birthdate',
+              'zoneinfo',
+              'locale',
+              'updated_at',
+            ])
+          : {}),
         ...(all || scopes.includes('phone') ? pick(['phone_number', 'phone_number_verified']) : {}),
         username: checked.user.username,
       },

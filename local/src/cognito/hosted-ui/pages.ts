@@ -4,7 +4,8 @@
  * (`username`, `password`, `_csrf`).
  */
 
-export const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+export const esc = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const STYLE = `
 body{font:16px/1.5 system-ui,sans-serif;background:#f3f4f6;color:#111827;margin:0;display:flex;justify-content:center;padding:48px 16px}
@@ -37,7 +38,9 @@ ${body}
 
 const form = (action: string, c: PageContext, fields: string, submit: string, hidden: Record<string, string> = {}) =>
   `<form method="post" action="${esc(`${action}?${c.query}`)}" novalidate>
-<input type="hidden" name="_csrf" value="${esc(c.csrf)}">${Object.entries(hidden).map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`).join('')}
+<input type="hidden" name="_csrf" value="${esc(c.csrf)}">${Object.entries(hidden)
+    .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`)
+    .join('')}
 ${fields}<button type="submit">${esc(submit)}</button></form>`;
 
 const field = (id: string, label: string, type: string, autocomplete: string, value = '') =>
@@ -91,10 +94,20 @@ export function resetPasswordPage(c: PageContext, username: string, destination:
   return layout(
     'Reset your password',
     { ...c, notice: c.notice ?? `We have sent a password reset code by email to ${destination}. Enter it below to reset your password.` },
-    form('/confirmForgotPassword', c, field('code', 'Code', 'text', 'one-time-code') + field('password', 'New password', 'password', 'new-password'), 'Change password', { username }),
+    form(
+      '/confirmForgotPassword',
+      c,
+      field('code', 'Code', 'text', 'one-time-code') + field('password', 'New password', 'password', 'new-password'),
+      'Change password',
+      { username },
+    ),
   );
 }
 
 export function errorPage(detail: string): string {
-  return layout('An error was encountered with the requested page.', { appName: 'Sign-in', query: '', csrf: '' }, `<p class="alert" role="alert">${esc(detail)}</p>`);
+  return layout(
+    'An error was encountered with the requested page.',
+    { appName: 'Sign-in', query: '', csrf: '' },
+    `<p class="alert" role="alert">${esc(detail)}</p>`,
+  );
 }

@@ -1,0 +1,15 @@
+/**
+ * The function's Powertools Logger, Metrics and Tracer: one of each per execution environment,
+ * configured by the POWERTOOLS_* variables the template sets (service name, namespace, log
+ * level). Every function shares these through lambdaHandler; a function adds its own keys and
+ * metrics on them, never a second instance (so context, keys and the cold start stay one).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+
+export const logger = new Logger();
+/** Its own warnings (an invalid metric, a missing namespace) go to the same JSON log. */
+export const metrics = new Metrics({ logger });
+export const tracer = new Tracer();
+export { MetricUnit };
