@@ -13,6 +13,7 @@ module.exports = {
     '<rootDir>/web/',
     '\\.integration\\.test\\.ts$',
     '\\.e2e\\.test\\.ts$',
+    '\\.stack\\.test\\.ts$',
   ],
   setupFiles: ['<rootDir>/tests/setup-env.js'],
 };

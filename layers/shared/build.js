@@ -47,7 +47,7 @@ const ENTRIES = {
   events: ['pipeline/stream-events.ts', 'pipeline/stream-handler.ts'],
   workflow: ['pipeline/start.ts', 'pipeline/executions.ts'],
   catalogue: ['catalogue/', 'custom-resource.ts'],
-  openapi: ['openapi.ts'],
+  openapi: ['openapi.ts', 'api-base-url.ts'],
 };
 
 /** Only these may import zod itself: schemas owns it; http needs ZodError alone (a few KB, and zod's instanceof checks a trait, not the class). */

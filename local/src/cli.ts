@@ -5,10 +5,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Builder, dirSize, functionIds, layerIds } from './build';
-import { CognitoServer } from './cognito';
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
+  CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  InitiateAuthCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { createTables, startDynamoDbLocal, tableDefinitionsFromTemplate, type DynamoDbLocal } from './dynamodb';
 import { exportLines, localAwsEnv, localUrls, stateDirStack } from './environment';
 import { LambdaService } from './lambda';
+import { LOCAL_CREDENTIALS } from './local-clients';
 import { freePort } from './ports';
 import { loadStackTemplate } from './registry';
 import { DEFAULT_PORTS, readOutputs, startRuntime, stackNameFrom } from './runtime';
@@ -210,6 +218,59 @@ function awsEnv(a: Args): void {
   process.stdout.write(exportLines(localAwsEnv(stack.region, localUrls(stack.ports))));
 }
 
+type Rec = Record<string, unknown>;
+
+/** The Cognito API, by operation name: the running endpoint's (SDK) or a store opened here. */
+interface CognitoApi {
+  call(op: 'AdminCreateUser' | 'AdminSetUserPassword' | 'CreateGroup' | 'AdminAddUserToGroup' | 'InitiateAuth', input: Rec): Promise<Rec>;
+  poolId: string;
+  clientId: string;
+  close(): Promise<void>;
+  /** Where the user went, for the first line printed. */
+  where: string;
+}
+
+type CognitoCommand = new (input: Rec) => Parameters<CognitoIdentityProviderClient['send']>[0];
+const COGNITO_COMMANDS = {
+  AdminCreateUser: AdminCreateUserCommand,
+  AdminSetUserPassword: AdminSetUserPasswordCommand,
+  CreateGroup: CreateGroupCommand,
+  AdminAddUserToGroup: AdminAddUserToGroupCommand,
+  InitiateAuth: InitiateAuthCommand,
+} as unknown as Record<string, CognitoCommand>;
+
+/** The running runtime's Cognito endpoint, when it answers: users made there are in its store at once. */
+async function runningCognito(stateDir: string, region: string, fallbackUrl: string): Promise<CognitoApi | undefined> {
+  const outputs = readOutputs(stateDir);
+  const url = outputs?.CognitoEndpoint ?? fallbackUrl;
+  if (!outputs?.UserPoolId || !outputs.UserPoolClientId || !(await answers(url))) return undefined;
+  const client = new CognitoIdentityProviderClient({ endpoint: url, region, credentials: LOCAL_CREDENTIALS });
+  return {
+    call: async (op, input) => (await client.send(new COGNITO_COMMANDS[op]!(input))) as unknown as Rec,
+    poolId: outputs.UserPoolId,
+    clientId: outputs.UserPoolClientId,
+    close: async () => client.destroy(),
+    where: `through the running Cognito endpoint ${url}`,
+  };
+}
+
+/** The store itself, when no runtime runs (it takes the store's writer lock, so a runtime starting meanwhile waits its turn). */
+async function storeCognito(stateDir: string, t: ReturnType<typeof loadStackTemplate>, region: string, url: string): Promise<CognitoApi> {
+  const { CognitoServer } = await import('./cognito');
+  const cognito = new CognitoServer({ template: t, stateDir: join(stateDir, 'cognito'), region, baseUrl: url, log: logLine });
+  const poolId = Object.keys(cognito.pools)[0];
+  if (!poolId) throw new Error('template.yaml declares no AWS::Cognito::UserPool');
+  return {
+    call: (op, input) => cognito.call(op, input),
+    poolId,
+    clientId: Object.keys(cognito.pools[poolId]!.clients)[0]!,
+    close: () => cognito.stop(),
+    where: `in ${join(stateDir, 'cognito')} (no runtime answers)`,
+  };
+}
+
+const errorCode = (e: unknown) => (e as { type?: string; name?: string }).type ?? (e as { name?: string }).name;
+
 async function createUser(a: Args): Promise<void> {
   const rootDir = findRoot();
   const email = one(a, 'email');
@@ -223,42 +284,40 @@ async function createUser(a: Args): Promise<void> {
   const t = loadStackTemplate(templatePath, {
     ctx: { region: stack.region, stackName: stackNameFrom(dirname(templatePath), rootDir), urls: { ...urls, cognito: cognitoUrl } },
   });
-  // Works on the state dir directly, so it needs no running runtime (the store is a file).
-  const cognito = new CognitoServer({
-    template: t,
-    stateDir: join(stateDir, 'cognito'),
-    region: stack.region,
-    baseUrl: cognitoUrl,
-    log: logLine,
-  });
-  const poolId = Object.keys(cognito.pools)[0];
-  if (!poolId) throw new Error('template.yaml declares no AWS::Cognito::UserPool');
-  const clientId = Object.keys(cognito.pools[poolId]!.clients)[0]!;
-  await cognito
-    .call('AdminCreateUser', {
-      UserPoolId: poolId,
-      Username: email,
-      MessageAction: 'SUPPRESS',
-      UserAttributes: [
-        { Name: 'email', Value: email },
-        { Name: 'email_verified', Value: 'true' },
-      ],
-    })
-    .catch((e: Error & { type?: string }) => {
-      if (e.type !== 'UsernameExistsException') throw e;
+  const api = (await runningCognito(stateDir, stack.region, cognitoUrl)) ?? (await storeCognito(stateDir, t, stack.region, cognitoUrl));
+  try {
+    const UserPoolId = api.poolId;
+    await api
+      .call('AdminCreateUser', {
+        UserPoolId,
+        Username: email,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [
+          { Name: 'email', Value: email },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      })
+      .catch((e: unknown) => {
+        if (errorCode(e) !== 'UsernameExistsException') throw e;
+      });
+    await api.call('AdminSetUserPassword', { UserPoolId, Username: email, Password: password, Permanent: true });
+    if (has(a, 'admin')) {
+      const GroupName = t.parameters.UserPoolAdminGroupName ?? 'apiAdmins';
+      await api.call('CreateGroup', { UserPoolId, GroupName }).catch((e: unknown) => {
+        if (errorCode(e) !== 'GroupExistsException') throw e;
+      });
+      await api.call('AdminAddUserToGroup', { UserPoolId, Username: email, GroupName });
+    }
+    const r = await api.call('InitiateAuth', {
+      ClientId: api.clientId,
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      AuthParameters: { USERNAME: email, PASSWORD: password },
     });
-  await cognito.call('AdminSetUserPassword', { UserPoolId: poolId, Username: email, Password: password, Permanent: true });
-  if (has(a, 'admin')) {
-    const group = t.parameters.UserPoolAdminGroupName ?? 'apiAdmins';
-    await cognito.call('CreateGroup', { UserPoolId: poolId, GroupName: group }).catch(() => undefined);
-    await cognito.call('AdminAddUserToGroup', { UserPoolId: poolId, Username: email, GroupName: group });
+    process.stderr.write(`user ${email} ${api.where}\n`);
+    process.stdout.write(`${JSON.stringify(r.AuthenticationResult, null, 2)}\n`);
+  } finally {
+    await api.close();
   }
-  const r = await cognito.call('InitiateAuth', {
-    ClientId: clientId,
-    AuthFlow: 'USER_PASSWORD_AUTH',
-    AuthParameters: { USERNAME: email, PASSWORD: password },
-  });
-  process.stdout.write(`${JSON.stringify(r.AuthenticationResult, null, 2)}\n`);
 }
 
 async function main(): Promise<void> {

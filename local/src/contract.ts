@@ -105,7 +105,7 @@ export interface ServiceContext extends StackContext {
   freshState: boolean;
   options: RuntimeOptions;
   functions: FunctionHost;
-  /** Every function log line (function, time, request id), as the runtime prints them. */
+  /** Every log line with its log group and stream: function output (function, request id) and API access logs. */
   logs: LogBus;
   log: Log;
   /** Marks the end of a named start-up phase (printed on the `startup:` line). */

@@ -1,21 +1,28 @@
 /**
- * Function log lines as they happen, for the services that serve them back (a CloudWatch
- * Logs endpoint): each line with its function, time, request id and log stream. The
- * console gets the same lines through the runtime's log; the bus keeps nothing itself.
+ * Log lines as they happen, for the services that serve them back (the CloudWatch Logs
+ * endpoint): each line with its log group and stream, its time and, for a function's line,
+ * the function and the invocation. Functions publish their output here (the console gets
+ * the same lines through the runtime's log); the API publishes its access log lines. The
+ * bus keeps nothing itself.
  */
-export interface FunctionLogLine {
-  /** The function's logical id. */
-  functionId: string;
+export interface LogLine {
+  /** The CloudWatch Logs group it belongs to (`/aws/lambda/<FunctionName>`, the API's access log group). */
+  logGroup: string;
+  /** The stream (a function process's AWS_LAMBDA_LOG_STREAM_NAME). */
+  logStream: string;
   /** Epoch milliseconds when the line was read. */
   timestamp: number;
+  message: string;
+  /** The function's logical id, for a function's line. */
+  functionId?: string;
   /** The invocation the process was serving, if any (init-phase lines have none). */
   requestId?: string;
-  /** The process's log stream name (AWS_LAMBDA_LOG_STREAM_NAME). */
-  logStream: string;
-  message: string;
 }
 
-export type LogListener = (line: FunctionLogLine) => void;
+/** A function's line (the name the Lambda module and its tests use). */
+export type FunctionLogLine = LogLine & { functionId: string };
+
+export type LogListener = (line: LogLine) => void;
 
 export class LogBus {
   private listeners = new Set<LogListener>();
@@ -26,7 +33,7 @@ export class LogBus {
     return () => this.listeners.delete(listener);
   }
 
-  publish(line: FunctionLogLine): void {
+  publish(line: LogLine): void {
     for (const listener of this.listeners) {
       try {
         listener(line);

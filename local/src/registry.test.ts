@@ -22,6 +22,8 @@ describe('registry', () => {
       stepfunctions: 8083,
       eventbridge: 4010,
       edge: 8080,
+      logs: 4586,
+      cloudformation: 4581,
     });
     expect(new Set(Object.values(DEFAULT_PORTS)).size).toBe(Object.keys(DEFAULT_PORTS).length);
     expect(new Set(SERVICES.map((s) => s.name)).size).toBe(SERVICES.length);

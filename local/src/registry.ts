@@ -8,8 +8,10 @@ import { apiService } from './apigw/service';
 import { cognitoService } from './cognito/service';
 import type { ResourceCatalog, ResourceKind, ServiceModule } from './contract';
 import { dynamodbService } from './dynamodb/service';
+import { cloudFormationService } from './services/cloudformation';
 import { customResourcesService } from './lambda/custom-resources';
 import { lambdaService } from './lambda/service';
+import { logsService } from './logs/service';
 import { s3Service } from './s3/service';
 import { edgeService } from './services/edge';
 import { eventBridgeService } from './services/eventbridge';
@@ -21,7 +23,8 @@ import { loadTemplateFile, resolveTemplate, type JsonObject, type ResolvedTempla
 
 export const SERVICE_GROUPS: readonly (readonly ServiceModule[])[] = [
   // Independent of each other: DynamoDB Local's JVM dominates start-up, the build runs meanwhile.
-  [dynamodbService, lambdaService, cognitoService, s3Service],
+  // The log store listens before any function runs (the custom resources log at create).
+  [dynamodbService, lambdaService, cognitoService, s3Service, logsService],
   [apiService],
   // A stack create: once the functions and tables are up, before the event services.
   [customResourcesService],
@@ -31,6 +34,8 @@ export const SERVICE_GROUPS: readonly (readonly ServiceModule[])[] = [
   [eventBridgeService],
   [streamsService],
   [edgeService],
+  // The stack answers CREATE_COMPLETE once everything else is up.
+  [cloudFormationService],
   // Kinds only: what the template may declare that nothing emulates.
   [notEmulatedKinds],
 ];

@@ -108,10 +108,11 @@ describe('template resolution reaches the function', () => {
     expect(body.event.isBase64Encoded).toBe(false);
   });
 
-  it('answers 404 JSON for unknown routes and CORS preflight from the template', async () => {
+  it('answers an unknown route as API Gateway does without gateway responses (403 Missing Authentication Token), and CORS preflight from the template', async () => {
     const nf = await fetch(`${api}/nope`);
-    expect(nf.status).toBe(404);
-    expect(((await nf.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+    expect(nf.status).toBe(403);
+    expect(nf.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
+    expect(await nf.json()).toEqual({ message: 'Missing Authentication Token' });
     const pre = await fetch(`${api}/hello`, { method: 'OPTIONS' });
     expect(pre.status).toBe(200);
     expect(pre.headers.get('access-control-allow-methods')).toBe('GET,POST,OPTIONS');

@@ -72,6 +72,19 @@ describe('web app in a real browser', () => {
     await shot(page, '01-docs');
   });
 
+  it('"Try it out" on the docs page calls the API at the server URL the document names (GET /health)', async () => {
+    const op = page.locator('.opblock', { has: page.locator('.opblock-summary-path[data-path="/health"]') }).first();
+    await op.locator('.opblock-summary').click();
+    await op.getByRole('button', { name: 'Try it out' }).click();
+    await op.getByRole('button', { name: 'Execute' }).click();
+    const live = op.locator('.live-responses-table');
+    await live.locator('.response-col_status', { hasText: '200' }).waitFor({ timeout: 15_000 });
+    // The request went to the local API under its stage, as requestContext and X-Forwarded-Proto describe it.
+    await expect(op.locator('.request-url pre').textContent()).resolves.toBe(`${rt.outputs.APIEndpoint}/health`);
+    await expect(live.locator('.response-col_description pre').first().textContent()).resolves.toContain('"ok": true');
+    await shot(page, '01b-docs-try-it-out');
+  });
+
   it('explains a failed sign-in', async () => {
     await page.goto(`${edge}/app/`);
     await page.getByLabel('Email').fill('nobody@example.com');

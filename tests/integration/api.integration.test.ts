@@ -57,7 +57,12 @@ describe('public routes and auth', () => {
     for (const token of ['nonsense', forged]) {
       const res = await fetch(`${api}/orders`, { headers: { authorization: token } });
       expect(res.status).toBe(401);
-      expect(await res.json()).toEqual({ message: 'Unauthorized' });
+      // The template's UNAUTHORIZED gateway response: the app's error shape, readable cross-origin.
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+      expect(await res.json()).toEqual({
+        error: { code: 'UNAUTHORIZED', message: expect.any(String) },
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      });
     }
   });
 
@@ -66,9 +71,26 @@ describe('public routes and auth', () => {
     expect([401, 403]).toContain(res.status);
   });
 
-  it('unknown routes are a JSON 404', async () => {
-    const r = await call('GET', '/nope', alice);
-    expect(r.status).toBe(404);
+  it('unknown routes (and methods) are the template’s MISSING_AUTHENTICATION_TOKEN response: 404 in the app’s error shape', async () => {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['PATCH', '/orders'],
+      ['GET', '/prod/nope'],
+    ] as const) {
+      const res = await fetch(`${api.replace(/\/prod$/, '')}${path}`, { method, headers: alice.headers });
+      expect(res.status).toBe(404);
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+      expect(await res.json()).toEqual({
+        error: { code: 'NOT_FOUND', message: 'No route for this method and path' },
+        requestId: expect.any(String),
+      });
+    }
+  });
+
+  it('a function sees the headers and request context API Gateway sends', async () => {
+    // GET /openapi.json's server URL is built from them (X-Forwarded-Proto, requestContext.domainName and .path).
+    const doc = await call('GET', '/openapi.json');
+    expect(doc.body.servers).toEqual([{ url: api }]);
   });
 
   it('a request path starting with // (what a client makes of /prod/%2e%2e//x) is a 4xx, not a 500', async () => {

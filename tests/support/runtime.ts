@@ -24,8 +24,8 @@ export interface LocalRuntimeHandle {
   /** Everything the runtime printed so far (for assertions and failure messages). */
   output(): string;
   stop: () => Promise<void>;
-  /** Stops and starts again on the same state dir (no --fresh): data must survive. */
-  restart(): Promise<void>;
+  /** Stops and starts again on the same state dir (no --fresh): data must survive. Options given replace the first start's. */
+  restart: (changes?: Partial<StartLocalRuntimeOptions>) => Promise<void>;
 }
 
 export interface StartLocalRuntimeOptions {
@@ -150,13 +150,13 @@ export async function startLocalRuntime(o: StartLocalRuntimeOptions = {}): Promi
       }
       if (ownDir) rmSync(stateDir, { recursive: true, force: true });
     },
-    async restart() {
+    async restart(changes = {}) {
       if (running) {
         previousOut = [...previousOut, ...running.out];
         await stopRunning(running);
         running = undefined;
       }
-      running = await launch(o, stateDir, false);
+      running = await launch({ ...o, ...changes }, stateDir, false);
       handle.outputs = readOutputs();
     },
   };

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, '..', 'dist', 'docs');
+const out = join(process.env.WEB_DIST_DIR ?? join(here, '..', 'dist'), 'docs');
 const swagger = dirname(require.resolve('swagger-ui-dist/package.json'));
 mkdirSync(out, { recursive: true });
 for (const f of ['swagger-ui-bundle.js', 'swagger-ui.css']) copyFileSync(join(swagger, f), join(out, f));

@@ -1,12 +1,12 @@
 /**
  * `npm run openapi [-- <file>]`: writes the OpenAPI document generated from the shared zod
- * schemas (default web/dist/openapi.json, which the docs site falls back to).
+ * schemas (default web/dist/openapi.json, or $WEB_DIST_DIR/openapi.json; the docs site falls back to it).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { buildOpenApiDocument } from '@myapp/shared';
 
-const target = resolve(process.argv[2] ?? resolve(__dirname, '..', 'dist', 'openapi.json'));
+const target = resolve(process.argv[2] ?? resolve(process.env.WEB_DIST_DIR ?? resolve(__dirname, '..', 'dist'), 'openapi.json'));
 const doc = buildOpenApiDocument({ serverUrl: process.env.API_URL });
 mkdirSync(dirname(target), { recursive: true });
 writeFileSync(target, JSON.stringify(doc, null, 2) + '\n');

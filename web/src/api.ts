@@ -1,11 +1,9 @@
 /** The API client: bearer ID token (Amplify keeps it fresh), one forced refresh on a 401, and SPEC 4's errors as messages. */
 import { idToken } from './auth';
 import type { AppConfig } from './config';
+import { errorDetails, type ErrorDetail } from './errors';
 
-export interface ErrorDetail {
-  path: string;
-  message: string;
-}
+export type { ErrorDetail };
 
 export class ApiError extends Error {
   constructor(
@@ -78,14 +76,14 @@ export function apiClient(cfg: AppConfig, onSignedOut: () => void): ApiClient {
       }
       if (res.status === 204) return undefined as T;
       const data = (await res.json().catch(() => undefined)) as
-        { error?: { code: string; message: string; details?: ErrorDetail[] }; requestId?: string; message?: string } | undefined;
+        { error?: { code: string; message: string; details?: unknown }; requestId?: string; message?: string } | undefined;
       if (!res.ok) {
         const err = data?.error;
         throw new ApiError(
           res.status,
           err?.code ?? 'HttpError',
           err?.message ?? data?.message ?? BY_STATUS[res.status] ?? `Request failed (${res.status})`,
-          err?.details ?? [],
+          errorDetails(err?.details),
           data?.requestId,
         );
       }

@@ -12,9 +12,9 @@ describe('authorizerOutcome', () => {
     expect(authorizerOutcome({ ok: true, payload: policy })).toEqual({ policy });
   });
 
-  it('a thrown "Unauthorized" is 401 {"message":"Unauthorized"}', () => {
+  it('a thrown "Unauthorized" is UNAUTHORIZED', () => {
     expect(authorizerOutcome({ ok: false, error: { errorType: 'Error', errorMessage: 'Unauthorized' } })).toEqual({
-      response: { status: 401, body: { message: 'Unauthorized' }, headers: { 'x-amzn-errortype': 'UnauthorizedException' } },
+      response: { type: 'UNAUTHORIZED' },
     });
   });
 
@@ -29,11 +29,9 @@ describe('authorizerOutcome', () => {
     ['no principalId', { ok: true, payload: { policyDocument: policy.policyDocument } }],
     ['no policyDocument', { ok: true, payload: { principalId: 'u1' } }],
     ['an object in the context', { ok: true, payload: { ...policy, context: { groups: ['a'] } } }],
-  ])('%s is 500 {"message":null}, AuthorizerConfigurationException', (_name, r) => {
+  ])('%s is AUTHORIZER_CONFIGURATION_ERROR, with the reason for the log', (_name, r) => {
     const out = authorizerOutcome(r);
-    expect(out).toMatchObject({
-      response: { status: 500, body: { message: null }, headers: { 'x-amzn-errortype': 'AuthorizerConfigurationException' } },
-    });
+    expect(out).toMatchObject({ response: { type: 'AUTHORIZER_CONFIGURATION_ERROR' } });
     expect((out as { response: { log?: string } }).response.log).toBeTruthy();
   });
 });

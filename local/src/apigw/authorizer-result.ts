@@ -1,14 +1,15 @@
 /**
- * What API Gateway (REST) makes of a Lambda TOKEN authorizer's invocation:
- * - it threw "Unauthorized" (exactly): 401 `{"message":"Unauthorized"}` (UNAUTHORIZED);
- * - it failed any other way (another error, a timeout, a crash): 500 `{"message":null}`,
- *   `x-amzn-ErrorType: AuthorizerConfigurationException` (AUTHORIZER_FAILURE);
- * - it returned something that is not a policy (no principalId or policyDocument, a
- *   context value that is not a string, number or boolean): the same 500
- *   (AUTHORIZER_CONFIGURATION_ERROR).
+ * What API Gateway (REST) makes of a Lambda TOKEN authorizer's invocation, as the gateway
+ * response it answers with (gateway-responses.ts gives each type's status and body):
+ * - it threw "Unauthorized" (exactly): UNAUTHORIZED (by default 401 `{"message":"Unauthorized"}`);
+ * - it failed any other way (another error, a timeout, a crash), or returned something that
+ *   is not a policy (no principalId or policyDocument, a context value that is not a string,
+ *   number or boolean): AUTHORIZER_CONFIGURATION_ERROR (by default 500 `{"message":null}`,
+ *   `x-amzn-ErrorType: AuthorizerConfigurationException`).
  * Only a policy is cached; a failure is not, so the next request invokes the authorizer again.
  */
 import type { InvokeResult } from '../contract';
+import type { ResponseType } from './gateway-responses';
 
 export interface AuthorizerPolicy {
   principalId: string;
@@ -16,27 +17,16 @@ export interface AuthorizerPolicy {
   context?: Record<string, unknown>;
 }
 
-export interface GatewayResponse {
-  status: number;
-  body: unknown;
-  headers: Record<string, string>;
+export interface GatewayRefusal {
+  type: ResponseType;
   /** Why, for the runtime's log (never shown to the caller, as in API Gateway). */
   log?: string;
 }
 
-export const UNAUTHORIZED: GatewayResponse = {
-  status: 401,
-  body: { message: 'Unauthorized' },
-  headers: { 'x-amzn-errortype': 'UnauthorizedException' },
-};
-const authorizerError = (log: string): GatewayResponse => ({
-  status: 500,
-  body: { message: null },
-  headers: { 'x-amzn-errortype': 'AuthorizerConfigurationException' },
-  log,
-});
+export const UNAUTHORIZED: GatewayRefusal = { type: 'UNAUTHORIZED' };
+const authorizerError = (log: string): GatewayRefusal => ({ type: 'AUTHORIZER_CONFIGURATION_ERROR', log });
 
-export function authorizerOutcome(r: InvokeResult): { policy: AuthorizerPolicy } | { response: GatewayResponse } {
+export function authorizerOutcome(r: InvokeResult): { policy: AuthorizerPolicy } | { response: GatewayRefusal } {
   if (!r.ok) {
     if (r.error?.errorMessage === 'Unauthorized') return { response: UNAUTHORIZED };
     return { response: authorizerError(`authorizer failed: ${r.error?.errorType ?? 'Error'}: ${r.error?.errorMessage ?? 'no message'}`) };

@@ -3,12 +3,16 @@
  * AWS::Serverless::Api and the functions' Api events, Lambda proxy events in API Gateway's
  * shape, a cached TOKEN authorizer with IAM policy evaluation, CORS from the template.
  */
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
-import { resourcesOfType, textOf, type ResolvedTemplate } from '../template';
 import type { InvokeResult } from '../contract';
+import type { LogLine } from '../log-bus';
 import { closeServer, listenLoopback } from '../ports';
-import { authorizerOutcome, UNAUTHORIZED, type GatewayResponse } from './authorizer-result';
+import { resourcesOfType, textOf, type ResolvedTemplate } from '../template';
+import { authorizerOutcome, UNAUTHORIZED, type GatewayRefusal } from './authorizer-result';
+import { substituteContext, type ContextVariables } from './context-variables';
+import { gatewayResponsesOf, renderGatewayResponse, type ResponseType } from './gateway-responses';
+import { clfTime, proxyEvent, requestFacts, type RequestFacts } from './proxy-event';
 
 export interface Route {
   method: string;
@@ -33,6 +37,8 @@ interface ApiDef {
   defaultAuthorizer?: string;
   authorizers: Record<string, AuthorizerDef>;
   cors?: { origin: string; headers: string; methods: string; maxAge?: string; credentials?: boolean };
+  /** AccessLogSetting: the log group (from DestinationArn) and the line format. */
+  accessLog?: { group: string; format: string };
 }
 
 type Rec = Record<string, unknown>;
@@ -76,12 +82,16 @@ export function apisFromTemplate(
               credentials: (c as Rec).AllowCredentials === true,
             }
           : undefined;
+    const access = (p.AccessLogSetting ?? {}) as Rec;
+    const group = typeof access.DestinationArn === 'string' ? /:log-group:([^:]+)/.exec(access.DestinationArn)?.[1] : undefined;
+    const accessLog = group && typeof access.Format === 'string' ? { group, format: access.Format } : undefined;
     apis[id] = {
       logicalId: id,
       stage: textOf(p.StageName, 'Prod', `${id} StageName`),
       authorizers,
       ...(typeof auth.DefaultAuthorizer === 'string' ? { defaultAuthorizer: auth.DefaultAuthorizer } : {}),
       ...(cors ? { cors } : {}),
+      ...(accessLog ? { accessLog } : {}),
     };
   }
   const routes: Route[] = [];
@@ -160,11 +170,24 @@ export interface ApiServerDeps {
   /** A plain function (passed on as a callback), not a method. */
   functionIdOf: (arn: string) => string | undefined;
   log(source: string, m: string): void;
+  /** Where access log lines go (the API's AccessLogSetting), if anywhere. */
+  publish?(line: LogLine): void;
+}
+
+/** What one request came to, for the access log and the runtime's log line. */
+interface Outcome {
+  status: number;
+  length: number;
+  route?: Route;
+  principalId?: string;
+  integrationLatency?: number;
+  error?: string;
 }
 
 export class ApiGateway {
   readonly routes: Route[];
   readonly apis: Record<string, ApiDef>;
+  private readonly responses: ReturnType<typeof gatewayResponsesOf>;
   private cache = new Map<string, { policy: Policy; expires: number }>();
   private server?: Server;
 
@@ -172,6 +195,7 @@ export class ApiGateway {
     const { apis, routes } = apisFromTemplate(d.template, d.functionIdOf);
     this.apis = apis;
     this.routes = routes;
+    this.responses = gatewayResponsesOf(d.template);
   }
 
   listen(port: number): Promise<number> {
@@ -179,7 +203,8 @@ export class ApiGateway {
       // A fault here must answer 500, never crash the runtime with an unhandled rejection.
       this.handle(req, res).catch((e: Error) => {
         this.d.log('api', `internal error: ${e.stack ?? e.message}`);
-        if (!res.headersSent) this.send(res, 500, { message: 'Internal server error' });
+        if (!res.headersSent)
+          res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Internal server error' }));
         else res.end();
       });
     });
@@ -192,14 +217,14 @@ export class ApiGateway {
   }
 
   /** The API a bare path belongs to, with the stage prefix stripped if present. */
-  private match(method: string, rawPath: string): { route?: Route; stage: string; path: string; methodAllowed: boolean } {
+  private match(method: string, rawPath: string): { route?: Route; api?: ApiDef; stage: string; path: string; methodAllowed: boolean } {
     const apiDefs = Object.values(this.apis);
     let path = rawPath;
-    let stage = apiDefs[0]?.stage ?? 'Prod';
+    let api = apiDefs[0];
     for (const a of apiDefs) {
       if (path === `/${a.stage}` || path.startsWith(`/${a.stage}/`)) {
         path = path.slice(a.stage.length + 1) || '/';
-        stage = a.stage;
+        api = a;
         break;
       }
     }
@@ -207,24 +232,13 @@ export class ApiGateway {
     for (const r of this.routes) {
       if (!r.pattern.test(path)) continue;
       methodAllowed = true;
-      if (r.method === method || r.method === 'ANY') return { route: r, stage, path, methodAllowed };
+      if (r.method === method || r.method === 'ANY')
+        return { route: r, api: this.apis[r.apiId], stage: this.apis[r.apiId]?.stage ?? api?.stage ?? 'Prod', path, methodAllowed };
     }
-    return { stage, path, methodAllowed };
+    return { ...(api ? { api } : {}), stage: api?.stage ?? 'Prod', path, methodAllowed };
   }
 
-  private corsHeaders(): Record<string, string> {
-    const c = Object.values(this.apis).find((a) => a.cors)?.cors;
-    if (!c) return {};
-    return { 'access-control-allow-origin': c.origin, ...(c.credentials ? { 'access-control-allow-credentials': 'true' } : {}) };
-  }
-
-  private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    const text = typeof body === 'string' ? body : JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID(), ...this.corsHeaders(), ...headers });
-    res.end(text);
-  }
-
-  /** The preflight answer for a path some route serves, from the API's Cors settings. */
+  /** The preflight answer for a path some route serves, from the API's Cors settings (SAM's OPTIONS methods). */
   private preflight(res: ServerResponse, methodAllowed: boolean): boolean {
     const c = Object.values(this.apis).find((a) => a.cors)?.cors;
     if (!c || !methodAllowed) return false;
@@ -241,17 +255,18 @@ export class ApiGateway {
 
   /**
    * Runs the route's TOKEN authorizer (its policy cached for ReauthorizeEvery): the
-   * authorizer context for the event, or the answer to refuse with. A thrown "Unauthorized"
-   * is a 401; any other failure a 500, as API Gateway answers (authorizer-result.ts).
+   * authorizer context for the event, or the gateway response to refuse with. A thrown
+   * "Unauthorized" is UNAUTHORIZED; any other failure AUTHORIZER_CONFIGURATION_ERROR, as API
+   * Gateway answers (authorizer-result.ts); an explicit Deny is ACCESS_DENIED.
    */
   private async authorize(
     route: Route,
     req: IncomingMessage,
     methodArn: string,
-  ): Promise<{ context?: Record<string, unknown>; refuse?: GatewayResponse }> {
+  ): Promise<{ context?: Record<string, unknown>; refuse?: GatewayRefusal }> {
     if (!route.authorizer) return {};
     const a = this.apis[route.apiId]!.authorizers[route.authorizer];
-    if (!a) return { refuse: { status: 500, body: { message: `Authorizer ${route.authorizer} not found` }, headers: {} } };
+    if (!a) return { refuse: { type: 'AUTHORIZER_CONFIGURATION_ERROR', log: `authorizer ${route.authorizer} not found` } };
     const token = Object.entries(req.headers).find(([k]) => k === a.header.toLowerCase())?.[1];
     if (typeof token !== 'string' || !token) return { refuse: UNAUTHORIZED };
     const authStart = Date.now();
@@ -262,84 +277,14 @@ export class ApiGateway {
       cached = { policy: outcome.policy, expires: Date.now() + a.ttlSeconds * 1000 };
       if (a.ttlSeconds > 0) this.cache.set(`${a.name}\n${token}`, cached);
     }
-    if (evaluatePolicy(cached.policy, methodArn) !== 'Allow') {
-      return {
-        refuse: {
-          status: 403,
-          body: { Message: 'User is not authorized to access this resource with an explicit deny' },
-          headers: { 'x-amzn-errortype': 'AccessDeniedException' },
-        },
-      };
-    }
+    if (evaluatePolicy(cached.policy, methodArn) !== 'Allow') return { refuse: { type: 'ACCESS_DENIED' } };
     return {
       context: { principalId: cached.policy.principalId, ...(cached.policy.context ?? {}), integrationLatency: Date.now() - authStart },
     };
   }
 
-  /** The Lambda proxy integration's event. */
-  private proxyEvent(
-    req: IncomingMessage,
-    url: URL,
-    m: { route: Route; stage: string; path: string },
-    body: Buffer,
-    requestId: string,
-    authorizer?: Record<string, unknown>,
-  ): Record<string, unknown> {
-    const { route, stage, path } = m;
-    const headers: Record<string, string> = {};
-    const multiHeaders: Record<string, string[]> = {};
-    for (let i = 0; i < req.rawHeaders.length; i += 2) {
-      headers[req.rawHeaders[i]!] = req.rawHeaders[i + 1]!;
-      (multiHeaders[req.rawHeaders[i]!] ??= []).push(req.rawHeaders[i + 1]!);
-    }
-    const query: Record<string, string> = {};
-    const multiQuery: Record<string, string[]> = {};
-    for (const [k, v] of url.searchParams) {
-      query[k] = v;
-      (multiQuery[k] ??= []).push(v);
-    }
-    const match = route.pattern.exec(path)!;
-    const ct = String(req.headers['content-type'] ?? '');
-    const binary = body.length > 0 && !/^(text\/|application\/(json|xml|x-www-form-urlencoded|.*\+json))/i.test(ct) && ct !== '';
-    const now = new Date();
-    const method = (req.method ?? 'GET').toUpperCase();
-    return {
-      resource: route.path,
-      path: url.pathname,
-      httpMethod: method,
-      headers,
-      multiValueHeaders: multiHeaders,
-      queryStringParameters: Object.keys(query).length ? query : null,
-      multiValueQueryStringParameters: Object.keys(multiQuery).length ? multiQuery : null,
-      pathParameters: route.params.length ? Object.fromEntries(route.params.map((p, i) => [p, decodePathSegment(match[i + 1]!)])) : null,
-      stageVariables: null,
-      requestContext: {
-        accountId: this.d.accountId,
-        apiId: this.d.template.refs[route.apiId] ?? 'local',
-        resourceId: 'local',
-        resourcePath: route.path,
-        httpMethod: method,
-        path: `/${stage}${path}`,
-        stage,
-        requestId,
-        extendedRequestId: requestId,
-        protocol: `HTTP/${req.httpVersion}`,
-        requestTime: now.toUTCString(),
-        requestTimeEpoch: now.getTime(),
-        domainName: String(req.headers.host ?? '127.0.0.1'),
-        identity: {
-          sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
-          userAgent: String(req.headers['user-agent'] ?? ''),
-        },
-        ...(authorizer ? { authorizer } : {}),
-      },
-      body: body.length ? (binary ? body.toString('base64') : body.toString('utf8')) : null,
-      isBase64Encoded: binary,
-    };
-  }
-
-  /** The function's proxy response as the HTTP answer: its status, or undefined if it is not one (502). */
-  private respond(res: ServerResponse, route: Route, r: InvokeResult, requestId: string): number | undefined {
+  /** The function's proxy response as the HTTP answer (headers as the function set them, as API Gateway passes them), or undefined if it is not one. */
+  private respond(res: ServerResponse, route: Route, r: InvokeResult, facts: RequestFacts): { status: number; length: number } | undefined {
     const out = r.payload as {
       statusCode?: unknown;
       headers?: Record<string, unknown>;
@@ -355,16 +300,32 @@ export class ApiGateway {
       (out.body !== undefined && typeof out.body !== 'string')
     ) {
       if (r.ok) this.d.log('api', `${route.functionId} returned a malformed proxy response`);
-      this.send(res, 502, { message: 'Internal server error' });
       return undefined;
     }
-    const h: Record<string, string | string[]> = { 'x-amzn-requestid': requestId, ...this.corsHeaders() };
+    const h: Record<string, string | string[]> = { 'x-amzn-requestid': facts.requestId, 'x-amzn-trace-id': `Root=${facts.traceId}` };
     for (const [k, v] of Object.entries(out.headers ?? {})) h[k.toLowerCase()] = String(v);
     for (const [k, v] of Object.entries(out.multiValueHeaders ?? {})) h[k.toLowerCase()] = v.map(String);
     h['content-type'] ??= 'application/json';
+    const payload = out.body ? (out.isBase64Encoded ? Buffer.from(out.body, 'base64') : Buffer.from(out.body)) : undefined;
     res.writeHead(out.statusCode, h);
-    res.end(out.body ? (out.isBase64Encoded ? Buffer.from(out.body, 'base64') : out.body) : undefined);
-    return out.statusCode;
+    res.end(payload);
+    return { status: out.statusCode, length: payload?.length ?? 0 };
+  }
+
+  /** A gateway response (from the template's GatewayResponses or API Gateway's default). */
+  private refuse(
+    res: ServerResponse,
+    api: ApiDef | undefined,
+    type: ResponseType,
+    facts: RequestFacts,
+    req: IncomingMessage,
+    url: URL,
+  ): Outcome {
+    const vars = contextVariables(facts, req, this.d.template.refs[api?.logicalId ?? ''] ?? 'local', this.d.accountId);
+    const r = renderGatewayResponse(api ? this.responses[api.logicalId] : undefined, type, vars, { req, url });
+    res.writeHead(r.status, { ...r.headers, 'x-amzn-requestid': facts.requestId });
+    res.end(r.body);
+    return { status: r.status, length: Buffer.byteLength(r.body), error: type };
   }
 
   private async readBody(req: IncomingMessage): Promise<Buffer | undefined> {
@@ -378,34 +339,102 @@ export class ApiGateway {
     return Buffer.concat(chunks);
   }
 
+  /** Authorizer, then the integration: the outcome of a request that matched a route. */
+  private async integrate(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    m: { route: Route; api?: ApiDef; facts: RequestFacts; body: Buffer },
+  ): Promise<Outcome> {
+    const { route, facts } = m;
+    const method = (req.method ?? 'GET').toUpperCase();
+    const apiId = this.d.template.refs[route.apiId] ?? 'local';
+    const methodArn = `arn:aws:execute-api:${this.d.region}:${this.d.accountId}:${apiId}/${facts.stage}/${method}${facts.path}`;
+    const auth = await this.authorize(route, req, methodArn);
+    if (auth.refuse) {
+      if (auth.refuse.log) this.d.log('api', `${method} ${url.pathname}: ${auth.refuse.log}`);
+      return this.refuse(res, m.api, auth.refuse.type, facts, req, url);
+    }
+    const match = route.pattern.exec(facts.path)!;
+    const pathParameters = route.params.length
+      ? Object.fromEntries(route.params.map((p, i) => [p, decodePathSegment(match[i + 1]!)]))
+      : null;
+    const started = Date.now();
+    const r = await this.d.invoke(
+      route.functionId,
+      proxyEvent(req, url, { route, facts, pathParameters }, m.body, { accountId: this.d.accountId, apiId }, auth.context),
+    );
+    const answered = this.respond(res, route, r, facts);
+    const principalId = typeof auth.context?.principalId === 'string' ? auth.context.principalId : undefined;
+    const base = { route, integrationLatency: Date.now() - started, ...(principalId ? { principalId } : {}) };
+    if (!answered) return { ...this.refuse(res, m.api, 'DEFAULT_5XX', facts, req, url), ...base };
+    return { ...answered, ...base };
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
     // An origin-form target is prefixed, not resolved: resolved, `//x/...` would parse as a host.
     const target = req.url ?? '/';
     const url = new URL(target.startsWith('/') ? `http://local${target}` : target, 'http://local');
     const method = (req.method ?? 'GET').toUpperCase();
+    const m = this.match(method, url.pathname);
+    const facts = requestFacts(req, m.stage, m.path, randomUUID());
     const body = await this.readBody(req);
-    if (!body) return this.send(res, 413, { message: 'Request Too Long' });
-    const { route, stage, path, methodAllowed } = this.match(method, url.pathname);
-    if (method === 'OPTIONS' && !route && this.preflight(res, methodAllowed)) return;
-    if (!route) {
-      // API Gateway answers an unknown route with 403 "Missing Authentication Token"; SPEC 4 asks for JSON 404.
-      return this.send(res, 404, {
-        error: { code: 'NOT_FOUND', message: `No route for ${method} ${url.pathname}` },
-        requestId: randomUUID(),
-      });
-    }
-    const requestId = randomUUID();
-    const methodArn = `arn:aws:execute-api:${this.d.region}:${this.d.accountId}:${this.d.template.refs[route.apiId] ?? 'local'}/${stage}/${method}${path}`;
-    const auth = await this.authorize(route, req, methodArn);
-    if (auth.refuse) {
-      if (auth.refuse.log) this.d.log('api', `${method} ${url.pathname}: ${auth.refuse.log}`);
-      return this.send(res, auth.refuse.status, auth.refuse.body, auth.refuse.headers);
-    }
-    const r = await this.d.invoke(route.functionId, this.proxyEvent(req, url, { route, stage, path }, body, requestId, auth.context));
-    const status = this.respond(res, route, r, requestId);
-    if (status !== undefined) this.d.log('api', `${method} ${url.pathname} ${status} ${Date.now() - started} ms`);
+    let outcome: Outcome;
+    if (!body) outcome = this.refuse(res, m.api, 'REQUEST_TOO_LARGE', facts, req, url);
+    else if (method === 'OPTIONS' && !m.route && this.preflight(res, m.methodAllowed)) outcome = { status: 200, length: 0 };
+    // An unknown route (or method) is MISSING_AUTHENTICATION_TOKEN in API Gateway.
+    else if (!m.route) outcome = this.refuse(res, m.api, 'MISSING_AUTHENTICATION_TOKEN', facts, req, url);
+    else outcome = await this.integrate(req, res, url, { route: m.route, ...(m.api ? { api: m.api } : {}), facts, body });
+    this.d.log('api', `${method} ${url.pathname} ${outcome.status} ${Date.now() - started} ms`);
+    this.accessLog(m.api, facts, req, outcome, Date.now() - started);
   }
+
+  /** One line in the API's access log group, in its AccessLogSetting Format. */
+  private accessLog(api: ApiDef | undefined, facts: RequestFacts, req: IncomingMessage, o: Outcome, latency: number): void {
+    if (!api?.accessLog || !this.d.publish) return;
+    const vars = contextVariables(facts, req, this.d.template.refs[api.logicalId] ?? 'local', this.d.accountId, o, latency);
+    const stream = createHash('md5').update(`${api.logicalId}/${api.stage}`).digest('hex');
+    this.d.publish({
+      logGroup: api.accessLog.group,
+      logStream: stream,
+      timestamp: Date.now(),
+      message: substituteContext(api.accessLog.format, vars, '-'),
+    });
+  }
+}
+
+/** The $context variables of a request (and of its outcome, once known). */
+function contextVariables(
+  f: RequestFacts,
+  req: IncomingMessage,
+  apiId: string,
+  accountId: string,
+  o?: Outcome,
+  latency?: number,
+): ContextVariables {
+  return {
+    accountId,
+    apiId,
+    requestId: f.requestId,
+    extendedRequestId: f.requestId,
+    httpMethod: (req.method ?? 'GET').toUpperCase(),
+    path: `/${f.stage}${f.path}`,
+    resourcePath: o?.route?.path,
+    stage: f.stage,
+    domainName: f.host,
+    protocol: `HTTP/${req.httpVersion}`,
+    requestTime: clfTime(f.time),
+    requestTimeEpoch: f.time.getTime(),
+    xrayTraceId: f.traceId,
+    identity: { sourceIp: f.sourceIp, userAgent: String(req.headers['user-agent'] ?? '') },
+    status: o?.status,
+    responseLength: o?.length,
+    responseLatency: latency,
+    integrationLatency: o?.integrationLatency,
+    authorizer: { principalId: o?.principalId },
+    error: { responseType: o?.error },
+  };
 }
 
 /**

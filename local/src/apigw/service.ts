@@ -1,12 +1,16 @@
 /**
  * API Gateway REST APIs: the template's AWS::Serverless::Api (and the implicit one) with
  * the functions' Api events as routes, served under the stage prefix and bare, Lambda proxy
- * events in API Gateway's shape, TOKEN Lambda authorizers (cached for ReauthorizeEvery,
- * their IAM policy evaluated), CORS from the template. Template URLs
+ * events in API Gateway's shape (with the headers API Gateway adds: X-Forwarded-For, -Proto,
+ * -Port, X-Amzn-Trace-Id; proxy-event.ts), TOKEN Lambda authorizers (cached for
+ * ReauthorizeEvery, their IAM policy evaluated), CORS preflights from the template, the
+ * template's gateway responses (gateway-responses.ts) and access logs (AccessLogSetting's
+ * Format, to the log bus and so the CloudWatch Logs endpoint). Template URLs
  * `https://<api>.execute-api.<region>.amazonaws.com/...` in outputs point here.
  * Not emulated: HTTP APIs (AWS::Serverless::HttpApi), REQUEST and Cognito authorizers,
  * usage plans and API keys, request validation and mapping templates, non-proxy
- * integrations, custom domains, access logs, caching, throttling, X-Ray.
+ * integrations, custom domains, caching, throttling, X-Ray, the 29-second integration
+ * timeout, an edge-optimized endpoint's CloudFront headers.
  */
 import type { ResourceKind, ServiceModule } from '../contract';
 import { notEmulated, tracing } from '../kinds';
@@ -17,7 +21,7 @@ const restApiKind: ResourceKind = {
   types: ['AWS::Serverless::Api', 'AWS::ApiGateway::RestApi'],
   physicalId: (r, ctx) => stableId(`${ctx.stackName}/${r.logicalId}/api`, 10, LOWER_ALNUM),
   getAtt: (attr) => (attr === 'RootResourceId' ? 'root' : undefined),
-  features: (p) => [...(p.AccessLogSetting ? ['API access logs'] : []), ...tracing(p)],
+  features: (p) => tracing(p),
 };
 
 /** The stage of the first API (what APIEndpoint ends with). */
@@ -32,7 +36,11 @@ export const apiService: ServiceModule = {
   name: 'api',
   port: 3000,
   endpoints: (url, t) => ({ APIEndpoint: `${url}/${firstStage(t)}` }),
-  kinds: [restApiKind, notEmulated(['AWS::ApiGateway::Account'], 'API Gateway account settings', 'not applied')],
+  kinds: [
+    restApiKind,
+    { types: ['AWS::ApiGateway::GatewayResponse'] },
+    notEmulated(['AWS::ApiGateway::Account'], 'API Gateway account settings', 'not applied'),
+  ],
   localize: (value, ctx) => (ctx.urls.api && EXECUTE_API_URL.test(value) ? value.replace(EXECUTE_API_URL, ctx.urls.api) : undefined),
   start: async (ctx) => {
     const api = new ApiGateway({
@@ -42,6 +50,7 @@ export const apiService: ServiceModule = {
       invoke: (id, event) => ctx.functions.invoke(id, event),
       functionIdOf: (arn) => ctx.functions.functionId(arn),
       log: ctx.log,
+      publish: (line) => ctx.logs.publish(line),
     });
     const port = await api.listen(ctx.port);
     const routes = api.routes.map(

@@ -22,8 +22,10 @@ import { OPERATIONS } from './operations';
 import { checkPasswordPolicy, type PasswordPolicy } from './password';
 import { poolsFromTemplate } from './pools';
 import { issueRefreshToken, mintTokens, verifyAccessToken, type SigningKey } from './tokens';
+import { takeWriterLock } from './writer-lock';
 
 export { checkPasswordPolicy, CognitoError, type PasswordPolicy };
+export { StoreLockedError } from './writer-lock';
 export type { PoolDef, PoolState, Rec, User } from './model';
 
 export interface CognitoOptions {
@@ -44,10 +46,13 @@ export class CognitoServer implements CognitoCore {
   private key?: SigningKey;
   private server?: Server;
   private hostedUi = new HostedUi(this);
+  /** Releases the store's writer lock (writer-lock.ts): this process is the store's only writer until then. */
+  private readonly release: () => void;
 
   constructor(private o: CognitoOptions) {
     this.baseUrl = o.baseUrl;
     mkdirSync(o.stateDir, { recursive: true });
+    this.release = takeWriterLock(o.stateDir);
     const t = o.template;
     this.pools = poolsFromTemplate(t);
     this.state = this.load();
@@ -262,7 +267,9 @@ export class CognitoServer implements CognitoCore {
     return listenLoopback(this.server, port);
   }
 
-  stop(): Promise<void> {
-    return closeServer(this.server);
+  /** Stops serving and gives the store up (another process may then write it). */
+  async stop(): Promise<void> {
+    await closeServer(this.server);
+    this.release();
   }
 }

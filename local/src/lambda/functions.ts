@@ -69,3 +69,9 @@ export function functionIdOf(t: ResolvedTemplate, nameOrArn: string): string | u
   const known = ['$LATEST', '1', aliasOf(t.resources[id]?.Properties)];
   return known.includes(qualifier) ? id : undefined;
 }
+
+/** A function's log group, as Lambda names it: `LoggingConfig.LogGroup`, else `/aws/lambda/<FunctionName>`. */
+export function functionLogGroup(t: ResolvedTemplate, logicalId: string): string {
+  const config = t.resources[logicalId]?.Properties.LoggingConfig as { LogGroup?: unknown } | undefined;
+  return typeof config?.LogGroup === 'string' && config.LogGroup ? config.LogGroup : `/aws/lambda/${t.refs[logicalId] ?? logicalId}`;
+}

@@ -11,7 +11,7 @@ import { textOf, type ResolvedTemplate } from '../template';
 import type { InvokeResult, Log } from '../contract';
 import type { LogBus } from '../log-bus';
 import { AsyncInvokeQueue, asyncInvokeConfig, type AsyncInvokeConfig } from './async-queue';
-import { functionIdOf, isLocalFunction } from './functions';
+import { functionIdOf, functionLogGroup, isLocalFunction } from './functions';
 
 export interface LambdaDeps {
   template: ResolvedTemplate;
@@ -141,7 +141,7 @@ export class LambdaService {
       AWS_LAMBDA_FUNCTION_NAME: name,
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory,
-      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
+      AWS_LAMBDA_LOG_GROUP_NAME: functionLogGroup(this.d.template, id),
       AWS_LAMBDA_LOG_STREAM_NAME: logStream,
       AWS_EXECUTION_ENV: `AWS_Lambda_${textOf(p.Runtime, 'nodejs22.x', `${name} Runtime`)}`,
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
@@ -167,6 +167,7 @@ export class LambdaService {
   private emit(id: string, w: Worker, line: string): void {
     this.d.log(id, formatLogLine(line));
     this.d.logs?.publish({
+      logGroup: functionLogGroup(this.d.template, id),
       functionId: id,
       timestamp: Date.now(),
       logStream: w.logStream,

@@ -7,7 +7,6 @@
  * Not emulated: the distribution's cache behaviours, origins and caching (paths are fixed:
  * /app/, /docs/, /config.json), origin access control, TLS, Lambda@Edge, geo restrictions.
  */
-import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
@@ -15,6 +14,7 @@ import type { ResourceKind, ServiceContext, ServiceModule, StartedService } from
 import { notEmulated } from '../kinds';
 import { closeServer, listenLoopback } from '../ports';
 import { ALNUM, declaredName, stableId } from '../template';
+import { ensureWebBuilt, webBuildState } from './web-build';
 import { compileViewerRequest, isResponse, loadEdgeConfig, viewerRequestEvent, type ViewerRequestFunction } from './edge-function';
 
 const TYPES: Record<string, string> = {
@@ -35,7 +35,7 @@ export interface EdgeOptions {
   port?: number;
   /** Site root (default web/dist under the repo). */
   siteDir?: string;
-  /** Build the web app when it is missing (default true). */
+  /** Build the web app when it is missing or its sources changed (default true). */
   build?: boolean;
 }
 
@@ -51,17 +51,6 @@ const origin = (url: string | undefined) => {
 export function localizeCsp(csp: string, connect: string[]): string {
   const directive = `connect-src 'self' ${connect.join(' ')}`.trim();
   return /connect-src [^;]*/.test(csp) ? csp.replace(/connect-src [^;]*/, directive) : `${csp}; ${directive}`;
-}
-
-function ensureBuilt(ctx: ServiceContext, siteDir: string, build: boolean): string | undefined {
-  const ready = () => existsSync(join(siteDir, 'app', 'index.html')) && existsSync(join(siteDir, 'docs', 'index.html'));
-  if (ready()) return undefined;
-  if (!build) return 'the web app is not built: run `npm run web:build`';
-  ctx.log('edge', 'web app not built yet: running `npm run web:build` (once)');
-  const r = spawnSync('npm', ['run', 'web:build'], { cwd: ctx.rootDir, encoding: 'utf8', timeout: 180_000 });
-  if (r.status !== 0 || !ready())
-    return `\`npm run web:build\` failed (${r.error?.message ?? `exit ${r.status}`}): ${(r.stderr ?? '').slice(-500)}`;
-  return undefined;
 }
 
 type Send = (res: ServerResponse, status: number, headers: Record<string, string>, body?: string | Buffer) => void;
@@ -117,8 +106,11 @@ export async function startEdge(ctx: ServiceContext, opts: EdgeOptions = {}): Pr
   const cfg = loadEdgeConfig(ctx.rootDir);
   const viewerRequest = cfg.viewerRequestCode ? compileViewerRequest(cfg.viewerRequestCode) : undefined;
   if (!viewerRequest) ctx.log('edge', 'no CloudFront Function in the template: serving without one');
-  const notBuilt = ensureBuilt(ctx, siteDir, opts.build !== false);
-  if (notBuilt) ctx.log('edge', notBuilt);
+  // Rebuilt when its sources changed (web-build.ts), so an edit or a pull never serves a stale app.
+  const failed = opts.build === false ? undefined : await ensureWebBuilt({ rootDir: ctx.rootDir, siteDir, log: (m) => ctx.log('edge', m) });
+  const missing = webBuildState(ctx.rootDir, siteDir) === 'missing';
+  const notBuilt = missing ? (failed ?? 'the web app is not built: run `npm run web:build`') : undefined;
+  if (failed || notBuilt) ctx.log('edge', missing ? notBuilt! : `${failed}: serving the previous build`);
   const o = ctx.outputs;
   const policy = { ...cfg.responseHeaders };
   // HSTS over plain-HTTP loopback would be ignored by browsers anyway; kept to mirror the cloud.

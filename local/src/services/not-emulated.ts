@@ -1,8 +1,8 @@
 /**
  * What a template may declare that no local service emulates: named at start-up (grouped
  * by kind, with counts), given names and ARNs so references to them resolve. It emulates
- * nothing. When a service takes one of these kinds over (a CloudWatch Logs endpoint, the
- * log groups), the kind moves into that service's module.
+ * nothing. When a service takes one of these kinds over (as the CloudWatch Logs module took
+ * the log groups), the kind moves into that service's module.
  */
 import type { ServiceModule } from '../contract';
 import { notEmulated } from '../kinds';
@@ -17,10 +17,6 @@ export const notEmulatedKinds: ServiceModule = {
     }),
     notEmulated(['AWS::CloudWatch::Dashboard'], 'CloudWatch dashboards', 'not served', {
       physicalId: (r, ctx) => declaredName(r, 'DashboardName', ctx),
-    }),
-    notEmulated(['AWS::Logs::LogGroup'], 'log groups', 'function logs go to the console', {
-      physicalId: (r, ctx) => declaredName(r, 'LogGroupName', ctx),
-      arn: (r, ctx) => `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${r.ref}:*`,
     }),
     notEmulated(['AWS::SNS::Topic'], 'SNS topics', 'nothing is published or delivered', {
       physicalId: (r, ctx) => `arn:aws:sns:${ctx.region}:${ctx.accountId}:${declaredName(r, 'TopicName', ctx)}`,
