@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { describeError, type ApiClient } from '../api';
 import type { Todo, TodoList } from '../types';
 import { Alert } from '../ui';
@@ -17,20 +17,32 @@ export function TodosView({ api }: { api: ApiClient }) {
       setError(describeError(e));
     }
   };
-  const load = useCallback(() => guard(async () => setTodos((await api.request<TodoList>('GET', '/todos?limit=100')).items)), [api]);
+  // Counts answered writes: a list read that a write overtook may miss (or already hold) that write's item, so it is read again.
+  const writes = useRef(0);
+  const fetchList = useCallback(async () => {
+    for (;;) {
+      const before = writes.current;
+      const { items } = await api.request<TodoList>('GET', '/todos?limit=100');
+      if (writes.current === before) return setTodos(items);
+    }
+  }, [api]);
+  const load = useCallback(() => guard(fetchList), [fetchList]);
   useEffect(() => void load(), [load]);
 
   // A write answers with the stored item; without one, reload the list.
   const replace = async (t: Todo | undefined) => {
+    writes.current++;
     if (t?.todoId) setTodos((list) => list?.map((x) => (x.todoId === t.todoId ? t : x)));
-    else setTodos((await api.request<TodoList>('GET', '/todos?limit=100')).items);
+    else await fetchList();
   };
 
   const add = (e: FormEvent) => {
     e.preventDefault();
     void guard(async () => {
       const t = await api.request<Todo>('POST', '/todos', { title });
-      setTodos((list) => [t, ...(list ?? [])]);
+      writes.current++;
+      // Until the first read lands there is no list to prepend to: that read (now repeated) brings the new item.
+      setTodos((list) => list && [t, ...list.filter((x) => x.todoId !== t.todoId)]);
       setTitle('');
     });
   };
@@ -49,6 +61,7 @@ export function TodosView({ api }: { api: ApiClient }) {
   const remove = (t: Todo) =>
     guard(async () => {
       await api.request<void>('DELETE', `/todos/${encodeURIComponent(t.todoId)}`);
+      writes.current++;
       setTodos((list) => list?.filter((x) => x.todoId !== t.todoId));
     });
 
