@@ -26,6 +26,8 @@ export interface LocalRuntimeHandle {
   stop: () => Promise<void>;
   /** Stops and starts again on the same state dir (no --fresh): data must survive. Options given replace the first start's. */
   restart: (changes?: Partial<StartLocalRuntimeOptions>) => Promise<void>;
+  /** SIGKILL to the runtime's whole process group, as a crash or `kill -9` leaves it (nothing flushed); restart() starts it again. */
+  kill: () => Promise<void>;
 }
 
 export interface StartLocalRuntimeOptions {
@@ -56,6 +58,15 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): voi
     process.kill(-child.pid, signal);
   } catch {
     /* already gone */
+  }
+}
+
+function groupAlive(child: ChildProcess): boolean {
+  try {
+    process.kill(-child.pid!, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -149,6 +160,19 @@ export async function startLocalRuntime(o: StartLocalRuntimeOptions = {}): Promi
         running = undefined;
       }
       if (ownDir) rmSync(stateDir, { recursive: true, force: true });
+    },
+    async kill() {
+      if (!running) return;
+      const { child, out } = running;
+      previousOut = [...previousOut, ...out];
+      running = undefined;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      await new Promise<void>((ok) => {
+        child.once('exit', () => ok());
+        killGroup(child, 'SIGKILL');
+      });
+      // The runtime is tsx's child: wait until no process of the group is left (its Cognito lock names a dead pid).
+      for (let i = 0; i < 100 && groupAlive(child); i++) await new Promise((r) => setTimeout(r, 50));
     },
     async restart(changes = {}) {
       if (running) {

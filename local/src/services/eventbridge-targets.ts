@@ -3,11 +3,14 @@
  * receives (the event, or Input / InputPath / InputTransformer as the user guide's "Amazon
  * EventBridge input transformation" describes it), the checks PutTargets makes, and
  * delivery to Lambda (asynchronous invoke), Step Functions (StartExecution) and SQS, with
- * the target's RetryPolicy (attempts only, waits shortened) and DeadLetterConfig queue.
+ * the target's RetryPolicy (attempts only, waits shortened) and DeadLetterConfig queue; a
+ * delivery the runtime's stop interrupts, or whose dead-letter queue does not take it, is kept
+ * (it stays in the journal, eventbridge-journal.ts, for the next start).
  * Not emulated: other target kinds (SNS, Kinesis, API destinations, ECS, ...: accepted by
  * PutTargets, each delivery fails and goes to the target's dead-letter queue), RoleArn
  * (no authorisation), SqsParameters (no FIFO queues locally), MaximumEventAgeInSeconds.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { stringify } from 'lossless-json';
@@ -202,18 +205,27 @@ export interface DeliveryDeps {
   sqs: () => SQSClient;
   /** ms before retry n (locally short; RetryPolicy only bounds the count). */
   retryDelayMs?: (attempt: number) => number;
+  /** Aborted when the runtime stops: a delivery not finished then is kept (journalled) for the next start. */
+  stopping?: AbortSignal;
 }
 
-/** Sends the event to the target's dead-letter queue with EventBridge's error attributes. */
-async function deadLetter(
+/**
+ * How a delivery ended: delivered; or failed for good and then sent to the target's
+ * dead-letter queue, or dropped as EventBridge drops it (no DeadLetterConfig); or kept for the
+ * next start (the runtime stopped first, or the dead-letter queue did not take it).
+ */
+export type DeliveryOutcome = 'delivered' | 'dead-lettered' | 'dropped' | 'kept';
+
+/** Sends the event to the target's dead-letter queue with EventBridge's error attributes (none: dropped, as EventBridge drops it). */
+export async function deadLetter(
   deps: DeliveryDeps,
-  rule: LocalRule,
-  target: RuleTarget,
+  rule: Pick<LocalRule, 'arn'>,
+  target: Pick<RuleTarget, 'Arn' | 'DeadLetterConfig'>,
   event: JsonObject,
   error: { code: string; message: string },
-): Promise<void> {
+): Promise<DeliveryOutcome> {
   const dlq = target.DeadLetterConfig?.Arn;
-  if (!dlq) return;
+  if (!dlq) return 'dropped';
   try {
     await deps.sqs().send(
       new SendMessageCommand({
@@ -227,8 +239,13 @@ async function deadLetter(
         },
       }),
     );
+    return 'dead-lettered';
   } catch (err) {
-    deps.ctx.log('eventbridge', `dead-letter queue ${dlq} unreachable: ${(err as Error).message}`);
+    deps.ctx.log(
+      'eventbridge',
+      `dead-letter queue ${dlq} unreachable (${(err as Error).message}): the event ${String(event.id)} stays journalled for the next start`,
+    );
+    return 'kept';
   }
 }
 
@@ -239,7 +256,7 @@ export async function deliver(
   target: RuleTarget,
   event: JsonObject,
   ingestionTime?: string,
-): Promise<boolean> {
+): Promise<DeliveryOutcome> {
   let lastError = { code: 'UnknownError', message: '' };
   let payload: string;
   try {
@@ -251,17 +268,26 @@ export async function deliver(
   // RetryPolicy bounds the attempts; locally at most 3 retries so a dead target fails fast.
   const retries = payload ? Math.min(target.RetryPolicy?.MaximumRetryAttempts ?? 185, 3) : -1;
   for (let attempt = 0; attempt <= retries; attempt++) {
-    if (attempt > 0) await new Promise((r) => setTimeout(r, deps.retryDelayMs?.(attempt) ?? 100 * 2 ** attempt));
+    if (attempt > 0)
+      await delay(deps.retryDelayMs?.(attempt) ?? 100 * 2 ** attempt, undefined, { signal: deps.stopping }).catch(() => undefined);
+    if (deps.stopping?.aborted) return 'kept';
     try {
       await sendTo(deps, target.Arn, payload);
-      return true;
+      return 'delivered';
     } catch (err) {
       lastError = { code: (err as Error).name || 'Error', message: (err as Error).message };
     }
   }
-  deps.ctx.log('eventbridge', `rule ${rule.name} target ${target.Id} failed: ${lastError.code} ${lastError.message}`);
-  await deadLetter(deps, rule, target, event, lastError);
-  return false;
+  if (deps.stopping?.aborted) return 'kept';
+  const outcome = await deadLetter(deps, rule, target, event, lastError);
+  const where = {
+    'dead-lettered': `sent to its dead-letter queue ${target.DeadLetterConfig?.Arn?.split(':').pop()}`,
+    dropped: 'dropped: the target has no DeadLetterConfig',
+    kept: 'kept for the next start',
+    delivered: '',
+  }[outcome];
+  deps.ctx.log('eventbridge', `rule ${rule.name} target ${target.Id} failed: ${lastError.code} ${lastError.message} (${where})`);
+  return outcome;
 }
 
 async function sendTo(deps: DeliveryDeps, arn: string, payload: string): Promise<void> {
