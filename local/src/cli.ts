@@ -11,6 +11,7 @@ import { exportLines, localAwsEnv, localUrls, stateDirStack } from './environmen
 import { LambdaService } from './lambda';
 import { freePort } from './ports';
 import { loadStackTemplate } from './registry';
+import { profileRuntime } from './profile';
 import { DEFAULT_PORTS, readOutputs, startRuntime, stackNameFrom } from './runtime';
 import { parseParameterOverrides } from './template';
 
@@ -71,6 +72,8 @@ function logLine(source: string, message: string): void {
 
 async function start(a: Args): Promise<void> {
   const rootDir = findRoot();
+  const profileDir = one(a, 'cpu-prof') ? resolve(one(a, 'cpu-prof')!) : undefined;
+  const writeProfile = profileDir ? profileRuntime(profileDir) : undefined;
   const ports: Partial<Record<string, number>> = {};
   for (const name of Object.keys(DEFAULT_PORTS)) {
     const v = one(a, `${name}-port`) ?? (name === 'api' ? one(a, 'port') : undefined);
@@ -89,6 +92,8 @@ async function start(a: Args): Promise<void> {
     inMemoryDb: has(a, 'in-memory-db'),
     ttlSweep: !has(a, 'no-ttl-sweep'),
     verbose: has(a, 'verbose'),
+    tracing: has(a, 'tracing'),
+    ...(profileDir ? { cpuProfileDir: profileDir } : {}),
     ...(one(a, 'functions-dynamodb-endpoint') ? { functionsDynamoDBEndpoint: one(a, 'functions-dynamodb-endpoint')! } : {}),
     ...(one(a, 'template') ? { templatePath: resolve(one(a, 'template')!) } : {}),
     log: logLine,
@@ -111,7 +116,10 @@ async function start(a: Args): Promise<void> {
     logLine('runtime', `${sig}: stopping`);
     const hard = setTimeout(() => process.exit(1), 8000);
     hard.unref();
-    void rt.stop().then(() => process.exit(0));
+    void rt
+      .stop()
+      .then(() => writeProfile?.())
+      .then(() => process.exit(0));
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
@@ -278,6 +286,7 @@ async function main(): Promise<void> {
       process.stdout.write(
         'usage: cli.ts start [--fresh] [--state-dir DIR] [--parameter-overrides K=V ...] [--port N] [--<service>-port N] [--ports auto] [--region R] [--no-watch] [--verbose]\n' +
           '                [--in-memory-db] [--no-ttl-sweep] [--functions-dynamodb-endpoint URL] [--function-concurrency N]   (functions reach DynamoDB there, e.g. a counting proxy)\n' +
+          '                [--tracing] [--cpu-prof DIR]   (X-Ray tracing in the functions as deployed; a V8 CPU profile of every function process in DIR)\n' +
           '       cli.ts build | invoke <LogicalId> [-e event.json] | create-user --email E --password P [--admin] | aws-env [--state-dir DIR]\n',
       );
   }
