@@ -66,8 +66,26 @@ const colour = (n: number) => (s: string) => (process.stdout.isTTY ? `\x1b[${n}m
 const dim = colour(2);
 const bold = colour(1);
 
+/**
+ * What the runtime prints goes out once per turn of the event loop: under load every function
+ * log line and REPORT line was its own write to stdout (a pipe when a tool reads it, and each
+ * write a system call), a tenth of the runtime's CPU in a profile of the order pipeline.
+ * Lines keep their order; whatever is pending is written before the process exits.
+ */
+let pending: string[] = [];
+function flushOutput(): void {
+  if (pending.length === 0) return;
+  const text = pending.join('');
+  pending = [];
+  process.stdout.write(text);
+}
+function print(text: string): void {
+  if (pending.push(text) === 1) setImmediate(flushOutput);
+}
+process.on('exit', flushOutput);
+
 function logLine(source: string, message: string): void {
-  for (const line of message.split('\n')) process.stdout.write(`${dim(`[${source}]`)} ${line}\n`);
+  for (const line of message.split('\n')) print(`${dim(`[${source}]`)} ${line}\n`);
 }
 
 async function start(a: Args): Promise<void> {
@@ -98,17 +116,17 @@ async function start(a: Args): Promise<void> {
     ...(one(a, 'template') ? { templatePath: resolve(one(a, 'template')!) } : {}),
     log: logLine,
   });
-  for (const line of rt.summary) process.stdout.write(`${line}\n`);
-  process.stdout.write(`outputs: ${join(rt.stateDir, 'outputs.json')}\n`);
+  for (const line of rt.summary) print(`${line}\n`);
+  print(`outputs: ${join(rt.stateDir, 'outputs.json')}\n`);
   // The harness waits for this exact line.
   // Where start-up went, so a slow start can be read at a glance (each: ms from the start).
-  process.stdout.write(
+  print(
     `startup: ${Object.entries(rt.phases)
       .sort((a, b) => a[1] - b[1])
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')} (ms since start)\n`,
   );
-  process.stdout.write(`${bold(`ready in ${rt.readyMs} ms`)}: API ${rt.outputs.APIEndpoint}\n`);
+  print(`${bold(`ready in ${rt.readyMs} ms`)}: API ${rt.outputs.APIEndpoint}\n`);
   let stopping = false;
   const stop = (sig: string) => {
     if (stopping) return;
