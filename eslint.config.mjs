@@ -20,9 +20,10 @@ export default tseslint.config(
     },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
-      // Lazy requires on purpose: an AWS SDK package loaded on first use (clients.ts), and
-      // the route table's schemas, which only functions that validate input load (routes.ts).
-      '@typescript-eslint/no-require-imports': ['error', { allow: ['^@aws-sdk/', '^\\./schemas$'] }],
+      // Lazy requires on purpose: an AWS SDK package loaded on first use (clients.ts), the
+      // route table's schemas, which only functions that validate input load (routes.ts), and
+      // the Tracer, loaded only where tracing is on (observability.ts).
+      '@typescript-eslint/no-require-imports': ['error', { allow: ['^@aws-sdk/', '^\\./schemas$', '^\\./tracing$'] }],
       // An async function need not await: route functions and test doubles are async to return
       // the promise their interface expects.
       '@typescript-eslint/require-await': 'off',

@@ -13,6 +13,8 @@
  *      BENCH_RELOADS=<saves for hotReload> (default 5)
  *      BENCH_README=0 to leave README.md alone
  *      BENCH_FUNCTION_CONCURRENCY=<processes per function for the api/pipeline runtime> (default 4)
+ *      BENCH_RUNTIME_ARGS="<npm start flags>" for the api/pipeline runtime (e.g. `--tracing`, `--cpu-prof DIR`)
+ *      BENCH_FLOOR_ROUNDS=<alternating rounds of GET /orders/{orderId} and its floor> (default 3)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -75,9 +77,10 @@ async function main() {
         rt = await startLocalRuntime({
           timeoutMs: 120_000,
           parameterOverrides: { OrderHoldSeconds: '0' },
-          ...(process.env.BENCH_FUNCTION_CONCURRENCY
-            ? { extraArgs: ['--function-concurrency', process.env.BENCH_FUNCTION_CONCURRENCY] }
-            : {}),
+          extraArgs: [
+            ...(process.env.BENCH_FUNCTION_CONCURRENCY ? ['--function-concurrency', process.env.BENCH_FUNCTION_CONCURRENCY] : []),
+            ...(process.env.BENCH_RUNTIME_ARGS ?? '').split(' ').filter(Boolean),
+          ],
         });
         cleanups.add(rt.stop);
       } catch (e) {
@@ -92,6 +95,7 @@ async function main() {
         await section('api', async () => {
           const r = await benchApi(rt!, user);
           res.ddbBaseline = r.ddbBaseline;
+          res.floor = r.floor;
           res.apiSettings = { connections: CONNECTIONS, durationSec: DURATION };
           return r.api;
         });

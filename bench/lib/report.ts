@@ -49,6 +49,7 @@ export function mergePrevious(res: Results, ran: string[]): Results {
     if (ran.includes(s) || prev[s] === undefined) continue;
     res[s] = prev[s];
     if (s === 'api' && prev.ddbBaseline) res.ddbBaseline = prev.ddbBaseline;
+    if (s === 'api' && prev.floor) res.floor = prev.floor;
     if (s === 'api' && prev.apiSettings) res.apiSettings = prev.apiSettings;
     res.ranAt[s] = prev.ranAt?.[s] ?? prevDate;
     if (prev.errors?.[s]) res.errors[s] = prev.errors[s];

@@ -13,6 +13,7 @@
 import { DynamoDBClient, ListTablesCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { LocalRuntimeHandle, TestUser } from '../../tests/support/runtime';
 import { apiCall, check, log, pct, r1, sleep } from '../lib/common';
+import { cpuBetween, cpuSnapshot, cpuSupported, perUnit } from '../lib/cpu';
 
 const TERMINAL = new Set(['CONFIRMED', 'ACKNOWLEDGED', 'FAILED', 'CANCELED', 'EXPIRED']);
 const SKU = 'SKU-0002';
@@ -135,10 +136,17 @@ export async function benchOrderToConfirmed(rt: LocalRuntimeHandle, user: TestUs
   const warm = warmupOrders ? await runPhase(api, user, warmupOrders, rate, 180_000) : undefined;
   if (warm) log(`  warm-up: p50 ${warm.p50Ms} ms, p99 ${warm.p99Ms} ms, lost ${warm.lost}`);
   log(`orderToConfirmed: ${orders} orders at ${rate}/s (hold 0)`);
+  const group = rt.processGroup();
+  const before = group && cpuSupported() ? cpuSnapshot(group) : undefined;
   const res = await runPhase(api, user, orders, rate, 120_000);
+  // Everything the runtime's processes spent while placing and draining the run, per order
+  // (including the bench's own polling: about one GET /orders/{orderId} per order per second).
+  const cpuMsPerOrder = before && group ? perUnit(cpuBetween(before, cpuSnapshot(group)), res.orders) : undefined;
+  if (cpuMsPerOrder)
+    log(`  CPU per order: ${cpuMsPerOrder.totalMs} ms ${JSON.stringify({ ...cpuMsPerOrder.byKind, functions: cpuMsPerOrder.byFunction })}`);
   check('orderToConfirmed lost', res.lost, '0', res.lost === 0 && res.orders === orders);
   check('orderToConfirmed p99 ms', res.p99Ms, '< 1000 ms (hold 0)', res.p99Ms < 1000);
   log(`  ${JSON.stringify({ ...res, timesMs: `${res.timesMs.length} values` })}`);
   const { timesMs: _w, ...warmup } = warm ?? ({} as Phase);
-  return { ...res, ...(warm ? { warmup } : {}) };
+  return { ...res, ...(cpuMsPerOrder ? { cpuMsPerOrder } : {}), ...(warm ? { warmup } : {}) };
 }

@@ -45,6 +45,7 @@ beforeAll(() => {
   process.env.PRODUCTS_TABLE = 'Products';
   process.env.IDEMPOTENCY_TABLE = 'Idempotency';
   process.env.STALE_ORDER_SECONDS = '3600';
+  process.env.ORDER_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:myapp-OrderWorkflow';
 });
 beforeEach(() => {
   doc.reset();
@@ -84,6 +85,9 @@ describe('POST /orders', () => {
     expect(put.Item?.expiresAt).toBeGreaterThanOrEqual(before + 3600);
     expect(put.Item?.placedStatus).toBe('PLACED');
     expect(put.Item?.paymentToken).toBe('tok_ok');
+    // Written with the ARN of its workflow execution, which is named after the order.
+    expect(put.Item?.executionArn).toBe(`arn:aws:states:us-east-1:123456789012:execution:myapp-OrderWorkflow:${order.orderId}`);
+    expect(order.executionArn).toBe(put.Item?.executionArn);
     // No client orderId: no idempotency record.
     expect(raw.commandCalls(PutItemCommand)).toHaveLength(0);
     expect(addMetric).toHaveBeenCalledWith('SuccessfulOrder', 'Count', 1);

@@ -11,7 +11,12 @@ import { repositories, toPublicOrder } from '@myapp/shared/repositories';
 
 const placeOrder = once(() =>
   idempotentPlaceOrder(
-    { orders: repositories.orders, products: repositories.products, staleOrderSeconds: config.staleOrderSeconds() },
+    {
+      orders: repositories.orders,
+      products: repositories.products,
+      staleOrderSeconds: config.staleOrderSeconds(),
+      stateMachineArn: config.orderStateMachineArn(),
+    },
     { tableName: config.idempotencyTable(), client: dynamoDbClient() },
   ),
 );

@@ -32,6 +32,7 @@ beforeAll(() => {
   process.env.PRODUCTS_TABLE = 'Products';
   process.env.IDEMPOTENCY_TABLE = 'Idempotency';
   process.env.STALE_ORDER_SECONDS = '3600';
+  process.env.ORDER_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:myapp-OrderWorkflow';
 });
 
 test('a successful order emits SuccessfulOrder and OrderTotal as EMF and logs with request, trace, order and user ids', async () => {

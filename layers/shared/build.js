@@ -36,7 +36,8 @@ const SRC = resolve(__dirname, 'src');
  */
 const ENTRIES = {
   http: ['errors.ts', 'http.ts', 'config.ts', 'authorizer-policy.ts'],
-  lambda: ['observability.ts', 'lambda.ts', 'clients.ts'],
+  lambda: ['observability.ts', 'lambda.ts', 'clients.ts', 'client-settings.ts'],
+  tracing: ['tracing.ts'],
   api: ['routes.ts', 'api.ts'],
   schemas: ['schemas/'],
   orders: ['orders/rules.ts'],
@@ -144,6 +145,7 @@ async function main() {
         target: 'es2022',
         minify: true,
         sourcemap: true,
+        sourcesContent: false,
         // The Lambda runtime provides the AWS SDK v3 (on NODE_PATH via /var/runtime/node_modules).
         external: ['@aws-sdk/*'],
         plugins: [entryBoundaries(name)],

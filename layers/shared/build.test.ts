@@ -82,17 +82,34 @@ describe('built layer', () => {
         result[e] = { entries: loaded(), sdk: sdk().filter((s) => s.startsWith('@aws-sdk/client-')) };
       }
       console.log(JSON.stringify(result));`);
+    // Tracing is on here, as deployed (no POWERTOOLS_TRACE_ENABLED=false): lambda loads the Tracer's entry.
     expect(out).toEqual({
-      lambda: { entries: ['http.js', 'lambda.js'], sdk: [] },
-      api: { entries: ['api.js', 'http.js', 'lambda.js'], sdk: [] },
+      lambda: { entries: ['http.js', 'lambda.js', 'tracing.js'], sdk: [] },
+      api: { entries: ['api.js', 'http.js', 'lambda.js', 'tracing.js'], sdk: [] },
       orders: { entries: ['http.js', 'orders.js'], sdk: [] },
-      repositories: { entries: ['http.js', 'lambda.js', 'orders.js', 'repositories.js'], sdk: ['@aws-sdk/client-dynamodb'] },
-      pipeline: { entries: ['http.js', 'lambda.js', 'orders.js', 'pipeline.js', 'repositories.js'], sdk: ['@aws-sdk/client-dynamodb'] },
-      events: { entries: ['events.js', 'http.js', 'lambda.js', 'schemas.js'], sdk: ['@aws-sdk/client-eventbridge'] },
+      repositories: { entries: ['http.js', 'lambda.js', 'orders.js', 'repositories.js', 'tracing.js'], sdk: ['@aws-sdk/client-dynamodb'] },
+      pipeline: {
+        entries: ['http.js', 'lambda.js', 'orders.js', 'pipeline.js', 'repositories.js', 'tracing.js'],
+        sdk: ['@aws-sdk/client-dynamodb'],
+      },
+      events: { entries: ['events.js', 'http.js', 'lambda.js', 'schemas.js', 'tracing.js'], sdk: ['@aws-sdk/client-eventbridge'] },
       // Step Functions comes with its client, on first use (OrdersFunction rarely needs it).
-      workflow: { entries: ['http.js', 'lambda.js', 'orders.js', 'schemas.js', 'workflow.js'], sdk: [] },
+      workflow: { entries: ['http.js', 'lambda.js', 'orders.js', 'schemas.js', 'tracing.js', 'workflow.js'], sdk: [] },
       schemas: { entries: ['schemas.js'], sdk: [] },
     });
+  });
+
+  it('with POWERTOOLS_TRACE_ENABLED=false (the local runtime) the Tracer is never loaded: no X-Ray SDK, no async hooks', () => {
+    const out = run(`${loaded}
+      process.env.POWERTOOLS_TRACE_ENABLED = 'false';
+      const { lambdaHandler, tracer, dynamoDbClient } = require('@myapp/shared/lambda');
+      const handler = lambdaHandler(async () => 'ok');
+      const client = dynamoDbClient();
+      const xray = Object.keys(require.cache).filter((k) => k.includes('aws-xray-sdk-core') || k.includes('cls-hooked'));
+      handler({}, { functionName: 'f', awsRequestId: 'r-1' }).then((result) => {
+        console.log(JSON.stringify({ entries: loaded(), tracer: tracer === undefined, xray, result, traced: client.middlewareStack.identify().some((m) => /xray|X-Ray/i.test(m)) }));
+      });`);
+    expect(out).toEqual({ entries: ['http.js', 'lambda.js'], tracer: true, xray: [], result: 'ok', traced: false });
   });
 
   it('an API function loads zod only if its routes validate input, and then when its handler is built', () => {

@@ -82,6 +82,13 @@ export interface RuntimeOptions {
   functionsDynamoDBEndpoint?: string;
   /** Processes per function at most (default 4). */
   functionConcurrency?: number;
+  /**
+   * Powertools Tracer (X-Ray) in the function processes, as deployed. Off by default: nothing
+   * receives traces locally, and its instrumentation costs every call (see the Lambda module).
+   */
+  tracing?: boolean;
+  /** Write a V8 CPU profile of every function process into this folder (`node --cpu-prof`), when it exits. */
+  cpuProfileDir?: string;
 }
 
 /** What a service gets when it starts. */

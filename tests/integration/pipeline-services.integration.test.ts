@@ -209,7 +209,8 @@ afterAll(async () => {
 
 const place = (orderId: string, items: Array<{ sku: string; qty: number }>, paymentToken?: string) =>
   shared.placeOrder(
-    { orders: deps.orders, products: deps.products, staleOrderSeconds: 3600 },
+    // As CreateOrderFunction does: the order carries the ARN of its execution, named after it.
+    { orders: deps.orders, products: deps.products, staleOrderSeconds: 3600, stateMachineArn: SM_ARN },
     { userId: 'u-1', orderId, items, ...(paymentToken ? { paymentToken } : {}) },
   );
 

@@ -23,6 +23,8 @@ export interface LocalRuntimeHandle {
   stateDir: string;
   /** Everything the runtime printed so far (for assertions and failure messages). */
   output(): string;
+  /** The runtime's process group (its pid): every process it started belongs to it (benchmarks read their CPU time). */
+  processGroup(): number | undefined;
   stop: () => Promise<void>;
   /** Stops and starts again on the same state dir (no --fresh): data must survive. Options given replace the first start's. */
   restart: (changes?: Partial<StartLocalRuntimeOptions>) => Promise<void>;
@@ -153,6 +155,7 @@ export async function startLocalRuntime(o: StartLocalRuntimeOptions = {}): Promi
     outputs: readOutputs(),
     stateDir,
     output: () => [...previousOut, ...(running?.out ?? [])].join(''),
+    processGroup: () => running?.child.pid,
     async stop() {
       if (running) {
         previousOut = [...previousOut, ...running.out];

@@ -1,3 +1,4 @@
+import './testing/tracing-on';
 /**
  * apiHandler: dispatch from the route table, auth, input validation with the table's schemas,
  * statuses, and what the error middleware does with Powertools' middlewares (a client's
@@ -6,7 +7,11 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { apiHandler, reply } from './api';
 import { conflict } from './errors';
-import { MetricUnit, logger, metrics, tracer } from './observability';
+import { MetricUnit, logger, metrics, tracer as maybeTracer } from './observability';
+
+// Tracing is on wherever POWERTOOLS_TRACE_ENABLED is not "false" (deployed; here, testing/tracing-on).
+if (!maybeTracer) throw new Error('the Tracer is loaded unless POWERTOOLS_TRACE_ENABLED=false');
+const tracer = maybeTracer;
 
 function event(method: string, resource: string, over: Partial<APIGatewayProxyEvent> & { groups?: string } = {}): APIGatewayProxyEvent {
   const { groups, ...rest } = over;

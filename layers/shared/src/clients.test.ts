@@ -1,7 +1,14 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { DYNAMODB_HTTP_LIMITS, documentClientOver, dynamoDbClientConfig } from './clients';
+import {
+  DYNAMODB_HTTP_LIMITS,
+  documentClient,
+  documentClientOver,
+  dynamoDbClient,
+  dynamoDbClientConfig,
+  eventBridgeClient,
+} from './clients';
 
 describe('DynamoDB client settings', () => {
   let server: Server;
@@ -40,5 +47,14 @@ describe('DynamoDB client settings', () => {
 
   it('worst case of every attempt stays under the 10 s function timeout', () => {
     expect(dynamoDbClientConfig().maxAttempts * DYNAMODB_HTTP_LIMITS.requestTimeout).toBeLessThanOrEqual(10_000 - 2000);
+  });
+});
+
+describe('the clients the handlers use', () => {
+  it('carry no SDK logger middleware (it redacts every input and output for a logger we never give them)', () => {
+    const stacks = [dynamoDbClient(), documentClient(), eventBridgeClient()].map((c) => c.middlewareStack.identify());
+    // The stack is the SDK's own: other middlewares are there.
+    for (const stack of stacks) expect(stack.some((m) => m.startsWith('retryMiddleware'))).toBe(true);
+    expect(stacks.flat().filter((m) => m.startsWith('loggerMiddleware'))).toEqual([]);
   });
 });

@@ -50,6 +50,12 @@ export const config = {
   serviceName: (): string => optional('POWERTOOLS_SERVICE_NAME', 'myapp'),
   /** The API's Access-Control-Allow-Origin; not set by the template (any origin, as its Cors). */
   corsAllowOrigin: (): string => optional('CORS_ALLOW_ORIGIN', '*'),
+  /**
+   * Whether the Tracer is loaded at all: unless POWERTOOLS_TRACE_ENABLED is "false" (the local
+   * runtime sets it; Powertools' own switch, read here too so the module is not even loaded).
+   * Where it is loaded, Powertools still applies its own rules (no X-Ray outside Lambda).
+   */
+  tracingEnabled: (): boolean => optional('POWERTOOLS_TRACE_ENABLED', 'true').toLowerCase() !== 'false',
   /** A local S3 endpoint (s3rver, the local runtime) serves buckets by path, not by host name. */
   s3ForcePathStyle: (): boolean => optional('AWS_ENDPOINT_URL_S3', '') !== '',
 };

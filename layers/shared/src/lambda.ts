@@ -1,7 +1,6 @@
 /**
  * The one shape of every function: `lambdaHandler(fn)` is middy with Powertools' middlewares,
- * so each invocation gets its own trace subsegment (responses not recorded: they carry user
- * data), the Lambda context and cold start on every log line with per-request keys dropped
+ * so each invocation gets its own trace subsegment where tracing is on (tracing.ts), the Lambda context and cold start on every log line with per-request keys dropped
  * afterwards, and the metrics it added flushed once, success or failure. API functions add
  * the route table and the error mapping on top (api.ts), workflow tasks their input and
  * retryable errors (pipeline/task-handler.ts), stream processors partial batch responses
@@ -10,10 +9,9 @@
 import { METRICS_KEY } from '@aws-lambda-powertools/commons';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { logger, metrics, tracer } from './observability';
+import { logger, metrics, tracing } from './observability';
 
 export type LambdaHandler<E, R> = MiddyfiedHandler<E, R, Error, Context>;
 
@@ -38,10 +36,9 @@ export function publishMetrics(target: Metrics): MiddlewareObj {
 }
 
 export function lambdaHandler<E, R>(fn: (event: E, context: Context) => Promise<R>): LambdaHandler<E, R> {
-  return middy<E, R, Error, Context>(fn)
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(publishMetrics(metrics));
+  const handler = middy<E, R, Error, Context>(fn);
+  if (tracing) handler.use(tracing.traceInvocations());
+  return handler.use(injectLambdaContext(logger, { resetKeys: true })).use(publishMetrics(metrics));
 }
 
 /** A value made on first use and kept for the execution environment (clients, repositories). */

@@ -11,9 +11,8 @@
  * stop (Lambda keeps it for up to six hours) and runs on the next start.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { InvokeResult } from '../contract';
+import { Journal } from '../journal';
 
 export interface AsyncInvokeConfig {
   maxRetries: number;
@@ -89,29 +88,21 @@ export class AsyncInvokeQueue {
   private active = new Set<Promise<void>>();
   private stopped = false;
 
-  constructor(private d: AsyncQueueDeps) {}
+  private readonly journal: Journal<JournalLine> | undefined;
+
+  constructor(private d: AsyncQueueDeps) {
+    this.journal = d.journal ? new Journal<JournalLine>(d.journal) : undefined;
+  }
 
   /** Replays the journal: events acknowledged before the last stop and not finished run again. */
   restore(): number {
-    const file = this.d.journal;
-    if (!file) return 0;
-    mkdirSync(dirname(file), { recursive: true });
+    if (!this.journal) return 0;
     const pending = new Map<string, QueuedEvent>();
-    if (existsSync(file)) {
-      for (const line of readFileSync(file, 'utf8').split('\n')) {
-        if (!line.trim()) continue;
-        try {
-          const l = JSON.parse(line) as JournalLine;
-          if (l.op === 'enqueue') pending.set(l.q.requestId, l.q);
-          else pending.delete(l.requestId);
-        } catch {
-          /* a line cut short by a crash */
-        }
-      }
+    for (const l of this.journal.read()) {
+      if (l.op === 'enqueue') pending.set(l.q.requestId, l.q);
+      else pending.delete(l.requestId);
     }
-    const tmp = `${file}.tmp`;
-    writeFileSync(tmp, [...pending.values()].map((q) => `${JSON.stringify({ op: 'enqueue', q })}\n`).join(''));
-    renameSync(tmp, file);
+    this.journal.rewrite([...pending.values()].map((q) => ({ op: 'enqueue', q })));
     for (const q of pending.values()) this.push(q);
     return pending.size;
   }
@@ -144,10 +135,11 @@ export class AsyncInvokeQueue {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await Promise.race([Promise.all([...this.active]), new Promise((r) => setTimeout(r, timeoutMs))]);
+    this.journal?.close();
   }
 
   private write(line: JournalLine): void {
-    if (this.d.journal) appendFileSync(this.d.journal, `${JSON.stringify(line)}\n`);
+    this.journal?.append(line);
   }
 
   private push(q: QueuedEvent): void {

@@ -76,6 +76,9 @@ process.on('message', async (msg) => {
   process.send(reply);
 });
 
+// Stopped by the runtime: exit normally, so `--cpu-prof` (npm start -- --cpu-prof DIR) writes its profile.
+process.on('SIGTERM', () => process.exit(0));
+
 process.on('unhandledRejection', (e) => {
   const err = errorOf(e);
   console.error(`Unhandled Promise Rejection\t${err.errorType}: ${err.errorMessage}`);

@@ -36,6 +36,10 @@ export interface LambdaDeps {
   ) => Promise<void>;
   /** Wait before an async retry after a function error (Lambda: 1 then 2 minutes). */
   asyncRetryDelayMs?: (attempt: number) => number;
+  /** Powertools Tracer on in the function processes (default off: nothing receives traces locally). */
+  tracing?: boolean;
+  /** A V8 CPU profile of each function process, written into this folder when the process exits. */
+  cpuProfileDir?: string;
 }
 
 /** How long an invocation waits for a free process before it is throttled. */
@@ -160,6 +164,9 @@ export class LambdaService {
     // An empty AWS_ENDPOINT_URL_* (declared for `sam local`) means the SDK's default: here, the local endpoint.
     for (const [k, v] of Object.entries(templateEnv))
       if (!(v === '' && k.startsWith('AWS_ENDPOINT_URL_'))) env[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    // No X-Ray daemon receives traces here: without --tracing the layer does not load the
+    // Tracer at all (its async hooks cost every call), as SAM CLI's AWS_SAM_LOCAL turns it off.
+    if (!this.d.tracing) env.POWERTOOLS_TRACE_ENABLED = 'false';
     return env;
   }
 
@@ -193,9 +200,10 @@ export class LambdaService {
     const logStream = `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${randomUUID().replace(/-/g, '')}`;
     // execArgv []: plain node, as in Lambda. By default fork() passes on the runtime's own
     // flags, i.e. tsx's loader, which every function process then paid for on each require.
+    // (--cpu-prof is not allowed in NODE_OPTIONS, hence a flag here.)
     const child = fork(join(__dirname, 'bootstrap.cjs'), [], {
       env: this.env(id, fn, logStream),
-      execArgv: [],
+      execArgv: this.d.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(this.d.cpuProfileDir, id)}`] : [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       cwd: fn.dir,
     });

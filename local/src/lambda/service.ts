@@ -66,6 +66,8 @@ async function startLambda(ctx: ServiceContext): Promise<StartedService> {
     logs: ctx.logs,
     stateDir: ctx.stateDir,
     ...(ctx.options.functionConcurrency ? { maxPerFunction: ctx.options.functionConcurrency } : {}),
+    ...(ctx.options.tracing ? { tracing: true } : {}),
+    ...(ctx.options.cpuProfileDir ? { cpuProfileDir: ctx.options.cpuProfileDir } : {}),
     sendOnFailure: onFailure.send,
   });
   const invokeApi = new LambdaInvokeApi(lambda, ctx.log);

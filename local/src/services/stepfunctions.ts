@@ -11,10 +11,11 @@
  * distributed mode, redrive, versions and aliases, execution logging to CloudWatch, X-Ray.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { ResourceKind, ServiceContext, ServiceModule } from '../contract';
+import { Journal } from '../journal';
 import { tracing } from '../kinds';
 import { closeServer, listenLoopback } from '../ports';
 import { AwsError, awsJson, awsService, stringMember, type Operations } from '../protocol';
@@ -88,24 +89,16 @@ export interface ExecutionRecord {
  * one line per execution.
  */
 export function loadJournal(file: string, legacyFile?: string): Map<string, ExecutionRecord> {
+  return loadExecutions(new Journal<ExecutionRecord>(file), legacyFile);
+}
+
+function loadExecutions(journal: Journal<ExecutionRecord>, legacyFile?: string): Map<string, ExecutionRecord> {
   const executions = new Map<string, ExecutionRecord>();
   if (legacyFile && existsSync(legacyFile)) {
     for (const e of JSON.parse(readFileSync(legacyFile, 'utf8')) as ExecutionRecord[]) executions.set(e.executionArn, e);
   }
-  if (existsSync(file)) {
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        const e = JSON.parse(line) as ExecutionRecord;
-        executions.set(e.executionArn, e);
-      } catch {
-        /* a partial last line from a crash: the execution's earlier line stands */
-      }
-    }
-  }
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, [...executions.values()].map((e) => `${JSON.stringify(e)}\n`).join(''));
-  renameSync(tmp, file);
+  for (const e of journal.read()) executions.set(e.executionArn, e);
+  journal.rewrite([...executions.values()]);
   if (legacyFile && existsSync(legacyFile)) rmSync(legacyFile);
   return executions;
 }
@@ -207,7 +200,7 @@ class Executions {
   readonly executions: Map<string, ExecutionRecord>;
   readonly running = new Map<string, { abort: () => void; done: Promise<void> }>();
   stopping = false;
-  private readonly file: string;
+  private readonly journal: Journal<ExecutionRecord>;
   private readonly instances = new Map<string, InstanceType<AslEngine['StateMachine']>>();
 
   constructor(
@@ -221,8 +214,8 @@ class Executions {
     // An append-only journal: one line per execution start, stop and end (the last line of
     // an execution wins). Rewriting every execution on every step made each step O(all
     // executions): at a thousand orders the runtime spent its time serialising JSON.
-    this.file = join(dir, 'executions.jsonl');
-    this.executions = loadJournal(this.file, join(dir, 'executions.json'));
+    this.journal = new Journal<ExecutionRecord>(join(dir, 'executions.jsonl'));
+    this.executions = loadExecutions(this.journal, join(dir, 'executions.json'));
     // Validate each definition once, at start (asl-validator costs ~130 ms of CPU, which per
     // execution stalled the whole runtime); executions then share an unvalidated instance.
     for (const m of machines) {
@@ -232,7 +225,7 @@ class Executions {
   }
 
   persist(exec: ExecutionRecord): void {
-    appendFileSync(this.file, `${JSON.stringify(exec)}\n`);
+    this.journal.append(exec);
   }
 
   findMachine(arnOrName: string): StateMachineInfo {
@@ -437,6 +430,7 @@ class Executions {
     // Executions in flight stay RUNNING on disk so the next start resumes them.
     for (const r of this.running.values()) r.abort();
     await boundedWait(Promise.all([...this.running.values()].map((r) => r.done)), 2000);
+    this.journal.close();
   }
 }
 

@@ -70,6 +70,17 @@ describe('placeOrder', () => {
       placeOrder({ orders, products, staleOrderSeconds: 600 }, { userId: 'u', orderId: o.orderId, items: [{ sku: 'SKU-0001', qty: 1 }] }),
     ).rejects.toMatchObject({ status: 409, code: 'ORDER_EXISTS' });
   });
+
+  it('is written with the ARN of its workflow execution, which is named after the order', async () => {
+    const orders = new InMemoryOrdersRepository();
+    const stateMachineArn = 'arn:aws:states:us-east-1:123456789012:stateMachine:myapp-OrderWorkflow';
+    const o = await placeOrder(
+      { orders, products, staleOrderSeconds: 600, stateMachineArn },
+      { userId: 'u', orderId: 'o-7', items: [{ sku: 'SKU-0001', qty: 1 }] },
+    );
+    expect(o.executionArn).toBe('arn:aws:states:us-east-1:123456789012:execution:myapp-OrderWorkflow:o-7');
+    expect((await orders.get(o))?.executionArn).toBe(o.executionArn);
+  });
 });
 
 describe('findOrderForCaller', () => {

@@ -63,7 +63,18 @@ export interface OrderDeps {
   products: ProductsRepository;
   /** Seconds after which a still-PLACED order is stale (cleanup marks it EXPIRED). */
   staleOrderSeconds: number;
+  /** OrderWorkflow: the order's execution is named after it, so its ARN is known when the order is written. */
+  stateMachineArn?: string;
   now?: () => Date;
+}
+
+/**
+ * The ARN of the execution named `name` of a state machine. An order's first execution is
+ * named after the order (pipeline/start.ts), so an order carries its execution's ARN from the
+ * moment it is written, with no second write racing the workflow's first step.
+ */
+export function executionArnFor(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
 /** Prices and writes a new PLACED order (conditional put: an existing key is a 409). */
@@ -71,9 +82,10 @@ export async function placeOrder(deps: OrderDeps, input: PlaceOrderInput): Promi
   const priced = await priceLines(deps.products, input.items);
   const now = (deps.now ?? (() => new Date()))();
   const at = now.toISOString();
+  const orderId = input.orderId ?? randomUUID();
   const order: OrderRecord = {
     userId: input.userId,
-    orderId: input.orderId ?? randomUUID(),
+    orderId,
     status: 'PLACED',
     items: priced.items,
     total: priced.total,
@@ -84,6 +96,7 @@ export async function placeOrder(deps: OrderDeps, input: PlaceOrderInput): Promi
     expiresAt: Math.floor(now.getTime() / 1000) + deps.staleOrderSeconds,
     version: 1,
     history: [{ status: 'PLACED', at }],
+    ...(deps.stateMachineArn ? { executionArn: executionArnFor(deps.stateMachineArn, orderId) } : {}),
     placedStatus: 'PLACED',
   };
   return deps.orders.create(order);

@@ -3,13 +3,18 @@
  * order. The first execution is named after the order, so a duplicate OrderCreated
  * (EventBridge delivers at least once) cannot start a second run: StartExecution with the same
  * name and input returns the running execution, and a name whose execution already ended is
- * ExecutionAlreadyExists, which is success here. A retry is named `<orderId>-retry-<version>`.
+ * ExecutionAlreadyExists, which is success here. The order was written with that execution's
+ * ARN (orders/service.ts), so starting it writes nothing. A retry is named
+ * `<orderId>-retry-<version>` and recorded on the order.
  */
 import type { StepFunctions } from '../clients';
 import { logger } from '../observability';
 import { assertTransition } from '../orders/rules';
+import { executionArnFor } from '../orders/service';
 import type { OrderKey, OrderRecord, OrdersRepository } from '../repositories/orders';
 import { z } from '../schemas/zod';
+
+export { executionArnFor };
 
 export const OrderCreatedEvent = z.looseObject({
   'detail-type': z.literal('OrderCreated'),
@@ -23,11 +28,6 @@ export interface StartResult {
   started: boolean;
 }
 
-/** Execution ARN of a named execution (for the already-exists case, which returns none). */
-export function executionArnFor(stateMachineArn: string, name: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-}
-
 /** The state input is exactly `{orderId, userId}`: byte-identical for AWS's idempotent start. */
 async function startExecution(sfn: StepFunctions, stateMachineArn: string, name: string, key: OrderKey): Promise<string> {
   const input = JSON.stringify({ orderId: key.orderId, userId: key.userId });
@@ -35,23 +35,14 @@ async function startExecution(sfn: StepFunctions, stateMachineArn: string, name:
   return out.executionArn ?? executionArnFor(stateMachineArn, name);
 }
 
-export async function startOrderWorkflow(
-  sfn: StepFunctions,
-  orders: OrdersRepository,
-  stateMachineArn: string,
-  event: OrderCreatedEvent,
-): Promise<StartResult> {
+export async function startOrderWorkflow(sfn: StepFunctions, stateMachineArn: string, event: OrderCreatedEvent): Promise<StartResult> {
   const key = { orderId: event.detail.orderId, userId: event.detail.userId };
-  let executionArn: string;
   try {
-    executionArn = await startExecution(sfn, stateMachineArn, key.orderId, key);
+    return { executionArn: await startExecution(sfn, stateMachineArn, key.orderId, key), started: true };
   } catch (err) {
     if ((err as { name?: string }).name !== 'ExecutionAlreadyExists') throw err;
     return { executionArn: executionArnFor(stateMachineArn, key.orderId), started: false };
   }
-  const order = await orders.get(key);
-  if (order && order.executionArn !== executionArn) await orders.recordExecution(key, executionArn);
-  return { executionArn, started: true };
 }
 
 export interface RetryOptions {
