@@ -163,6 +163,17 @@ describe('GET /orders/{orderId}', () => {
     expect(JSON.stringify(res.body)).not.toContain('ECONNREFUSED');
   });
 
+  it('shows a workflow not started yet (the order is written with its ARN before OrderCreated starts it) without an error', async () => {
+    const arn = 'arn:aws:states:us-east-1:123456789012:execution:OrderWorkflow:o-1';
+    ownGet(order({ executionArn: arn }));
+    const gone = Object.assign(new Error('Execution Does Not Exist'), { name: 'ExecutionDoesNotExist' });
+    sfn.on(DescribeExecutionCommand).rejects(gone);
+    sfn.on(GetExecutionHistoryCommand).rejects(gone);
+    const res = await call({ method: 'GET', resource: '/orders/{orderId}', orderId: 'o-1', query: { include: 'workflow' } });
+    expect(res.status).toBe(200);
+    expect(res.body.workflow).toEqual({ executionArn: arn, steps: [] });
+  });
+
   it('answers 400 for an unsafe orderId', async () => {
     const res = await call({ method: 'GET', resource: '/orders/{orderId}', orderId: 'a b' });
     expect(res.status).toBe(400);

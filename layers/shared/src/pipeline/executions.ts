@@ -43,6 +43,8 @@ export async function workflowOf(sfn: StepFunctions, order: OrderRecord): Promis
       steps: stepsOf(history.events ?? []),
     };
   } catch (err) {
+    // The order is written with its execution's ARN before OrderCreated starts it (orders/service.ts).
+    if ((err as { name?: string }).name === 'ExecutionDoesNotExist') return { executionArn, steps: [] }; // not started yet: no status, no steps
     logger.warn('Workflow lookup failed', err instanceof Error ? err : new Error(String(err)));
     return { executionArn, error: 'Workflow information is unavailable' };
   }
