@@ -3,11 +3,11 @@
  * (tests/support/workflow-task.ts) and the layer's own task tests (pipeline/tasks.test.ts)
  * state the same PLACED order, so a change to what an order holds is made once. Never bundled.
  */
-import type { OrderKey, OrderRecord } from '../repositories/orders';
+import type { OrderRecord } from '../repositories/orders';
 import type { Product } from '../schemas/products';
 import { inMemoryRepositories } from './in-memory-repositories';
 
-export const FIXTURE_ORDER_KEY: OrderKey = { userId: 'u-1', orderId: 'o-1' };
+export const FIXTURE_ORDER_KEY = { userId: 'u-1', orderId: 'o-1' };
 
 /** SKU-1 (500, 5 in stock) and SKU-2 (250, 1 in stock). */
 export const fixtureProducts = (): Product[] => [
