@@ -92,9 +92,10 @@ describe('isolation between users', () => {
   it('alice’s data is unchanged afterwards', async () => {
     const o = await call('GET', `/orders/${orderId}`, { user: alice });
     expect(o.status).toBe(200);
-    // The workflow's start records executionArn (version + 1); nothing else may have written.
+    // The order is written once, with its execution's ARN (the workflow holds it PLACED); nothing else may have written.
     expect(o.body!.status).toBe('PLACED');
-    expect(o.body!.version).toBe(o.body!.executionArn ? 2 : 1);
+    expect(o.body!.version).toBe(1);
+    expect(o.body!.executionArn).toMatch(new RegExp(`:execution:[^:]+:${orderId}$`));
     expect((o.body!.history as { status: string }[]).map((h) => h.status)).toEqual(['PLACED']);
     expect(o.body!.items).toEqual([expect.objectContaining({ sku: 'SKU-0001', qty: 1 })]);
     const t = await call('GET', `/todos/${todoId}`, { user: alice });
