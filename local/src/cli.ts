@@ -78,7 +78,8 @@ const bold = colour(1);
  * What the runtime prints goes out once per turn of the event loop: under load every function
  * log line and REPORT line was its own write to stdout (a pipe when a tool reads it, and each
  * write a system call), a tenth of the runtime's CPU in a profile of the order pipeline.
- * Lines keep their order; whatever is pending is written before the process exits.
+ * Lines keep their order (a command's result goes through print() too, after the log lines it
+ * follows); whatever is pending is written before the process exits.
  */
 let pending: string[] = [];
 function flushOutput(): void {
@@ -162,16 +163,13 @@ async function build(a: Args): Promise<void> {
   const builder = new Builder(t, dirname(templatePath), resolve(rootDir, one(a, 'state-dir') ?? '.local', 'build'), logLine);
   try {
     await builder.buildAll();
-    for (const [id, l] of builder.layers)
-      process.stdout.write(`${id.padEnd(32)} ${(dirSize(l.dir) / 1024).toFixed(1).padStart(8)} KiB (layer)\n`);
+    for (const [id, l] of builder.layers) print(`${id.padEnd(32)} ${(dirSize(l.dir) / 1024).toFixed(1).padStart(8)} KiB (layer)\n`);
     for (const id of functionIds(t)) {
       const f = builder.functions.get(id)!;
-      process.stdout.write(`${id.padEnd(32)} ${(dirSize(f.dir) / 1024).toFixed(1).padStart(8)} KiB\n`);
+      print(`${id.padEnd(32)} ${(dirSize(f.dir) / 1024).toFixed(1).padStart(8)} KiB\n`);
     }
     const upToDate = builder.skipped ? ` (${builder.skipped} already up to date: inputs unchanged since the last build)` : '';
-    process.stdout.write(
-      `built ${builder.functions.size} functions and ${builder.layers.size} layer(s) in ${Date.now() - started} ms${upToDate}\n`,
-    );
+    print(`built ${builder.functions.size} functions and ${builder.layers.size} layer(s) in ${Date.now() - started} ms${upToDate}\n`);
   } finally {
     await builder.dispose();
   }
@@ -231,7 +229,7 @@ async function invoke(a: Args): Promise<void> {
     });
     cleanups.push(() => lambda.stop());
     const r = await lambda.invoke(id, event);
-    process.stdout.write(`${JSON.stringify(r.ok ? r.payload : r.error, null, 2)}\n`);
+    print(`${JSON.stringify(r.ok ? r.payload : r.error, null, 2)}\n`); // after the function's log lines, which print() queued
     if (!r.ok) process.exitCode = 1;
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
@@ -340,7 +338,7 @@ async function createUser(a: Args): Promise<void> {
       AuthParameters: { USERNAME: email, PASSWORD: password },
     });
     process.stderr.write(`user ${email} ${api.where}\n`);
-    process.stdout.write(`${JSON.stringify(r.AuthenticationResult, null, 2)}\n`);
+    print(`${JSON.stringify(r.AuthenticationResult, null, 2)}\n`);
   } finally {
     await api.close();
   }
@@ -373,6 +371,7 @@ if (require.main === module) {
   // The dev machine runs Node 20; the SDK's end-of-support notice is not news here (Lambda runs 22).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   main().catch((e: Error) => {
+    flushOutput();
     process.stderr.write(`error: ${e.message}\n`);
     if (process.env.LOCAL_DEBUG) process.stderr.write(`${e.stack}\n`);
     process.exit(1);

@@ -95,3 +95,12 @@ export const notEditable = (status: string): AppError =>
 export function assertEditable(order: { status: OrderStatus }): void {
   if (!isEditable(order.status)) throw notEditable(order.status);
 }
+
+/**
+ * The ARN of the execution named `name` of a state machine. An order's first execution is
+ * named after the order (pipeline/start.ts), so an order carries its execution's ARN from the
+ * moment it is written, with no second write racing the workflow's first step.
+ */
+export function executionArnFor(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}

@@ -10,7 +10,7 @@ import type { Page } from '../repositories/pagination';
 import type { OrderRecord, OrdersRepository } from '../repositories/orders';
 import type { ProductsRepository } from '../repositories/products';
 import type { OrderLine, OrderLineInput } from '../schemas/orders';
-import { assertCancellable, assertEditable, assertTransition } from './rules';
+import { assertCancellable, assertEditable, assertTransition, executionArnFor } from './rules';
 
 /** Who asks: the signed-in caller's id and whether they are an administrator. */
 type Caller = Pick<HttpCaller, 'sub' | 'isAdmin'>;
@@ -66,15 +66,6 @@ export interface OrderDeps {
   /** OrderWorkflow: the order's execution is named after it, so its ARN is known when the order is written. */
   stateMachineArn?: string;
   now?: () => Date;
-}
-
-/**
- * The ARN of the execution named `name` of a state machine. An order's first execution is
- * named after the order (pipeline/start.ts), so an order carries its execution's ARN from the
- * moment it is written, with no second write racing the workflow's first step.
- */
-export function executionArnFor(stateMachineArn: string, name: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
 /** Prices and writes a new PLACED order (conditional put: an existing key is a 409). */

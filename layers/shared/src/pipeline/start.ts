@@ -9,8 +9,7 @@
  */
 import type { StepFunctions } from '../clients';
 import { logger } from '../observability';
-import { assertTransition } from '../orders/rules';
-import { executionArnFor } from '../orders/service';
+import { assertTransition, executionArnFor } from '../orders/rules';
 import type { OrderKey, OrderRecord, OrdersRepository } from '../repositories/orders';
 import { z } from '../schemas/zod';
 
