@@ -94,7 +94,7 @@ describe('built layer', () => {
       },
       events: { entries: ['aws-sdk.js', 'events.js', 'http.js', 'lambda.js', 'schemas.js', 'tracing.js'], sdk: [] },
       // Step Functions' client is made on first use (OrdersFunction rarely needs it): the SDK entry loads then.
-      workflow: { entries: ['http.js', 'lambda.js', 'order-service.js', 'orders.js', 'schemas.js', 'tracing.js', 'workflow.js'], sdk: [] },
+      workflow: { entries: ['http.js', 'lambda.js', 'orders.js', 'schemas.js', 'tracing.js', 'workflow.js'], sdk: [] },
       schemas: { entries: ['schemas.js'], sdk: [] },
     });
   });
