@@ -2,10 +2,10 @@
 const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
 module.exports = {
   testEnvironment: 'node',
-  // @middy/core and oauth4webapi (the OAuth client of the hosted UI tests) ship ESM only: swc
+  // @middy/core, oauth4webapi (the OAuth client of the hosted UI tests) and jose (the local Cognito's tokens, for runtimes started in-process) ship ESM only: swc
   // turns them into CommonJS like our own TypeScript. Amplify and amazon-cognito-identity-js ship CommonJS.
   transform: { '^.+\\.[tj]s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@middy|oauth4webapi)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|oauth4webapi|jose)/)'],
   roots: ['<rootDir>/tests', '<rootDir>/layers', '<rootDir>/local'],
   testMatch: ['**/*.integration.test.ts'],
   setupFiles: ['<rootDir>/tests/setup-env.js'],

@@ -14,7 +14,10 @@
  *      BENCH_README=0 to leave README.md alone
  *      BENCH_FUNCTION_CONCURRENCY=<processes per function for the api/pipeline runtime> (default 4)
  *      BENCH_RUNTIME_ARGS="<npm start flags>" for the api/pipeline runtime (e.g. `--tracing`, `--cpu-prof DIR`)
- *      BENCH_FLOOR_ROUNDS=<alternating rounds of GET /orders/{orderId} and its floor> (default 3)
+ *      BENCH_FLOOR_ROUNDS=<alternating rounds of each route and its references: GET /health and the
+ *        peer, GET /orders/{orderId}, its floor and the peer> (default 3)
+ *      BENCH_PEER=0 to leave out the peer (serverless 3 + serverless-offline 13, installed into
+ *        node_modules/.cache/bench-peer on first use); BENCH_PEER_MODE=worker (default) or in-process
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -96,6 +99,7 @@ async function main() {
           const r = await benchApi(rt!, user);
           res.ddbBaseline = r.ddbBaseline;
           res.floor = r.floor;
+          res.peer = r.peer;
           res.apiSettings = { connections: CONNECTIONS, durationSec: DURATION };
           return r.api;
         });

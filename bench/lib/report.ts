@@ -50,6 +50,7 @@ export function mergePrevious(res: Results, ran: string[]): Results {
     res[s] = prev[s];
     if (s === 'api' && prev.ddbBaseline) res.ddbBaseline = prev.ddbBaseline;
     if (s === 'api' && prev.floor) res.floor = prev.floor;
+    if (s === 'api' && prev.peer) res.peer = prev.peer;
     if (s === 'api' && prev.apiSettings) res.apiSettings = prev.apiSettings;
     res.ranAt[s] = prev.ranAt?.[s] ?? prevDate;
     if (prev.errors?.[s]) res.errors[s] = prev.errors[s];
@@ -109,6 +110,46 @@ export function writeCharts(res: Results): string[] {
   return written;
 }
 
+const PEER_MODES: Record<string, string> = { worker: 'worker threads (its default)', 'in-process': '`--useInProcess`' };
+
+/** The peer's setup (how it ran, and what each side's figure includes), and any mode that failed. */
+export function peerNote(res: Results): string | undefined {
+  const p = res.peer;
+  if (!p) return undefined;
+  const failed = Object.entries((p.errors ?? {}) as Record<string, string>).map(
+    ([mode, e]) => `${PEER_MODES[mode] ?? mode}: not measured: ${e}`,
+  );
+  if (!p.runs?.length) return `Peer (serverless 3 + serverless-offline 13): not measured: ${p.skipped ?? failed.join('; ')}`;
+  const rounds = p.runs[0]?.routes[0]?.rounds?.length ?? 1;
+  return [
+    `Peer: serverless ${p.serverless} with serverless-offline ${p.serverlessOffline} serving the same built handlers over the same DynamoDB Local with the same environment, in the same run (alternating rounds with this runtime, median of ${rounds}), warm, without tracing on either side;`,
+    'its handlers in worker threads (its default: one per concurrent call, as this runtime runs one call at a time per function process, of which it keeps up to 4 per function by default) or on its main thread (`--useInProcess`: every function shares one event loop and `process.env`).',
+    "It runs with `--noAuth`: the authorizer is declared but not run, and the handler gets the token's claims decoded, not verified (serverless-offline has no authorizer cache and would run it on every request).",
+    "This runtime's figures include its TOKEN authorizer as API Gateway runs it: once per token, then cached for the template's 300 s, so not in the steady state measured.",
+    ...failed,
+  ].join(' ');
+}
+
+/** Route, this runtime, the peer in each mode and (for GET /orders/{orderId}) the floor, side by side. */
+function peerTable(res: Results): string[] {
+  const p = res.peer;
+  if (!p?.runs?.length || !Array.isArray(res.api)) return [];
+  const cell = (a: any) =>
+    a
+      ? `${fmt(a.rps)}/s, p50 ${a.p50Ms} / p99 ${a.p99Ms} ms${a.cpuMsPerRequest ? `, ${a.cpuMsPerRequest.totalMs} ms CPU/request` : ''}`
+      : '–';
+  const lines = [
+    `| Route | this runtime | ${p.runs.map((r: any) => `serverless-offline ${p.serverlessOffline}, ${PEER_MODES[r.mode] ?? r.mode}`).join(' | ')} | node:http + GetItem floor |`,
+    `|---|---|${p.runs.map(() => '---|').join('')}---|`,
+  ];
+  for (const { route } of p.runs[0].routes) {
+    const own = res.api.find((a: any) => a.route === route);
+    const peers = p.runs.map((r: any) => cell(r.routes.find((a: any) => a.route === route)));
+    lines.push(`| ${route} | ${cell(own)} | ${peers.join(' | ')} | ${route === 'GET /orders/{orderId}' ? cell(res.floor) : '–'} |`);
+  }
+  return lines;
+}
+
 export function markdown(res: Results): string {
   const m = res.machine;
   const s = { ...(res.settings ?? {}), ...(res.apiSettings ?? {}) };
@@ -157,6 +198,8 @@ export function markdown(res: Results): string {
         '',
         `Baseline, same run: raw DynamoDB Local at ${s.connections ?? 10} concurrent: GetItem ${res.ddbBaseline.getItemRps}/s, PutItem ${res.ddbBaseline.putItemRps}/s`,
       );
+    const note = peerNote(res);
+    if (note) lines.push('', '### Beside serverless-offline', '', note, '', ...peerTable(res));
   }
   if (Array.isArray(res.ddbPerRequest)) {
     lines.push(
@@ -276,6 +319,16 @@ export function readmeBlock(res: Results): string {
         r === 'GET /orders/{orderId}' ? 'p99 < 20 ms, >= 70 %' : '',
       );
     }
+    for (const run of res.peer?.runs ?? [])
+      for (const p of run.routes) {
+        const own = get(p.route);
+        row(
+          `peer (below), ${run.mode === 'in-process' ? '`--useInProcess`' : 'default worker threads'}: ${p.route} p50 / p99 / p99.9, req/s`,
+          `${p.p50Ms} / ${p.p99Ms} / ${p.latencyMs?.p99_9 ?? '–'} ms, ${fmt(p.rps)}/s`,
+          own ? `this runtime ${fmt(own.rps)}/s = ${fmt(Math.round((own.rps / p.rps) * 100) / 100)}× the peer` : '',
+          '',
+        );
+      }
   }
   if (Array.isArray(res.ddbPerRequest)) {
     const pick = res.ddbPerRequest.filter((r: any) =>
@@ -330,6 +383,7 @@ export function readmeBlock(res: Results): string {
     '| Figure | Value | Baseline (same run) | Target |',
     '|---|---|---|---|',
     ...rows,
+    ...(peerNote(res) ? ['', peerNote(res)!] : []),
     '<!-- bench:end -->',
   ].join('\n');
 }

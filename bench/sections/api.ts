@@ -3,7 +3,9 @@
  * each request cost the runtime, DynamoDB Local and the function processes. GET
  * /orders/{orderId} runs in alternating rounds with its floor, a plain node:http server doing
  * the same GetItem with the same client settings in one node process (bench/floor/server.ts);
- * raw SDK GetItem/PutItem loops at the same concurrency are a second reference.
+ * raw SDK GetItem/PutItem loops at the same concurrency are a second reference. GET /health
+ * and GET /orders/{orderId} also alternate with the peer, serverless-offline serving the same
+ * built handlers over the same DynamoDB Local (bench/lib/peer.ts).
  */
 import {
   CreateTableCommand,
@@ -17,7 +19,8 @@ import type { LocalRuntimeHandle, TestUser } from '../../tests/support/runtime';
 import { spawn } from 'node:child_process';
 import { CONNECTIONS, DURATION, REPO_ROOT, apiCall, check, log, r1 } from '../lib/common';
 import { cpuBetween, cpuSnapshot, cpuSupported, perUnit, type CpuSpent } from '../lib/cpu';
-import { startFloor } from '../lib/floor';
+import { startFloor, type FloorServer } from '../lib/floor';
+import { PeerRounds, type Contender, type PeerRoute } from '../lib/peer';
 
 type Latency = Record<'p50' | 'p75' | 'p90' | 'p97_5' | 'p99' | 'p99_9' | 'average' | 'max', number>;
 interface AutocannonResult {
@@ -103,7 +106,7 @@ async function loop(fn: () => Promise<unknown>, seconds: number, concurrency: nu
   return { rps: r1(n / ((Date.now() - started) / 1000)), errors };
 }
 
-/** Rounds of GET /orders/{orderId} and its floor, alternating (BENCH_FLOOR_ROUNDS, default 3): medians of each. */
+/** Rounds of each route and its references, alternating (BENCH_FLOOR_ROUNDS, default 3): medians of each. */
 const FLOOR_ROUNDS = Math.max(1, Math.min(10, Number(process.env.BENCH_FLOOR_ROUNDS ?? 3) || 3));
 
 type Measured = Omit<ApiRoute, 'route'>;
@@ -113,6 +116,22 @@ function medianRound(rounds: Measured[]): Measured & { rounds: { rps: number; p9
   const sorted = [...rounds].sort((a, b) => a.rps - b.rps);
   return { ...sorted[Math.floor(sorted.length / 2)]!, rounds: rounds.map((r) => ({ rps: r.rps, p99Ms: r.p99Ms })) };
 }
+
+/**
+ * FLOOR_ROUNDS rounds of every contender, each round starting one further along: DynamoDB
+ * Local's JIT keeps warming through the first rounds, so a fixed order would favour whoever
+ * runs last in each round.
+ */
+async function inRounds(contenders: Contender[]): Promise<void> {
+  for (let i = 0; i < FLOOR_ROUNDS; i++)
+    for (let k = 0; k < contenders.length; k++) await contenders[(k + i) % contenders.length]!.round(i);
+}
+
+/** The routes the peer serves, as the template declares them. */
+const PEER_ROUTES: PeerRoute[] = [
+  { route: 'GET /health', functionId: 'HealthFunction', method: 'get', path: 'health', authorized: false },
+  { route: 'GET /orders/{orderId}', functionId: 'OrdersFunction', method: 'get', path: 'orders/{orderId}', authorized: true },
+];
 
 export async function benchApi(rt: LocalRuntimeHandle, user: TestUser) {
   const api = rt.outputs.APIEndpoint!.replace(/\/$/, '');
@@ -154,28 +173,43 @@ export async function benchApi(rt: LocalRuntimeHandle, user: TestUser) {
   const routes: ApiRoute[] = [];
   const add = async (route: string, o: Record<string, unknown>) => routes.push({ route, ...(await measure(route, o)) });
 
-  await add('GET /health', { url: `${api}/health` });
-  // The route and its floor (a plain node:http server doing the same GetItem), alternating.
-  const floorServer = await startFloor({ dynamoDbEndpoint: rt.outputs.DynamoDBEndpoint!, ordersTable });
+  // The peer (serverless-offline on the same built handlers), in each mode, warm.
+  const answer = async (path: string) => (await apiCall(api, 'GET', path, user)).body;
+  const peers = await PeerRounds.start<Measured>(rt, PEER_ROUTES, {
+    '/health': { headers: {}, answer: () => answer('/health') },
+    [`/orders/${orderId}`]: { headers, answer: () => answer(`/orders/${orderId}`) },
+  });
+  const onPeers = (route: string, path: string, o: Record<string, unknown> = {}) =>
+    peers.contenders(route, (url, label, pid) => measure(label, { url: `${url}${path}`, ...o }, [pid]));
+  /** A contender whose rounds go into `into`. */
+  const own = (label: string, into: Measured[], o: Record<string, unknown>, pids?: number[]): Contender => ({
+    round: async (i) => void into.push(await measure(`${label} (round ${i + 1})`, o, pids)),
+  });
+  // Each route and its references in rounds: the floor (a plain node:http server doing the
+  // same GetItem) for GET /orders/{orderId}, the peer for both.
+  let floorServer: FloorServer | undefined;
+  const healthRounds: Measured[] = [];
   const byIdRounds: Measured[] = [];
   const floorRounds: Measured[] = [];
   try {
-    for (let i = 0; i < FLOOR_ROUNDS; i++) {
-      byIdRounds.push(await measure(`GET /orders/{orderId} (round ${i + 1})`, { url: `${api}/orders/${orderId}`, headers }));
-      floorRounds.push(
-        await measure(
-          `floor: node:http + GetItem (round ${i + 1})`,
-          { url: `${floorServer.url}/orders/${orderId}`, headers: { 'x-user-id': user.sub } },
-          [floorServer.pid],
-        ),
-      );
-    }
+    floorServer = await startFloor({ dynamoDbEndpoint: rt.outputs.DynamoDBEndpoint!, ordersTable });
+    await inRounds([own('GET /health', healthRounds, { url: `${api}/health` }), ...onPeers('GET /health', '/health')]);
+    await inRounds([
+      own('GET /orders/{orderId}', byIdRounds, { url: `${api}/orders/${orderId}`, headers }),
+      own('floor: node:http + GetItem', floorRounds, { url: `${floorServer.url}/orders/${orderId}`, headers: { 'x-user-id': user.sub } }, [
+        floorServer.pid,
+      ]),
+      ...onPeers('GET /orders/{orderId}', `/orders/${orderId}`, { headers }),
+    ]);
   } finally {
-    await floorServer.stop();
+    await floorServer?.stop();
+    await peers.stop();
   }
+  routes.push({ route: 'GET /health', ...medianRound(healthRounds) });
   const byIdMedian = medianRound(byIdRounds);
   routes.push({ route: 'GET /orders/{orderId}', ...byIdMedian });
   const floor = medianRound(floorRounds);
+  const peer = peers.result(medianRound);
   await add('GET /orders', { url: `${api}/orders`, headers });
 
   // Raw SDK at the same concurrency, same DynamoDB Local, just after the GET runs.
@@ -218,5 +252,7 @@ export async function benchApi(rt: LocalRuntimeHandle, user: TestUser) {
   check('GET /orders/{orderId} req/s as % of the floor (node:http + GetItem)', ratio, '>= 70 %', ratio >= 70);
   check('floor errors', floor.errors, '0', floor.errors === 0);
   for (const a of routes) check(`${a.route} errors`, a.errors, '0', a.errors === 0);
-  return { api: routes, ddbBaseline, floor };
+  for (const run of peer.runs ?? [])
+    for (const a of run.routes) check(`peer (${run.mode}) ${a.route} errors`, a.errors, '0', a.errors === 0);
+  return { api: routes, ddbBaseline, floor, peer };
 }

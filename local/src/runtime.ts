@@ -157,11 +157,29 @@ class Services {
   }
 }
 
+/** A port taken between choosing it and binding it. */
+const isPortTaken = (e: unknown): boolean =>
+  (e as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE' ||
+  /EADDRINUSE|address already in use/i.test(String((e as Error)?.message));
+
 export async function startRuntime(o: StartOptions): Promise<LocalRuntime> {
+  const log = o.log ?? ((s: string, m: string) => console.log(`[${s}] ${m}`));
+  // With --ports auto, a port seen free can be taken by another process (a parallel test run)
+  // before its service binds it: what started is stopped, and the start tried again on other ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(o, log);
+    } catch (e) {
+      if (!o.autoPorts || attempt >= 3 || !isPortTaken(e)) throw e;
+      log('runtime', `${(e as Error).message}: a port chosen free was taken before it was bound; starting again on other ports`);
+    }
+  }
+}
+
+async function startOnce(o: StartOptions, log: Log): Promise<LocalRuntime> {
   const t0 = Date.now();
   const phases: Record<string, number> = {};
   const phase = (name: string) => void (phases[name] ??= Date.now() - t0);
-  const log = o.log ?? ((s: string, m: string) => console.log(`[${s}] ${m}`));
   const stateDir = resolve(o.rootDir, o.stateDir ?? '.local');
   const templatePath = o.templatePath ?? join(o.rootDir, 'template.yaml');
   if (!existsSync(templatePath)) throw new Error(`No template at ${templatePath}: run from the repository root or pass --template`);

@@ -4,6 +4,7 @@
  */
 import type { OrderRecord } from '../repositories/orders';
 import { inMemoryRepositories } from '../testing/in-memory-repositories';
+import { FIXTURE_ORDER_KEY, fixtureProducts, placedOrder } from '../testing/order-fixtures';
 import {
   buildNotification,
   confirmOrder,
@@ -18,34 +19,14 @@ import {
 } from './tasks';
 
 let deps: ReturnType<typeof inMemoryRepositories> & PipelineDeps;
-const key = { userId: 'u-1', orderId: 'o-1' };
+const key = FIXTURE_ORDER_KEY;
 
-async function given(over: Partial<OrderRecord> = {}): Promise<OrderRecord> {
-  return deps.orders.create({
-    ...key,
-    status: 'PLACED',
-    items: [
-      { sku: 'SKU-1', qty: 2, price: 500 },
-      { sku: 'SKU-2', qty: 1, price: 250 },
-    ],
-    total: 1250,
-    currency: 'USD',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    expiresAt: 2_000_000_000,
-    version: 1,
-    history: [],
-    ...over,
-  });
-}
+const given = (over: Partial<OrderRecord> = {}): Promise<OrderRecord> => deps.orders.create(placedOrder(over));
 const order = async () => (await deps.orders.get(key))!;
 const stock = async () => [...(await deps.products.getMany(['SKU-1', 'SKU-2'])).values()].map((p) => p.stock);
 
 beforeEach(() => {
-  deps = inMemoryRepositories([
-    { sku: 'SKU-1', name: 'One', price: 500, currency: 'USD', stock: 5 },
-    { sku: 'SKU-2', name: 'Two', price: 250, currency: 'USD', stock: 1 },
-  ]);
+  deps = inMemoryRepositories(fixtureProducts());
 });
 
 describe('validateOrder', () => {
