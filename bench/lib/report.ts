@@ -173,9 +173,16 @@ export function markdown(res: Results): string {
         `Baseline, same run, same method (fresh \`node\`, median of 5 requires): empty file ${fmt(bl.emptyFile)} ms, \`@aws-sdk/client-dynamodb\` alone ${fmt(bl.clientDynamodb)} ms, \`zod\` alone ${fmt(bl.zod)} ms.`,
         '',
       );
-    lines.push('| Function | Bytes | Import median ms |', '|---|---|---|');
+    lines.push(
+      'Import = `require` of the built handler with the template`s environment, tracing on as deployed; tracing off = as `npm start` runs it; + SDK clients = the import plus making the clients its first invocation makes.',
+      '',
+      '| Function | Bytes | Import median ms | tracing off | + SDK clients |',
+      '|---|---|---|---|---|',
+    );
     for (const f of b.functions)
-      lines.push(`| ${f.function} | ${f.bytes} | ${f.initMs}${f.importError ? ` (error: ${f.importError})` : ''} |`);
+      lines.push(
+        `| ${f.function} | ${f.bytes} | ${f.initMs}${f.importError ? ` (error: ${f.importError})` : ''} | ${fmt(f.initTracingOffMs)} | ${fmt(f.initWithClientsMs)} |`,
+      );
   }
   if (Array.isArray(res.api)) {
     lines.push('', `## API${when(res, 'api')}`, '', `![API latency percentiles by route](${CHARTS.apiLatency})`, '');

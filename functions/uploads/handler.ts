@@ -4,9 +4,8 @@
  * (type in the allow-list, at most 10 MiB); the URL lives 5 minutes.
  */
 import { randomUUID } from 'node:crypto';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { apiHandler } from '@myapp/shared/api';
+import { PutObjectCommand, getSignedUrl } from '@myapp/shared/aws-sdk-s3';
 import { config } from '@myapp/shared/http';
 import { MetricUnit, logger, metrics, s3Client } from '@myapp/shared/lambda';
 import { UPLOAD_URL_EXPIRES_SECONDS } from '@myapp/shared/schemas';

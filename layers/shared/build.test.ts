@@ -73,13 +73,13 @@ describe('built layer', () => {
     expect(out).toEqual({ entries: ['http.js'], sdk: [], zod: [] });
   });
 
-  it('each entry loads only the SDK clients it uses', () => {
+  it('each entry loads only the entries it uses, and never an AWS SDK package from node_modules (the SDK entry bundles it)', () => {
     const out = run(`${loaded}
       const result = {};
       for (const e of ['lambda', 'api', 'orders', 'repositories', 'pipeline', 'events', 'workflow', 'schemas']) {
         for (const k of Object.keys(require.cache)) delete require.cache[k];
         require('@myapp/shared/' + e);
-        result[e] = { entries: loaded(), sdk: sdk().filter((s) => s.startsWith('@aws-sdk/client-')) };
+        result[e] = { entries: loaded(), sdk: sdk() };
       }
       console.log(JSON.stringify(result));`);
     // Tracing is on here, as deployed (no POWERTOOLS_TRACE_ENABLED=false): lambda loads the Tracer's entry.
@@ -87,16 +87,43 @@ describe('built layer', () => {
       lambda: { entries: ['http.js', 'lambda.js', 'tracing.js'], sdk: [] },
       api: { entries: ['api.js', 'http.js', 'lambda.js', 'tracing.js'], sdk: [] },
       orders: { entries: ['http.js', 'orders.js'], sdk: [] },
-      repositories: { entries: ['http.js', 'lambda.js', 'orders.js', 'repositories.js', 'tracing.js'], sdk: ['@aws-sdk/client-dynamodb'] },
+      repositories: { entries: ['aws-sdk.js', 'http.js', 'lambda.js', 'orders.js', 'repositories.js', 'tracing.js'], sdk: [] },
       pipeline: {
-        entries: ['http.js', 'lambda.js', 'orders.js', 'pipeline.js', 'repositories.js', 'tracing.js'],
-        sdk: ['@aws-sdk/client-dynamodb'],
+        entries: ['aws-sdk.js', 'http.js', 'lambda.js', 'orders.js', 'pipeline.js', 'repositories.js', 'tracing.js'],
+        sdk: [],
       },
-      events: { entries: ['events.js', 'http.js', 'lambda.js', 'schemas.js', 'tracing.js'], sdk: ['@aws-sdk/client-eventbridge'] },
-      // Step Functions comes with its client, on first use (OrdersFunction rarely needs it).
+      events: { entries: ['aws-sdk.js', 'events.js', 'http.js', 'lambda.js', 'schemas.js', 'tracing.js'], sdk: [] },
+      // Step Functions' client is made on first use (OrdersFunction rarely needs it): the SDK entry loads then.
       workflow: { entries: ['http.js', 'lambda.js', 'orders.js', 'schemas.js', 'tracing.js', 'workflow.js'], sdk: [] },
       schemas: { entries: ['schemas.js'], sdk: [] },
     });
+  });
+
+  it('the SDK entries make working clients with the names clients.ts, executions.ts and Powertools` idempotency store read', () => {
+    // Those three read the SDK through require(), which esbuild cannot check (ESM imports fail the build instead).
+    const powertools = readFileSync(
+      join(REPO_ROOT, 'node_modules', '@aws-lambda-powertools', 'idempotency', 'lib', 'cjs', 'persistence', 'DynamoDBPersistenceLayer.js'),
+      'utf8',
+    );
+    const used = (prefix: string) => [...new Set([...powertools.matchAll(new RegExp(`${prefix}\\.(\\w+)`, 'g'))].map((m) => m[1]!))];
+    const want = {
+      '@aws-sdk/client-dynamodb': ['DynamoDBClient', ...used('client_dynamodb_1')],
+      '@aws-sdk/util-dynamodb': used('util_dynamodb_1'),
+      '@aws-sdk/lib-dynamodb': ['DynamoDBDocumentClient'],
+      '@aws-sdk/client-eventbridge': ['EventBridgeClient'],
+      '@aws-sdk/client-sfn': ['SFNClient', 'StartExecutionCommand', 'DescribeExecutionCommand', 'GetExecutionHistoryCommand'],
+      '@aws-sdk/client-s3': ['S3Client'],
+    };
+    expect(want['@aws-sdk/client-dynamodb'].length).toBeGreaterThan(3); // the regex found Powertools' imports
+    const out = run(`${loaded}
+      const want = ${JSON.stringify(want)};
+      const bundled = { ...require('@myapp/shared/aws-sdk').AWS_SDK, ...require('@myapp/shared/aws-sdk-s3').AWS_SDK };
+      const missing = Object.entries(want).flatMap(([pkg, names]) => names.filter((n) => typeof bundled[pkg]?.[n] !== 'function').map((n) => pkg + ' ' + n));
+      const lambda = require('@myapp/shared/lambda');
+      const clients = [lambda.documentClient(), lambda.eventBridgeClient(), lambda.stepFunctions().client, lambda.s3Client()];
+      const regions = await Promise.all(clients.map((c) => c.config.region()));
+      console.log(JSON.stringify({ missing, regions, fromNodeModules: sdk() }));`);
+    expect(out).toEqual({ missing: [], regions: ['us-east-1', 'us-east-1', 'us-east-1', 'us-east-1'], fromNodeModules: [] });
   });
 
   it('with POWERTOOLS_TRACE_ENABLED=false (the local runtime) the Tracer is never loaded: no X-Ray SDK, no async hooks', () => {
@@ -109,7 +136,7 @@ describe('built layer', () => {
       handler({}, { functionName: 'f', awsRequestId: 'r-1' }).then((result) => {
         console.log(JSON.stringify({ entries: loaded(), tracer: tracer === undefined, xray, result, traced: client.middlewareStack.identify().some((m) => /xray|X-Ray/i.test(m)) }));
       });`);
-    expect(out).toEqual({ entries: ['http.js', 'lambda.js'], tracer: true, xray: [], result: 'ok', traced: false });
+    expect(out).toEqual({ entries: ['aws-sdk.js', 'http.js', 'lambda.js'], tracer: true, xray: [], result: 'ok', traced: false });
   });
 
   it('an API function loads zod only if its routes validate input, and then when its handler is built', () => {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Identifiers a client may choose: URL-safe, bounded, so they are safe as keys and in paths. */
 export const SafeId = z

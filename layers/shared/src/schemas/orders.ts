@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IsoDateTime, SafeId } from './common';
 import { Cents, Sku } from './products';
 

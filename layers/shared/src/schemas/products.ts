@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const Sku = z.string().regex(/^SKU-[0-9]{4,8}$/, 'Must look like SKU-0001');
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const UPLOAD_CONTENT_TYPES = [
   'image/png',

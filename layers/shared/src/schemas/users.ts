@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { page } from './common';
 
 /** A user and its profile are one record (SPEC 5), keyed by the Cognito `sub` or a generated uuid. */
