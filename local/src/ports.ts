@@ -24,6 +24,20 @@ export function listenLoopback(server: Server, port: number): Promise<number> {
   });
 }
 
+/**
+ * listenLoopback for a service that set things up before binding (timers, open journals):
+ * when the port cannot be bound (taken since `--ports auto` chose it), `undo` stops them, so
+ * the runtime's start on other ports leaves nothing of this attempt running.
+ */
+export async function listenOrUndo(server: Server, port: number, undo: () => unknown): Promise<number> {
+  try {
+    return await listenLoopback(server, port);
+  } catch (e) {
+    await undo();
+    throw e;
+  }
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();

@@ -175,13 +175,17 @@ class SupervisedJvm {
     const timeoutMs = this.opts.timeoutMs ?? 30_000;
     const deadline = Date.now() + timeoutMs;
     for (let i = 0; i < 1200 && Date.now() < deadline; i++) {
+      // The JVM could not bind its port (taken since it was chosen): say so as Node does, so `--ports auto` starts again elsewhere.
+      if (/BindException|Address already in use/i.test(jvm.output()))
+        throw new Error(`DynamoDB Local: listen EADDRINUSE: address already in use 127.0.0.1:${this.opts.port}`);
       if (jvm.exited() !== null)
         throw new Error(
           `DynamoDB Local exited (${jvm.exited()}) on port ${this.opts.port}: ${jvm.output().trim().split('\n').slice(-3).join(' | ')}`,
         );
       if (this.stopping) throw new Error('DynamoDB Local stopped while starting');
       try {
-        await this.client.send(new ListTablesCommand({ Limit: 1 }));
+        // Bounded: whatever else holds the port may accept and never answer.
+        await this.client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(1000) });
         return;
       } catch {
         await sleep(50);

@@ -17,7 +17,7 @@
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import type { ResourceKind, ServiceContext, ServiceModule, StartedService } from '../contract';
-import { closeServer, listenLoopback } from '../ports';
+import { closeServer, listenOrUndo } from '../ports';
 import { awsJson, awsService } from '../protocol';
 import { declaredName, resourcesOfType } from '../template';
 import { logsOperations } from './operations';
@@ -45,7 +45,7 @@ async function startLogs(ctx: ServiceContext): Promise<StartedService> {
       log: (m) => ctx.log('logs', m),
     }),
   );
-  const port = await listenLoopback(server, ctx.port);
+  const port = await listenOrUndo(server, ctx.port, unsubscribe);
   return {
     url: `http://127.0.0.1:${port}`,
     describe: () => [`logs: ${store.groups.size} log groups (aws logs describe-log-groups)`],

@@ -23,7 +23,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import type { ResourceKind, ServiceContext, ServiceModule } from '../contract';
-import { closeServer, listenLoopback } from '../ports';
+import { closeServer, listenOrUndo } from '../ports';
 import { AwsError, awsJson, awsService } from '../protocol';
 import { declaredName } from '../template';
 import { boundedWait } from '../waits';
@@ -328,7 +328,11 @@ export async function startEventBridge(
       log,
     }),
   );
-  const url = `http://127.0.0.1:${await listenLoopback(server, options.port ?? ctx.port)}`;
+  const url = `http://127.0.0.1:${await listenOrUndo(server, options.port ?? ctx.port, async () => {
+    await bus.stop();
+    await scheduler.stop();
+    clients.destroy();
+  })}`;
   return {
     name: 'eventbridge',
     url,

@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { ResourceKind, ResourceRef, ServiceContext, ServiceModule, StackContext } from '../contract';
 import { notEmulated } from '../kinds';
-import { closeServer, listenLoopback } from '../ports';
+import { closeServer, listenOrUndo } from '../ports';
 import { AwsError, awsJson, awsService, stringMember } from '../protocol';
 import { declaredName } from '../template';
 
@@ -423,7 +423,7 @@ export async function startSqs(ctx: ServiceContext, options: { port?: number } =
       log: (m) => ctx.log('sqs', m),
     }),
   );
-  const port = await listenLoopback(server, options.port ?? ctx.port);
+  const port = await listenOrUndo(server, options.port ?? ctx.port, () => store.close());
   store.baseUrl = `http://127.0.0.1:${port}`;
   return {
     name: 'sqs',

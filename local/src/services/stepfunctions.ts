@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import type { ResourceKind, ServiceContext, ServiceModule } from '../contract';
 import { Journal } from '../journal';
 import { tracing } from '../kinds';
-import { closeServer, listenLoopback } from '../ports';
+import { closeServer, listenOrUndo } from '../ports';
 import { AwsError, awsJson, awsService, stringMember, type Operations } from '../protocol';
 import { declaredName, textOf } from '../template';
 import { boundedWait } from '../waits';
@@ -509,7 +509,7 @@ export async function startStepFunctions(ctx: ServiceContext, options: StepFunct
       log: (m) => ctx.log('stepfunctions', m),
     }),
   );
-  const url = `http://127.0.0.1:${await listenLoopback(server, options.port ?? ctx.port)}`;
+  const url = `http://127.0.0.1:${await listenOrUndo(server, options.port ?? ctx.port, () => x.stop())}`;
   x.resume();
   return {
     name: 'stepfunctions',
