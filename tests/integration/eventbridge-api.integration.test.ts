@@ -24,10 +24,9 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { localAwsEnv, localUrls, stateDirStack } from '../../local/src/environment';
 import { PATTERN_CASES } from '../../local/src/services/event-patterns.cases';
 import { PatternError, matchesPattern, parseEventPattern, parseJson } from '../../local/src/services/event-patterns';
-import { startLocalRuntime, type LocalRuntimeHandle } from '../support/runtime';
+import { startLocalRuntime, useAwsEnvOf, type LocalRuntimeHandle } from '../support/runtime';
 
 jest.setTimeout(180_000);
 
@@ -37,11 +36,9 @@ let eb: EventBridgeClient;
 let sqs: SQSClient;
 let sfn: SFNClient;
 
-/** What `eval "$(npm run -s aws-env -- --state-dir <dir>)"` puts in a shell, then clients that know nothing of local. */
+/** The environment `npm run -s aws-env` prints, then clients that know nothing of local. */
 function pointAt(stateDir: string): void {
-  for (const k of Object.keys(process.env)) if (k.startsWith('AWS_')) delete process.env[k];
-  const { region, ports } = stateDirStack(stateDir);
-  Object.assign(process.env, localAwsEnv(region, localUrls(ports)));
+  useAwsEnvOf(stateDir);
   eb?.destroy();
   sqs?.destroy();
   sfn?.destroy();

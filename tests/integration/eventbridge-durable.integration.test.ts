@@ -11,8 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
-import { localAwsEnv, localUrls, stateDirStack } from '../../local/src/environment';
-import { startLocalRuntime, type LocalRuntimeHandle } from '../support/runtime';
+import { startLocalRuntime, useAwsEnvOf, type LocalRuntimeHandle } from '../support/runtime';
 
 jest.setTimeout(180_000);
 
@@ -22,11 +21,9 @@ const saved = { ...process.env };
 let eb: EventBridgeClient | undefined;
 let sqs: SQSClient | undefined;
 
-/** What `eval "$(npm run -s aws-env -- --state-dir <dir>)"` puts in a shell, then clients that know nothing of local. */
+/** The environment `npm run -s aws-env` prints, then clients that know nothing of local. */
 function pointAt(stateDir: string): void {
-  for (const k of Object.keys(process.env)) if (k.startsWith('AWS_')) delete process.env[k];
-  const { region, ports } = stateDirStack(stateDir);
-  Object.assign(process.env, localAwsEnv(region, localUrls(ports)));
+  useAwsEnvOf(stateDir);
   eb?.destroy();
   sqs?.destroy();
   [eb, sqs] = [new EventBridgeClient({}), new SQSClient({})];

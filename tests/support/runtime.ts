@@ -15,6 +15,7 @@ import {
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { localAwsEnv, localUrls, stateDirStack } from '../../local/src/environment';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 
@@ -258,4 +259,11 @@ export async function createTestUser(
   } finally {
     c.destroy();
   }
+}
+
+/** What `eval "$(npm run -s aws-env -- --state-dir <dir>)"` does to a shell, done to this process: AWS SDK clients made afterwards know nothing of local. */
+export function useAwsEnvOf(stateDir: string): void {
+  for (const k of Object.keys(process.env)) if (k.startsWith('AWS_')) delete process.env[k];
+  const { region, ports } = stateDirStack(stateDir);
+  Object.assign(process.env, localAwsEnv(region, localUrls(ports)));
 }
