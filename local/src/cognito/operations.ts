@@ -107,14 +107,9 @@ const adminListGroupsForUser: CognitoOperation = (c, b) => {
 
 const adminGetUser: CognitoOperation = (c, b) => {
   const u = c.mustUser(c.poolState(c.poolFor(b.UserPoolId).id), String(b.Username));
-  return {
-    Username: u.username,
-    UserAttributes: c.userAttributes(u),
-    UserCreateDate: u.created / 1000,
-    UserLastModifiedDate: u.modified / 1000,
-    Enabled: u.enabled,
-    UserStatus: u.status,
-  };
+  // AdminGetUser answers the UserType of ListUsers/AdminCreateUser, its Attributes named UserAttributes.
+  const { Attributes, ...user } = c.userType(u);
+  return { ...user, UserAttributes: Attributes };
 };
 
 const adminDeleteUser: CognitoOperation = (c, b) => {

@@ -69,6 +69,18 @@ export function AuthView({ onSignedIn, initialError = '' }: { onSignedIn: (u: au
   const emailField = (
     <Field label="Email" type="email" name="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} />
   );
+  // The reset and the forced-change forms ask for it the same way (only one of them is shown).
+  const newPasswordField = (
+    <Field
+      label="New password"
+      type="password"
+      name="password"
+      autoComplete="new-password"
+      minLength={8}
+      value={password}
+      onChange={(e) => setPassword(e.target.value)}
+    />
+  );
   const submit = (idle: string, working: string) => (
     <button className="btn btn-primary" disabled={busy}>
       {busy ? working : idle}
@@ -195,29 +207,13 @@ export function AuthView({ onSignedIn, initialError = '' }: { onSignedIn: (u: au
           value={code}
           onChange={(e) => setCode(e.target.value)}
         />
-        <Field
-          label="New password"
-          type="password"
-          name="password"
-          autoComplete="new-password"
-          minLength={8}
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
+        {newPasswordField}
         {submit('Set password and sign in', 'Saving…')}
       </form>
     ),
     newPassword: (
       <form onSubmit={run(async () => after(await auth.completeNewPassword(password)))}>
-        <Field
-          label="New password"
-          type="password"
-          name="password"
-          autoComplete="new-password"
-          minLength={8}
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
+        {newPasswordField}
         {submit('Set password', 'Saving…')}
       </form>
     ),
