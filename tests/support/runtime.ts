@@ -109,11 +109,13 @@ function launch(o: StartLocalRuntimeOptions, stateDir: string, fresh: boolean): 
         fail(err);
       } else ok({ child, out });
     };
+    // Until ready, the output so far is searched for the ready line; after, only kept (a
+    // search of all of it per chunk made a benchmark's parent spend a core on the runtime's log).
     const onData = (d: Buffer) => {
       const s = d.toString();
       out.push(s);
       if (o.echo) process.stdout.write(s);
-      if (/^ready in \d+ ms/m.test(out.join(''))) finish();
+      if (!settled && /^ready in \d+ ms/m.test(out.join(''))) finish();
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
