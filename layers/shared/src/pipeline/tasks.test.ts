@@ -136,6 +136,42 @@ describe('confirmOrder and buildNotification', () => {
   });
 });
 
+describe('steps that write first (payment, confirm)', () => {
+  it('read nothing on the way through, and classify a refused write as a step does', async () => {
+    await given({ status: 'RESERVED', paymentToken: 'tok_visa' });
+    const get = jest.spyOn(deps.orders, 'get');
+    await expect(processPayment(deps, key)).resolves.toMatchObject({ status: 'CHARGED', active: true, changed: true });
+    await expect(confirmOrder(deps, key)).resolves.toMatchObject({ status: 'CONFIRMED', active: true, changed: true });
+    expect(get).not.toHaveBeenCalled();
+    // Run again (a retried execution): refused, read, reported done.
+    await expect(processPayment(deps, key)).resolves.toMatchObject({ status: 'CONFIRMED', active: true, changed: false });
+    await expect(confirmOrder(deps, key)).resolves.toMatchObject({ status: 'CONFIRMED', active: true, changed: false });
+    expect(get).toHaveBeenCalledTimes(2);
+    expect((await order()).paymentAttempts).toBe(1);
+  });
+
+  it('end cleanly for an order that left the pipeline, and fail OrderNotFound for a missing one', async () => {
+    await given({ status: 'CANCELED' });
+    await expect(processPayment(deps, key)).resolves.toMatchObject({ status: 'CANCELED', active: false, changed: false });
+    await expect(confirmOrder(deps, key)).resolves.toMatchObject({ status: 'CANCELED', active: false, changed: false });
+    const missing = { ...key, orderId: 'missing' };
+    await expect(processPayment(deps, missing)).rejects.toMatchObject({ name: 'OrderNotFound' });
+    await expect(confirmOrder(deps, missing)).rejects.toMatchObject({ name: 'OrderNotFound' });
+  });
+
+  it('end cleanly when the order fails elsewhere between the attempt and the charge', async () => {
+    await given({ status: 'RESERVED', paymentToken: 'tok_visa' });
+    const record = deps.orders.recordPaymentAttempt.bind(deps.orders);
+    deps.orders.recordPaymentAttempt = async (k) => {
+      const recorded = await record(k);
+      await deps.orders.transition(k, 'RESERVED', 'FAILED');
+      return recorded;
+    };
+    await expect(processPayment(deps, key)).resolves.toMatchObject({ status: 'FAILED', active: false, changed: false });
+    expect((await order()).payment).toBeUndefined();
+  });
+});
+
 describe('compensation', () => {
   it('releases the reserved stock once', async () => {
     await given({ status: 'VALIDATED' });

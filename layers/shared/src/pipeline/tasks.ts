@@ -78,6 +78,26 @@ async function step(
   }
 }
 
+/**
+ * A step whose write needs nothing read first (its condition is the status): the write goes
+ * first, and only a refused one (409, or 404) reads the order to classify it, as `step` does.
+ * One DynamoDB call fewer per order and step on the way through the workflow.
+ */
+async function writeFirst(
+  deps: PipelineDeps,
+  input: TaskInput,
+  from: OrderStatus,
+  to: OrderStatus,
+  act: (key: TaskInput) => Promise<OrderRecord>,
+): Promise<TaskResult> {
+  try {
+    return result(await act(input), true, true);
+  } catch (err) {
+    if (!(err instanceof AppError) || (err.status !== 409 && err.status !== 404)) throw err;
+  }
+  return step(deps, input, from, to, () => act(input));
+}
+
 export async function validateOrder(deps: PipelineDeps, input: TaskInput): Promise<TaskResult> {
   return step(deps, input, 'PLACED', 'VALIDATED', async (order) => {
     if (order.items.length === 0) throw orderInvalid('Order has no lines');
@@ -113,22 +133,23 @@ export async function reserveInventory(deps: PipelineDeps, input: TaskInput): Pr
 }
 
 export async function processPayment(deps: PipelineDeps, input: TaskInput): Promise<TaskResult> {
-  return step(deps, input, 'RESERVED', 'CHARGED', async (order) => {
-    // Counted on the order first, so a flaky provider's second try is known as such.
-    const attempt = await deps.orders.recordPaymentAttempt(order);
+  return writeFirst(deps, input, 'RESERVED', 'CHARGED', async (key) => {
+    // Counted on the order first (the write checks it is RESERVED and returns it), so a
+    // flaky provider's second try is known as such.
+    const order = await deps.orders.recordPaymentAttempt(key);
     const charge = simulateCharge({
       orderId: order.orderId,
       amount: order.total,
       currency: order.currency,
       paymentToken: order.paymentToken,
-      attempt,
+      attempt: order.paymentAttempts ?? 1,
     });
     return deps.orders.transition(order, 'RESERVED', 'CHARGED', { set: { payment: charge } });
   });
 }
 
 export async function confirmOrder(deps: PipelineDeps, input: TaskInput): Promise<TaskResult> {
-  return step(deps, input, 'CHARGED', 'CONFIRMED', (order) => deps.orders.transition(order, 'CHARGED', 'CONFIRMED'));
+  return writeFirst(deps, input, 'CHARGED', 'CONFIRMED', (key) => deps.orders.transition(key, 'CHARGED', 'CONFIRMED'));
 }
 
 export interface Notification {

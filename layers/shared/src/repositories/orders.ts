@@ -61,10 +61,11 @@ export interface OrdersRepository {
   recordExecution(key: OrderKey, executionArn: string, now?: Date): Promise<OrderRecord>;
   /**
    * Counts a charge attempt on a RESERVED order before the provider is called, so a retried
-   * payment step knows it is a second try. Returns the attempts so far, this one included;
-   * 409 when the order is no longer RESERVED, 404 when it does not exist.
+   * payment step knows it is a second try. Returns the order as written (`paymentAttempts`:
+   * the attempts so far, this one included), so the step needs no read before it; 409 when
+   * the order is no longer RESERVED, 404 when it does not exist.
    */
-  recordPaymentAttempt(key: OrderKey): Promise<number>;
+  recordPaymentAttempt(key: OrderKey): Promise<OrderRecord>;
   /**
    * Gives the order's reserved stock back, once: clearing the reservation flag and putting
    * every line back in stock is one transaction. false when the order holds no reservation
@@ -319,8 +320,8 @@ export class DynamoOrdersRepository implements OrdersRepository {
     return { items, ...(nextToken ? { nextToken } : {}) };
   }
 
-  async recordPaymentAttempt(key: OrderKey): Promise<number> {
-    const order = await this.conditionalUpdate(
+  recordPaymentAttempt(key: OrderKey): Promise<OrderRecord> {
+    return this.conditionalUpdate(
       key,
       {
         UpdateExpression: 'SET paymentAttempts = if_not_exists(paymentAttempts, :zero) + :one, version = version + :one',
@@ -331,7 +332,6 @@ export class DynamoOrdersRepository implements OrdersRepository {
       (old) =>
         conflict(`Order is ${String(old.status)}, not RESERVED`, 'CONFLICT', { currentStatus: old.status, currentVersion: old.version }),
     );
-    return Number(order.paymentAttempts ?? 1);
   }
 
   async releaseReservation(order: Pick<OrderRecord, 'userId' | 'orderId' | 'items'>, now: Date = new Date()): Promise<boolean> {

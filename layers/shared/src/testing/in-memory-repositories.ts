@@ -179,14 +179,14 @@ export class InMemoryOrdersRepository implements OrdersRepository {
     return copy(order);
   }
 
-  async recordPaymentAttempt(key: OrderKey): Promise<number> {
+  async recordPaymentAttempt(key: OrderKey): Promise<OrderRecord> {
     const order = this.existing(key);
     if (order.status !== 'RESERVED') {
       throw conflict(`Order is ${order.status}, not RESERVED`, 'CONFLICT', { currentStatus: order.status, currentVersion: order.version });
     }
     order.paymentAttempts = (order.paymentAttempts ?? 0) + 1;
     order.version += 1;
-    return order.paymentAttempts;
+    return copy(order);
   }
 
   async releaseReservation(order: Pick<OrderRecord, 'userId' | 'orderId' | 'items'>, now: Date = new Date()): Promise<boolean> {

@@ -149,8 +149,13 @@ export function describeRepositoryContract(name: string, repos: () => ContractRe
       expect(await rejection(repos().orders.recordPaymentAttempt(o))).toMatchObject({ status: 409, details: { currentStatus: 'PLACED' } });
       await repos().orders.transition(o, 'PLACED', 'VALIDATED');
       await repos().orders.transition(o, 'VALIDATED', 'RESERVED');
-      expect(await repos().orders.recordPaymentAttempt(o)).toBe(1);
-      expect(await repos().orders.recordPaymentAttempt(o)).toBe(2);
+      expect(await repos().orders.recordPaymentAttempt(o)).toMatchObject({ status: 'RESERVED', paymentAttempts: 1, version: 5 });
+      expect(await repos().orders.recordPaymentAttempt(o)).toMatchObject({
+        status: 'RESERVED',
+        paymentAttempts: 2,
+        version: 6,
+        total: o.total,
+      });
       expect(await repos().orders.get(o)).toMatchObject({ paymentAttempts: 2, version: 6 });
       expect(await rejection(repos().orders.recordPaymentAttempt({ userId: o.userId, orderId: 'missing' }))).toMatchObject({ status: 404 });
     });
