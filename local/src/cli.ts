@@ -97,6 +97,12 @@ function logLine(source: string, message: string): void {
   for (const line of message.split('\n')) print(`${dim(`[${source}]`)} ${line}\n`);
 }
 
+/** SAM CLI's values for --warm-containers. */
+function warmContainers(v: string): 'EAGER' | 'LAZY' {
+  if (v === 'EAGER' || v === 'LAZY') return v;
+  throw new Error(`--warm-containers: '${v}' is not one of EAGER, LAZY`);
+}
+
 async function start(a: Args): Promise<void> {
   const rootDir = findRoot();
   const profileDir = one(a, 'cpu-prof') ? resolve(one(a, 'cpu-prof')!) : undefined;
@@ -115,6 +121,7 @@ async function start(a: Args): Promise<void> {
     autoPorts: one(a, 'ports') === 'auto',
     region: one(a, 'region') ?? 'us-east-1',
     ...(Number(one(a, 'function-concurrency')) > 0 ? { functionConcurrency: Number(one(a, 'function-concurrency')) } : {}),
+    ...(one(a, 'warm-containers') ? { warmContainers: warmContainers(one(a, 'warm-containers')!) } : {}),
     watch: !has(a, 'no-watch'),
     inMemoryDb: has(a, 'in-memory-db'),
     ttlSweep: !has(a, 'no-ttl-sweep'),
@@ -360,7 +367,7 @@ async function main(): Promise<void> {
     default:
       process.stdout.write(
         'usage: cli.ts start [--fresh] [--state-dir DIR] [--parameter-overrides K=V ...] [--port N] [--<service>-port N] [--ports auto] [--region R] [--no-watch] [--verbose]\n' +
-          '                [--in-memory-db] [--no-ttl-sweep] [--functions-dynamodb-endpoint URL] [--function-concurrency N]   (functions reach DynamoDB there, e.g. a counting proxy)\n' +
+          '                [--in-memory-db] [--no-ttl-sweep] [--functions-dynamodb-endpoint URL] [--function-concurrency N] [--warm-containers EAGER|LAZY]   (functions reach DynamoDB there, e.g. a counting proxy)\n' +
           '                [--tracing] [--cpu-prof DIR]   (X-Ray tracing in the functions as deployed; a V8 CPU profile of every function process in DIR)\n' +
           '       cli.ts build | invoke <LogicalId> [-e event.json] | create-user --email E --password P [--admin] | aws-env [--state-dir DIR]\n',
       );

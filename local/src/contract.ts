@@ -83,6 +83,11 @@ export interface RuntimeOptions {
   /** Processes per function at most (default 4). */
   functionConcurrency?: number;
   /**
+   * SAM CLI's `--warm-containers`: EAGER starts a process for every function at start; LAZY
+   * (the default) starts them on first use. Provisioned concurrency starts either way.
+   */
+  warmContainers?: 'EAGER' | 'LAZY';
+  /**
    * Powertools Tracer (X-Ray) in the function processes, as deployed. Off by default: nothing
    * receives traces locally, and its instrumentation costs every call (see the Lambda module).
    */

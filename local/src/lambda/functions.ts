@@ -32,7 +32,8 @@ export const functionKind: ResourceKind = {
       [`${r.logicalId}.Version`]: `${functionArn(r, ctx)}:1`,
     };
   },
-  features: (p) => [...(p.ProvisionedConcurrencyConfig ? ['provisioned concurrency'] : []), ...tracing(p)],
+  // Provisioned concurrency is not listed: its processes start with the runtime (LambdaService.prewarm).
+  features: (p) => tracing(p),
 };
 
 export const layerKind: ResourceKind = {

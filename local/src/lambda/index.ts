@@ -42,6 +42,9 @@ export interface LambdaDeps {
   cpuProfileDir?: string;
 }
 
+/** Lambda's AWS_LAMBDA_INITIALIZATION_TYPE for a process. */
+type InitType = 'on-demand' | 'provisioned-concurrency';
+
 /** How long an invocation waits for a free process before it is throttled. */
 const ACQUIRE_TIMEOUT_MS = 60_000;
 
@@ -127,7 +130,7 @@ export class LambdaService {
     return Math.max(1, Math.min(this.d.maxPerFunction ?? 4, reserved));
   }
 
-  private env(id: string, fn: BuiltFunction, logStream: string): Record<string, string> {
+  private env(id: string, fn: BuiltFunction, logStream: string, initType: InitType): Record<string, string> {
     const p = this.props(id);
     const name = this.d.template.refs[id]!;
     const templateEnv = (p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
@@ -148,7 +151,7 @@ export class LambdaService {
       AWS_LAMBDA_LOG_GROUP_NAME: functionLogGroup(this.d.template, id),
       AWS_LAMBDA_LOG_STREAM_NAME: logStream,
       AWS_EXECUTION_ENV: `AWS_Lambda_${textOf(p.Runtime, 'nodejs22.x', `${name} Runtime`)}`,
-      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_LAMBDA_INITIALIZATION_TYPE: initType,
       LAMBDA_TASK_ROOT: fn.dir,
       _HANDLER: textOf(p.Handler, '', `${name} Handler`),
       // Layers first as in /opt/nodejs/node_modules, then the repo's node_modules for the runtime's SDK.
@@ -196,13 +199,13 @@ export class LambdaService {
     });
   }
 
-  private spawnWorker(id: string, fn: BuiltFunction): Worker {
+  private spawnWorker(id: string, fn: BuiltFunction, initType: InitType = 'on-demand'): Worker {
     const logStream = `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${randomUUID().replace(/-/g, '')}`;
     // execArgv []: plain node, as in Lambda. By default fork() passes on the runtime's own
     // flags, i.e. tsx's loader, which every function process then paid for on each require.
     // (--cpu-prof is not allowed in NODE_OPTIONS, hence a flag here.)
     const child = fork(join(__dirname, 'bootstrap.cjs'), [], {
-      env: this.env(id, fn, logStream),
+      env: this.env(id, fn, logStream, initType),
       execArgv: this.d.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(this.d.cpuProfileDir, id)}`] : [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       cwd: fn.dir,
@@ -366,6 +369,36 @@ export class LambdaService {
       `REPORT RequestId: ${requestId} Duration: ${Date.now() - started} ms${result.ok ? '' : ` Error: ${result.error?.errorType}`}`,
     );
     return result;
+  }
+
+  /**
+   * Processes started before any invocation, as Lambda keeps environments initialised: a
+   * function's `ProvisionedConcurrencyConfig` count (up to its cap here), its processes with
+   * AWS_LAMBDA_INITIALIZATION_TYPE `provisioned-concurrency` (Powertools counts no cold start
+   * for them); with `eager` (`--warm-containers EAGER`, SAM CLI's flag) also one per other
+   * function. Resolves when every one of them has loaded its handler (or failed to).
+   */
+  async prewarm(eager = false): Promise<number> {
+    const started: Promise<void>[] = [];
+    for (const id of Object.keys(this.d.template.resources).filter((r) => this.has(r))) {
+      const fn = this.d.fn(id);
+      if (!fn) continue;
+      const provisioned = num(
+        (this.props(id).ProvisionedConcurrencyConfig as { ProvisionedConcurrentExecutions?: unknown } | undefined)
+          ?.ProvisionedConcurrentExecutions,
+        0,
+      );
+      const count = Math.min(this.cap(id), provisioned > 0 ? provisioned : eager ? 1 : 0);
+      const list = this.workers.get(id) ?? [];
+      this.workers.set(id, list);
+      for (let i = list.length; i < count; i++) {
+        const w = this.spawnWorker(id, fn, provisioned > 0 ? 'provisioned-concurrency' : 'on-demand');
+        list.push(w);
+        started.push(w.ready.catch(() => undefined));
+      }
+    }
+    await Promise.all(started);
+    return started.length;
   }
 
   /** Drops idle processes of the given functions so the next invocation loads new code. */

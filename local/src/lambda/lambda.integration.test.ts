@@ -37,6 +37,11 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'local-lambda-'));
   mkdirSync(join(dir, 'fn'));
   writeFileSync(join(dir, 'fn', 'app.ts'), source('one'));
+  // When the module was loaded, and how Lambda says it was initialised.
+  writeFileSync(
+    join(dir, 'fn', 'init.ts'),
+    `const loadedAt = Date.now();\nexport const handler = async () => ({ loadedAt, init: process.env.AWS_LAMBDA_INITIALIZATION_TYPE, pid: process.pid });\n`,
+  );
   writeFileSync(
     join(dir, 'template.yaml'),
     `Transform: AWS::Serverless-2016-10-31
@@ -47,6 +52,18 @@ Resources:
     Type: AWS::Serverless::Function
     Metadata: { BuildMethod: esbuild, BuildProperties: { EntryPoints: [app.ts], Format: cjs, Target: es2022 } }
     Properties: { CodeUri: fn/, Handler: app.handler, Timeout: 5 }
+  Provisioned:
+    Type: AWS::Serverless::Function
+    Metadata: { BuildMethod: esbuild, BuildProperties: { EntryPoints: [init.ts], Format: cjs, Target: es2022 } }
+    Properties:
+      CodeUri: fn/
+      Handler: init.handler
+      AutoPublishAlias: live
+      ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 }
+  OnDemand:
+    Type: AWS::Serverless::Function
+    Metadata: { BuildMethod: esbuild, BuildProperties: { EntryPoints: [init.ts], Format: cjs, Target: es2022 } }
+    Properties: { CodeUri: fn/, Handler: init.handler }
 `,
   );
   const t = loadTemplate(join(dir, 'template.yaml'));
@@ -107,4 +124,21 @@ it('serves new code after a source change, and keeps the old code when the rebui
   writeFileSync(join(dir, 'fn', 'app.ts'), 'export const handler = async ( => {;\n');
   await until(async () => (logs.some((l) => /build failed, previous code keeps serving/.test(l)) ? true : undefined));
   expect((await lambda.invoke('Fn', { n: 5 })).payload).toMatchObject({ v: 'two', n: 5 });
+});
+
+it('starts provisioned concurrency before any invocation, and one process per other function when eager', async () => {
+  type Init = { loadedAt: number; init: string; pid: number };
+  expect(await lambda.prewarm()).toBe(2); // Provisioned's two; Fn already runs, OnDemand waits for use
+  const asked = Date.now();
+  const both = (await Promise.all([lambda.invoke('Provisioned', {}), lambda.invoke('Provisioned', {})])).map((r) => r.payload as Init);
+  for (const p of both) expect(p).toMatchObject({ init: 'provisioned-concurrency' });
+  expect(Math.max(...both.map((p) => p.loadedAt))).toBeLessThan(asked);
+  expect(new Set(both.map((p) => p.pid)).size).toBe(2);
+  expect(await lambda.prewarm()).toBe(0); // nothing more to start
+
+  expect(await lambda.prewarm(true)).toBe(1); // OnDemand, as `--warm-containers EAGER`
+  const eagerAsked = Date.now();
+  const lazy = (await lambda.invoke('OnDemand', {})).payload as Init;
+  expect(lazy).toMatchObject({ init: 'on-demand' });
+  expect(lazy.loadedAt).toBeLessThan(eagerAsked);
 });

@@ -4,8 +4,9 @@
  * template's environment, the layer on NODE_PATH, reload on source change), asynchronous
  * invocations with retries and OnFailure / DLQ, and the Invoke API on its port (the SDK and
  * `aws lambda invoke`). SAM's AutoPublishAlias resolves; invoking the alias runs the function.
+ * Provisioned concurrency starts its processes with the runtime (up to the per-function cap).
  * Not emulated: other runtimes than Node.js, container images, versions beyond `$LATEST`
- * (the alias and version 1 name it), provisioned concurrency, SnapStart, function URLs,
+ * (the alias and version 1 name it), SnapStart, function URLs,
  * VPC settings, IAM (no authorisation locally), X-Ray.
  */
 import { join } from 'node:path';
@@ -86,7 +87,15 @@ async function startLambda(ctx: ServiceContext): Promise<StartedService> {
       invoke: (id, event, opts) => lambda.invoke(id, event, opts),
       functionId: (name) => functionIdOf(ctx.template, name),
     };
-    return { url: `http://127.0.0.1:${port}`, functions, allStarted: () => lambda.resumeAsync(), stop };
+    // Provisioned concurrency (and every function under --warm-containers EAGER) starts with
+    // the runtime, in the background: the ready line does not wait for it.
+    const allStarted = () => {
+      lambda.resumeAsync();
+      void lambda.prewarm(ctx.options.warmContainers === 'EAGER').then((n) => {
+        if (n > 0) ctx.log('lambda', `${n} function process(es) initialised ahead of invocations`);
+      });
+    };
+    return { url: `http://127.0.0.1:${port}`, functions, allStarted, stop };
   } catch (e) {
     await stop();
     throw e;
