@@ -55,7 +55,11 @@ it.each(Object.keys(DEFAULT_PORTS).filter((name) => name !== 's3'))(
       watch: false,
       log: (source, message) => lines.push(`[${source}] ${message}`),
     });
-    expect(lines.filter((l) => l.startsWith('[runtime]') && l.includes('starting again on other ports'))).toHaveLength(1);
+    // The first restart is for the held port; a second one can happen when another process (a
+    // parallel test suite's outgoing connection) takes a newly chosen port first: the race this handles.
+    const restarts = lines.filter((l) => l.startsWith('[runtime]') && l.includes('starting again on other ports'));
+    expect(restarts[0]).toContain(`:${taken}:`);
+    expect(restarts.length).toBeLessThanOrEqual(2);
     const chosen = JSON.parse(readFileSync(join(stateDir, 'ports.json'), 'utf8')) as Record<string, number>;
     expect(chosen[service]).not.toBe(taken);
     // The stack works on the ports it settled on: the queue answers.
