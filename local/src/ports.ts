@@ -38,7 +38,29 @@ export async function listenOrUndo(server: Server, port: number, undo: () => unk
   }
 }
 
-export function freePort(): Promise<number> {
+/**
+ * Below every OS's ephemeral range (Linux 32768-60999, macOS and Windows 49152-65535): a port
+ * chosen with listen(0) comes from that range, where the runtime's own outgoing connections
+ * (its SDK clients to DynamoDB Local while later services start) also take their local ports,
+ * and one of them took a chosen port before its service bound it (seen under CI load).
+ */
+const AUTO_PORTS = { from: 20_000, to: 32_767 };
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** A free loopback port for `--ports auto`, not one of `avoid` (chosen already); the OS's choice if none is found. */
+export async function freePort(avoid: Iterable<number> = []): Promise<number> {
+  const taken = new Set(avoid);
+  for (let i = 0; i < 64; i++) {
+    const port = AUTO_PORTS.from + Math.floor(Math.random() * (AUTO_PORTS.to - AUTO_PORTS.from + 1));
+    if (!taken.has(port) && (await bindable(port))) return port;
+  }
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

@@ -15,7 +15,7 @@ jest.mock('./ports', () => {
   return { ...actual, freePort: jest.fn(actual.freePort) };
 });
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the mocked module, as the runtime sees it
-const ports = require('./ports') as { freePort: jest.Mock<Promise<number>, []> };
+const ports = require('./ports') as { freePort: jest.Mock<Promise<number>, [Iterable<number>?]> };
 
 const ROOT = resolve(__dirname, '..', '..');
 const real = jest.requireActual<typeof import('./ports')>('./ports').freePort;
@@ -44,7 +44,7 @@ it.each(Object.keys(DEFAULT_PORTS).filter((name) => name !== 's3'))(
     // choosePorts asks freePort in DEFAULT_PORTS order: this service's first choice is the port the blocker holds.
     const call = Object.keys(DEFAULT_PORTS).indexOf(service);
     let calls = 0;
-    ports.freePort.mockImplementation(() => (calls++ === call ? Promise.resolve(taken) : real()));
+    ports.freePort.mockImplementation((...avoid) => (calls++ === call ? Promise.resolve(taken) : real(...avoid)));
     const lines: string[] = [];
     rt = await startRuntime({
       rootDir: ROOT,

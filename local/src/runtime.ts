@@ -66,7 +66,7 @@ async function choosePorts(o: StartOptions, stateDir: string): Promise<Record<st
           () => false,
         ))
           ? prev
-          : await freePort();
+          : await freePort(Object.values(ports));
       continue;
     }
     ports[name] = given ?? DEFAULT_PORTS[name]!;

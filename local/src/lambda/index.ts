@@ -380,6 +380,7 @@ export class LambdaService {
    */
   async prewarm(eager = false): Promise<number> {
     const started: Promise<void>[] = [];
+    if (this.stopped) return 0; // stopped before the start finished (Ctrl-C during start)
     for (const id of Object.keys(this.d.template.resources).filter((r) => this.has(r))) {
       const fn = this.d.fn(id);
       if (!fn) continue;

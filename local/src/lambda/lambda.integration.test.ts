@@ -132,7 +132,7 @@ it('starts provisioned concurrency before any invocation, and one process per ot
   const asked = Date.now();
   const both = (await Promise.all([lambda.invoke('Provisioned', {}), lambda.invoke('Provisioned', {})])).map((r) => r.payload as Init);
   for (const p of both) expect(p).toMatchObject({ init: 'provisioned-concurrency' });
-  expect(Math.max(...both.map((p) => p.loadedAt))).toBeLessThan(asked);
+  expect(Math.max(...both.map((p) => p.loadedAt))).toBeLessThanOrEqual(asked); // loaded before the call (ms clock)
   expect(new Set(both.map((p) => p.pid)).size).toBe(2);
   expect(await lambda.prewarm()).toBe(0); // nothing more to start
 
@@ -140,5 +140,5 @@ it('starts provisioned concurrency before any invocation, and one process per ot
   const eagerAsked = Date.now();
   const lazy = (await lambda.invoke('OnDemand', {})).payload as Init;
   expect(lazy).toMatchObject({ init: 'on-demand' });
-  expect(lazy.loadedAt).toBeLessThan(eagerAsked);
+  expect(lazy.loadedAt).toBeLessThanOrEqual(eagerAsked);
 });
