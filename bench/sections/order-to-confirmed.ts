@@ -27,7 +27,7 @@ interface HistoryEntry {
   at: string;
 }
 interface OrdersTable {
-  ddb: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
   name: string;
 }
 
@@ -35,9 +35,8 @@ interface OrdersTable {
 async function ordersOf(t: OrdersTable, userId: string): Promise<{ orderId: string; status: string; history: HistoryEntry[] }[]> {
   const out: { orderId: string; status: string; history: HistoryEntry[] }[] = [];
   let start: Record<string, any> | undefined;
-  const doc = DynamoDBDocumentClient.from(t.ddb);
   for (let page = 0; page < 1000; page++) {
-    const r = await doc.send(
+    const r = await t.doc.send(
       new QueryCommand({
         TableName: t.name,
         KeyConditionExpression: 'userId = :u',
@@ -184,7 +183,7 @@ export async function benchOrderToConfirmed(rt: LocalRuntimeHandle, user: TestUs
   const productsTable = tables.find((n) => n.endsWith('ProductsTable'));
   const ordersTable = tables.find((n) => n.endsWith('OrdersTable'));
   if (!ordersTable) throw new Error(`no OrdersTable among ${tables.join(', ')}`);
-  const table: OrdersTable = { ddb, name: ordersTable };
+  const table: OrdersTable = { doc: DynamoDBDocumentClient.from(ddb), name: ordersTable };
   if (productsTable)
     await ddb.send(
       new UpdateItemCommand({

@@ -46,7 +46,8 @@ export async function listenOrUndo(server: Server, port: number, undo: () => unk
  */
 const AUTO_PORTS = { from: 20_000, to: 32_767 };
 
-function bindable(port: number): Promise<boolean> {
+/** True when 127.0.0.1:`port` can be listened on now. */
+export function bindable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const srv = createServer();
     srv.once('error', () => resolve(false));
@@ -61,15 +62,10 @@ export async function freePort(avoid: Iterable<number> = []): Promise<number> {
     const port = AUTO_PORTS.from + Math.floor(Math.random() * (AUTO_PORTS.to - AUTO_PORTS.from + 1));
     if (!taken.has(port) && (await bindable(port))) return port;
   }
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
+  const srv = createServer();
+  const port = await listenLoopback(srv, 0);
+  await closeServer(srv);
+  return port;
 }
 
 export function assertPortFree(port: number, what: string): Promise<void> {

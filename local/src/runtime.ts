@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { FunctionHost, Log, RuntimeOptions, ServiceContext, ServiceModule, StackContext, StartedService } from './contract';
 import { localAwsEnv, localUrls } from './environment';
 import { LogBus } from './log-bus';
-import { assertPortFree, freePort } from './ports';
+import { assertPortFree, bindable, freePort } from './ports';
 import { CATALOG, DEFAULT_PORTS, loadStackTemplate, SERVICE_GROUPS, SERVICES } from './registry';
 import { startupSummary } from './summary';
 import { DEFAULT_STACK, type ResolvedTemplate } from './template';
@@ -59,14 +59,7 @@ async function choosePorts(o: StartOptions, stateDir: string): Promise<Record<st
     const given = o.ports?.[name];
     if (given === undefined && o.autoPorts) {
       const prev = previous[name];
-      ports[name] =
-        prev !== undefined &&
-        (await assertPortFree(prev, name).then(
-          () => true,
-          () => false,
-        ))
-          ? prev
-          : await freePort(Object.values(ports));
+      ports[name] = prev !== undefined && (await bindable(prev)) ? prev : await freePort(Object.values(ports));
       continue;
     }
     ports[name] = given ?? DEFAULT_PORTS[name]!;
